@@ -1,0 +1,25 @@
+package org.otpi.appliance.approval;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The seam through which a person decides every use of pad (DESIGN section 8, law 5).
+ *
+ * <p>Implementations: a console prompt (emulation), the kiosk touchscreen, GPIO buttons, the
+ * standing-approval policy, and {@link AutoApprover} for demos. The returned future completes
+ * exactly once; an implementation that cannot reach a person completes it with
+ * {@link Decision#DENY}. Callers must treat a timeout or an exception as a denial and must not
+ * consume pad before the future has completed with {@link Decision#APPROVE}.
+ *
+ * <p>Thread-safety: implementations are called from I/O threads and must not block in
+ * {@code request}.
+ */
+public interface Approver {
+
+    /** Asks for a decision; never blocks. */
+    CompletableFuture<Decision> request(ApprovalRequest request);
+
+    /** Withdraws a pending request (client went away); a no-op if already decided. */
+    default void cancel(String requestId) {
+    }
+}
