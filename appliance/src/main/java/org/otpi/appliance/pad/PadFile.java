@@ -1,0 +1,366 @@
+package org.otpi.appliance.pad;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import javax.crypto.AEADBadTagException;
+import org.otpi.appliance.crypto.InsecureNonceChaCha20Poly1305;
+
+/**
+ * One pad on the medium, encrypted in fixed-size chunks with ChaCha20-Poly1305.
+ *
+ * <pre>
+ *   file  = slot 0 | slot 1 | ...            slot i at offset i * (12 + chunkSize + 16)
+ *   slot  = nonce 12 | ciphertext (len_i) | tag 16        len_i = min(chunkSize, size - i*chunkSize)
+ *   nonce = chunk index (4, BE) | write counter (8, BE)   counter from {@link NonceCounter}, never 0
+ *   aad   = "otpi-pad" | file id 16 | chunk index 8 | len_i 4
+ *   a slot whose nonce is all zero has been destroyed whole (every byte of it used)
+ * </pre>
+ *
+ * <p>Guarantees: (key, nonce) pairs are unique because every chunk write takes a fresh counter
+ * value; chunks cannot be moved between positions or files (the AAD binds both). A chunk that is
+ * partly destroyed is re-encrypted with the used bytes zeroed; that rewrite goes first to a redo
+ * file (fsync'd) so a crash mid-write cannot lose the chunk's live bytes, and the redo is applied
+ * on open only if it is newer than what is in place, so it can never bring destroyed bytes back.
+ *
+ * <p>Thread-safety: not thread-safe; the vault holds the pad's lock around every call.
+ */
+public final class PadFile implements AutoCloseable {
+    /** Default chunk size: small enough that a partial destroy is cheap, large enough for bulk. */
+    public static final int DEFAULT_CHUNK_SIZE = 16 * 1024;
+    private static final byte[] AAD_LABEL = "otpi-pad".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final int OVERHEAD = InsecureNonceChaCha20Poly1305.NONCE_LENGTH
+            + InsecureNonceChaCha20Poly1305.TAG_LENGTH;
+
+    private final Path path;
+    private final Path redoPath;
+    private final FileChannel ch;
+    private final byte[] fileId;
+    private final InsecureNonceChaCha20Poly1305 aead;
+    private final long size;
+    private final int chunkSize;
+    private final NonceCounter counter;
+
+    private PadFile(Path path, FileChannel ch, byte[] fileId, byte[] chunkKey, long size, int chunkSize,
+                    NonceCounter counter) {
+        this.path = path;
+        this.redoPath = path.resolveSibling(path.getFileName() + ".redo");
+        this.ch = ch;
+        this.fileId = fileId.clone();
+        this.aead = new InsecureNonceChaCha20Poly1305(chunkKey);
+        this.size = size;
+        this.chunkSize = chunkSize;
+        this.counter = counter;
+    }
+
+    /**
+     * Writes a new pad file from {@code source} (exactly {@code size} bytes) and fsyncs it.
+     * Returns the pad id (the first 16 bytes, public). On any failure the partial file is deleted.
+     */
+    public static PadFile create(Path path, byte[] fileId, byte[] chunkKey, long size, int chunkSize,
+                                 NonceCounter counter, InputStream source, ProgressListener progress)
+            throws IOException {
+        if (size < PadGeometry.PAD_ID_LENGTH + 2 || chunkSize < 64) {
+            throw new IllegalArgumentException("pad too small");
+        }
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                StandardOpenOption.READ);
+        PadFile f = new PadFile(path, ch, fileId, chunkKey, size, chunkSize, counter);
+        byte[] buf = new byte[chunkSize];
+        try {
+            long chunks = f.chunkCount();
+            for (long i = 0; i < chunks; i++) {
+                int len = f.chunkLength(i);
+                int n = source.readNBytes(buf, 0, len);
+                if (n != len) {
+                    throw new IOException("pad source ended early: expected " + size + " bytes");
+                }
+                f.writeSlot(i, buf, len);
+                if (progress != null) {
+                    progress.advanced(Math.min(size, (i + 1) * chunkSize), size);
+                }
+            }
+            ch.force(true);
+            return f;
+        } catch (IOException | RuntimeException e) {
+            f.close();
+            Files.deleteIfExists(path);
+            throw e;
+        } finally {
+            Arrays.fill(buf, (byte) 0);
+        }
+    }
+
+    /** Opens an existing pad file, first applying a pending redo if it is newer than what is in place. */
+    public static PadFile open(Path path, byte[] fileId, byte[] chunkKey, long size, int chunkSize,
+                               NonceCounter counter) throws IOException {
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        PadFile f = new PadFile(path, ch, fileId, chunkKey, size, chunkSize, counter);
+        try {
+            f.recoverRedo();
+            return f;
+        } catch (IOException | RuntimeException e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    /** Total pad size in bytes. */
+    public long size() {
+        return size;
+    }
+
+    /** Reads the public pad id (the first 16 bytes). */
+    public byte[] padId() throws IOException {
+        byte[] c = decryptChunk(0);
+        try {
+            return Arrays.copyOf(c, PadGeometry.PAD_ID_LENGTH);
+        } finally {
+            Arrays.fill(c, (byte) 0);
+        }
+    }
+
+    /** A stream of {@code length} pad bytes starting at absolute {@code index}, in direction {@code d}. */
+    PadStream stream(Direction d, long index, long length) {
+        long lo = d == Direction.FORWARD ? index : index - length + 1;
+        if (length < 0 || lo < PadGeometry.PAD_ID_LENGTH || lo + length > size) {
+            throw new IllegalArgumentException("stream outside the pad");
+        }
+        return new PadStream(this, d, index, length);
+    }
+
+    /**
+     * Destroys pad bytes on the medium: every chunk overlapping [lo, hi) is rewritten with all the
+     * bytes in {@code dead} zeroed (or zeroed whole if every byte is dead), then fsync'd.
+     * {@code dead} must contain [lo, hi). Idempotent.
+     */
+    public void destroy(long lo, long hi, RangeSet dead) throws IOException {
+        if (!dead.covers(lo, hi)) {
+            throw new IllegalArgumentException("destroy range not marked dead");
+        }
+        if (lo >= hi) {
+            return;
+        }
+        long first = lo / chunkSize;
+        long last = (hi - 1) / chunkSize;
+        for (long i = first; i <= last; i++) {
+            long cLo = i * chunkSize;
+            long cHi = cLo + chunkLength(i);
+            if (isZeroSlot(i)) {
+                continue;
+            }
+            if (dead.covers(cLo, cHi)) {
+                zeroSlot(i);
+            } else {
+                rewritePartial(i, cLo, cHi, dead);
+            }
+        }
+        ch.force(false);
+    }
+
+    // --- chunk I/O ------------------------------------------------------------------------
+
+    long chunkCount() {
+        return (size + chunkSize - 1) / chunkSize;
+    }
+
+    int chunkSize() {
+        return chunkSize;
+    }
+
+    int chunkLength(long i) {
+        return (int) Math.min(chunkSize, size - i * chunkSize);
+    }
+
+    private long slotOffset(long i) {
+        return i * (long) (chunkSize + OVERHEAD);
+    }
+
+    private byte[] aad(long i, int len) {
+        return ByteBuffer.allocate(AAD_LABEL.length + 16 + 8 + 4)
+                .put(AAD_LABEL).put(fileId).putLong(i).putInt(len).array();
+    }
+
+    private byte[] sealSlot(long i, byte[] plain, int len) throws IOException {
+        long n = counter.next();
+        if (n <= 0) {
+            throw new IllegalStateException("nonce counter must be positive");
+        }
+        byte[] nonce = ByteBuffer.allocate(12).putInt((int) i).putLong(n).array();
+        byte[] ct = aead.seal(nonce, plain, 0, len, aad(i, len));
+        byte[] slot = new byte[12 + ct.length];
+        System.arraycopy(nonce, 0, slot, 0, 12);
+        System.arraycopy(ct, 0, slot, 12, ct.length);
+        return slot;
+    }
+
+    private void writeSlot(long i, byte[] plain, int len) throws IOException {
+        writeFully(ByteBuffer.wrap(sealSlot(i, plain, len)), slotOffset(i));
+    }
+
+    private byte[] readSlot(long i) throws IOException {
+        int len = chunkLength(i) + OVERHEAD;
+        ByteBuffer b = ByteBuffer.allocate(len);
+        long pos = slotOffset(i);
+        while (b.hasRemaining()) {
+            int r = ch.read(b, pos + b.position());
+            if (r < 0) {
+                throw new IOException("pad file truncated");
+            }
+        }
+        return b.array();
+    }
+
+    private static boolean zeroNonce(byte[] slot) {
+        for (int k = 0; k < 12; k++) {
+            if (slot[k] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean isZeroSlot(long i) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(12);
+        ch.read(b, slotOffset(i));
+        return b.position() == 12 && zeroNonce(b.array());
+    }
+
+    /** Decrypts chunk {@code i}. The caller zeroes the result. */
+    byte[] decryptChunk(long i) throws IOException {
+        byte[] slot = readSlot(i);
+        if (zeroNonce(slot)) {
+            throw new PadDestroyedException("pad chunk " + i + " destroyed");
+        }
+        return openSlot(i, slot);
+    }
+
+    private byte[] openSlot(long i, byte[] slot) throws IOException {
+        try {
+            return aead.open(Arrays.copyOf(slot, 12), slot, 12, slot.length - 12, aad(i, chunkLength(i)));
+        } catch (AEADBadTagException e) {
+            throw new IOException("pad chunk " + i + " failed authentication (medium corrupt or tampered)");
+        }
+    }
+
+    private void zeroSlot(long i) throws IOException {
+        writeFully(ByteBuffer.allocate(chunkLength(i) + OVERHEAD), slotOffset(i));
+    }
+
+    private void rewritePartial(long i, long cLo, long cHi, RangeSet dead) throws IOException {
+        byte[] plain = decryptChunk(i);
+        try {
+            for (long[] r : dead.toList()) {
+                long a = Math.max(r[0], cLo);
+                long b = Math.min(r[1], cHi);
+                if (a < b) {
+                    Arrays.fill(plain, (int) (a - cLo), (int) (b - cLo), (byte) 0);
+                }
+            }
+            byte[] slot = sealSlot(i, plain, (int) (cHi - cLo));
+            // Write-ahead: the new slot goes to the redo file first, so a torn in-place write
+            // cannot lose the live bytes of this chunk.
+            try (FileChannel redo = FileChannel.open(redoPath, StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer b = ByteBuffer.allocate(8 + slot.length).putLong(i).put(slot).flip();
+                while (b.hasRemaining()) {
+                    redo.write(b);
+                }
+                redo.force(true);
+            }
+            writeFully(ByteBuffer.wrap(slot), slotOffset(i));
+            ch.force(false);
+            Files.deleteIfExists(redoPath);
+        } finally {
+            Arrays.fill(plain, (byte) 0);
+        }
+    }
+
+    private void recoverRedo() throws IOException {
+        if (!Files.exists(redoPath)) {
+            return;
+        }
+        byte[] redo = Files.readAllBytes(redoPath);
+        if (redo.length > 8) {
+            long i = ByteBuffer.wrap(redo).getLong();
+            if (i >= 0 && i < chunkCount() && redo.length == 8 + chunkLength(i) + OVERHEAD) {
+                byte[] slot = Arrays.copyOfRange(redo, 8, redo.length);
+                byte[] ok = null;
+                try {
+                    ok = openSlot(i, slot);
+                } catch (IOException torn) {
+                    // the redo itself was torn: the in-place slot was never touched
+                }
+                if (ok != null) {
+                    Arrays.fill(ok, (byte) 0);
+                    byte[] inPlace = readSlot(i);
+                    boolean apply;
+                    if (zeroNonce(inPlace)) {
+                        apply = false; // destroyed whole since: never resurrect
+                    } else {
+                        long placeCounter = ByteBuffer.wrap(inPlace, 4, 8).getLong();
+                        long redoCounter = ByteBuffer.wrap(slot, 4, 8).getLong();
+                        boolean placeValid;
+                        try {
+                            Arrays.fill(openSlot(i, inPlace), (byte) 0);
+                            placeValid = true;
+                        } catch (IOException torn) {
+                            placeValid = false;
+                        }
+                        apply = !placeValid || redoCounter > placeCounter;
+                    }
+                    if (apply) {
+                        writeFully(ByteBuffer.wrap(slot), slotOffset(i));
+                        ch.force(false);
+                    }
+                }
+            }
+        }
+        Files.deleteIfExists(redoPath);
+    }
+
+    private void writeFully(ByteBuffer b, long pos) throws IOException {
+        while (b.hasRemaining()) {
+            pos += ch.write(b, pos);
+        }
+    }
+
+    /** Deletes the file after overwriting it with zeros (best effort on flash). */
+    public void wipeAndDelete() throws IOException {
+        long total = ch.size();
+        ByteBuffer zeros = ByteBuffer.allocate(64 * 1024);
+        for (long pos = 0; pos < total; pos += zeros.capacity()) {
+            zeros.clear();
+            zeros.limit((int) Math.min(zeros.capacity(), total - pos));
+            writeFully(zeros, pos);
+        }
+        ch.force(true);
+        close();
+        Files.deleteIfExists(path);
+        Files.deleteIfExists(redoPath);
+    }
+
+    @Override
+    public void close() throws IOException {
+        aead.close();
+        if (ch.isOpen()) {
+            ch.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PadFile[" + path.getFileName() + ", " + size + " bytes]";
+    }
+
+    /** Progress of a long pad write. */
+    @FunctionalInterface
+    public interface ProgressListener {
+        void advanced(long done, long total);
+    }
+}
