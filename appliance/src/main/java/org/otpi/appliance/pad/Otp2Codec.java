@@ -23,12 +23,18 @@ public final class Otp2Codec {
     private Otp2Codec() {
     }
 
-    /** The body m' for a message: m itself, or length || m || zeros when padding is on. */
+    private static final java.security.SecureRandom FILL = new java.security.SecureRandom();
+
+    /**
+     * The body m' for a message: m itself, or length || m || random fill when padding is on. The
+     * fill is random, not zeros, so the ciphertext over it does not show the pad bytes it used.
+     */
     public static byte[] frame(byte[] m, boolean pad) {
         if (!pad) {
             return m.clone();
         }
         byte[] framed = new byte[(int) V2Header.paddedLength(m.length)];
+        FILL.nextBytes(framed);
         ByteBuffer.wrap(framed).putInt(m.length).put(m);
         return framed;
     }

@@ -481,11 +481,12 @@ public final class Vault implements AutoCloseable {
                 case V2, ARMOR -> {
                     byte[] body = Otp2Codec.frame(message, o.padLength());
                     int flags = (o.padLength() ? V2Header.FLAG_PADDED : 0) | (o.expire() ? V2Header.FLAG_EXPIRED : 0);
-                    V2Header h = new V2Header(flags, HexFormat.of().parseHex(p.padId), index, body.length);
+                    V2Header h = new V2Header(flags, HexFormat.of().parseHex(p.padId), index, p.receiveFrontier,
+                            body.length);
                     out = Otp2Codec.seal(e.file, own, h, body);
                     Arrays.fill(body, (byte) 0);
                     if (o.format() == Format.ARMOR) {
-                        out = armor(e, from, out).getBytes(StandardCharsets.UTF_8);
+                        out = armor(e, h, out).getBytes(StandardCharsets.UTF_8);
                     }
                 }
                 default -> throw new IllegalStateException();
@@ -525,7 +526,17 @@ public final class Vault implements AutoCloseable {
             Logger.tag("security").warn("armored message rejected: {}", ex.getMessage());
             throw new VaultException(VaultException.Kind.CORRUPT, "not a valid armored message: " + ex.getMessage());
         }
-        return open(contact, a.v2Package());
+        Opened o = withContact(contact, e -> {
+            V2Header h = a.header();
+            long[] lr = armorOffsets(pad(e), peerDirection(e), h);
+            if (lr[0] != a.offsetLeft() || lr[1] != a.offsetRight()) {
+                Logger.tag("security").warn("armored message rejected: offsets disagree with the authenticated header");
+                throw new VaultException(VaultException.Kind.CORRUPT, "armored offsets do not match the package");
+            }
+            return openV2(e, a.v2Package());
+        });
+        maybeCompact();
+        return o;
     }
 
     /** Seals {@code length} bytes from {@code in} as one v2 package written to {@code out}. */
@@ -540,7 +551,7 @@ public final class Vault implements AutoCloseable {
             PadGeometry g = geometry(p);
             Direction own = direction(e.state);
             long index = g.indexOf(own, from);
-            V2Header h = new V2Header(0, HexFormat.of().parseHex(p.padId), index, length);
+            V2Header h = new V2Header(0, HexFormat.of().parseHex(p.padId), index, p.receiveFrontier, length);
             try {
                 Otp2Codec.sealStream(e.file, own, h, in, out);
             } finally {
@@ -814,7 +825,7 @@ public final class Vault implements AutoCloseable {
 
     @FunctionalInterface
     private interface ContactOp<T> {
-        T apply(Entry e) throws IOException, VaultException;
+        T apply(Entry e) throws IOException, VaultException, MalformedPackageException;
     }
 
     private <T> T withContact(String contact, ContactOp<T> op) throws VaultException {
@@ -836,6 +847,9 @@ public final class Vault implements AutoCloseable {
                     }
                 }
                 return op.apply(e);
+            } catch (MalformedPackageException ex) {
+                Logger.tag("security").warn("package rejected: {}", ex.getMessage());
+                throw new VaultException(VaultException.Kind.CORRUPT, "not a valid package: " + ex.getMessage());
             } catch (IOException ex) {
                 Logger.error("vault I/O failure: {}", ex.getMessage());
                 throw new VaultException(VaultException.Kind.IO, "vault I/O failure: " + ex.getMessage(), ex);
@@ -876,18 +890,24 @@ public final class Vault implements AutoCloseable {
                 p.receiveFrontier, p.lowThreshold, p.expired, p.expiredBy);
     }
 
-    private String armor(Entry e, long ownFrom, byte[] v2) throws IOException {
-        VaultState.Pad p = e.state.pad;
-        PadGeometry g = geometry(p);
-        Direction own = direction(e.state);
-        long peerUsed = p.receiveFrontier;
-        long left = own == Direction.FORWARD ? g.indexOf(own, ownFrom) : PadGeometry.PAD_ID_LENGTH + peerUsed;
-        long right = own == Direction.BACKWARD ? g.indexOf(own, ownFrom) : p.size - 1 - peerUsed;
+    private String armor(Entry e, V2Header h, byte[] v2) {
+        long[] lr = armorOffsets(e.state.pad, direction(e.state), h);
         try {
-            return new ArmoredMessage(left, right, v2).format();
+            return new ArmoredMessage(lr[0], lr[1], v2).format();
         } catch (MalformedPackageException ex) {
             throw new IllegalStateException(ex);
         }
+    }
+
+    /**
+     * The CDOTP offsets (left = Person 0's next index, right = Person 1's) before a message from
+     * a sender in direction {@code sender}: the sender's is the index, the other is derived from
+     * the authenticated ack.
+     */
+    private static long[] armorOffsets(VaultState.Pad p, Direction sender, V2Header h) {
+        return sender == Direction.FORWARD
+                ? new long[] {h.index(), p.size - 1 - h.ack()}
+                : new long[] {PadGeometry.PAD_ID_LENGTH + h.ack(), h.index()};
     }
 
     private static PadGeometry geometry(VaultState.Pad p) {

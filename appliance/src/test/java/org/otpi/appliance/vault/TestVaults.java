@@ -50,17 +50,24 @@ public final class TestVaults {
         return out.toByteArray();
     }
 
-    /** True if any {@code window}-byte run of {@code pad} (from {@code from}) occurs in {@code hay}. */
-    public static boolean containsAnyWindow(byte[] hay, byte[] pad, int from, int window) {
-        java.util.Set<String> windows = new java.util.HashSet<>();
-        for (int i = from; i + window <= pad.length; i += 1) {
-            windows.add(java.util.HexFormat.of().formatHex(pad, i, i + window));
-        }
-        for (int i = 0; i + window <= hay.length; i++) {
-            if (windows.contains(java.util.HexFormat.of().formatHex(hay, i, i + window))) {
-                return true;
+    /** Every 8-byte run of a pad (from {@code from}), to search outputs for pad bytes. */
+    public static final class PadWindows {
+        private final java.util.Set<Long> windows = new java.util.HashSet<>();
+
+        public PadWindows(byte[] pad, int from) {
+            for (int i = from; i + 8 <= pad.length; i++) {
+                windows.add(java.nio.ByteBuffer.wrap(pad, i, 8).getLong());
             }
         }
-        return false;
+
+        /** True if any 8-byte run of the pad occurs in {@code hay}. */
+        public boolean foundIn(byte[] hay) {
+            for (int i = 0; i + 8 <= hay.length; i++) {
+                if (windows.contains(java.nio.ByteBuffer.wrap(hay, i, 8).getLong())) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 }

@@ -11,7 +11,9 @@ import java.util.Map;
 /**
  * The armored text format (after the CDOTP note) for mail, files and paper. It wraps an OTPi v2
  * package; every header line is a readable copy of something the v2 header already carries
- * under its one-time MAC, and parsing rejects any disagreement, so the text adds no
+ * under its one-time MAC (the sender's offset is the index, the other offset is derived from the
+ * authenticated ack and the pad size), and any disagreement is rejected — here for what needs no
+ * pad, and by the vault for the offset that needs the pad size — so the text adds no
  * unauthenticated meaning. There is no checksum of the plaintext (that would leak it).
  *
  * <pre>
@@ -116,13 +118,16 @@ public record ArmoredMessage(long offsetLeft, long offsetRight, byte[] v2Package
         } catch (IllegalArgumentException e) {
             throw new MalformedPackageException("bad base64 body");
         }
+        if (!Base64.getEncoder().encodeToString(pkg).equals(b64.toString())) {
+            throw new MalformedPackageException("non-canonical base64 body");
+        }
         long left = parseOffset(fields.get("OTPCD-Offset-Left"));
         long right = parseOffset(fields.get("OTPCD-Offset-Right"));
         V2Header h = V2Header.parse(pkg);
         if (pkg.length != V2Header.LENGTH + h.length() + V2Header.TAG_LENGTH) {
             throw new MalformedPackageException("package length does not match its header (truncated?)");
         }
-        if (!fields.get("OTPCD-Id").equalsIgnoreCase(HexFormat.of().formatHex(h.padId()))) {
+        if (!fields.get("OTPCD-Id").equals(HexFormat.of().formatHex(h.padId()))) {
             throw new MalformedPackageException("OTPCD-Id does not match the package");
         }
         String status = fields.get("Post-Message-Pad-Status");

@@ -15,9 +15,11 @@ import java.util.HexFormat;
  *               other bits must be 0
  *    6     16   pad id (the pad's first 16 bytes)
  *   22      8   index, big-endian: absolute pad offset of the first pad byte used
- *   30      4   ciphertext length n, big-endian
- *   34      n   ciphertext = p_text XOR m'
- *   34+n   16   tag = Poly1305(p_key, header || ciphertext)   (RFC 8439 Poly1305, one-time key)
+ *   30      8   ack, big-endian: bytes of the receiver's own stream the sender has opened so far
+ *               (an authenticated acknowledgement; the armored format shows it as an offset)
+ *   38      4   ciphertext length n, big-endian
+ *   42      n   ciphertext = p_text XOR m'
+ *   42+n   16   tag = Poly1305(p_key, header || ciphertext)   (RFC 8439 Poly1305, one-time key)
  *   pad segments, consecutive in the sender's direction: p_key (32), then p_text (n)
  *   pad cost = n + 32
  * </pre>
@@ -26,8 +28,8 @@ import java.util.HexFormat;
  * Wegman–Carter: a fresh one-time key per message gives integrity that does not rest on any
  * computational assumption (forgery probability about 8·⌈n/16⌉/2^106 per attempt).
  */
-public record V2Header(int flags, byte[] padId, long index, long length) {
-    public static final int LENGTH = 34;
+public record V2Header(int flags, byte[] padId, long index, long ack, long length) {
+    public static final int LENGTH = 42;
     public static final int TAG_LENGTH = 16;
     public static final int KEY_LENGTH = 32;
     public static final int FLAG_PADDED = 1;
@@ -44,7 +46,7 @@ public record V2Header(int flags, byte[] padId, long index, long length) {
         if (padId == null || padId.length != 16) {
             throw new IllegalArgumentException("pad id must be 16 bytes");
         }
-        if (index < 0 || length < 0 || length > MAX_LENGTH) {
+        if (index < 0 || ack < 0 || length < 0 || length > MAX_LENGTH) {
             throw new IllegalArgumentException("index or length out of range");
         }
         padId = padId.clone();
@@ -65,7 +67,7 @@ public record V2Header(int flags, byte[] padId, long index, long length) {
 
     public byte[] toBytes() {
         return ByteBuffer.allocate(LENGTH).put(MAGIC).put((byte) VERSION).put((byte) flags).put(padId)
-                .putLong(index).putInt((int) length).array();
+                .putLong(index).putLong(ack).putInt((int) length).array();
     }
 
     /** Parses the first {@link #LENGTH} bytes of {@code bytes}. */
@@ -90,11 +92,12 @@ public record V2Header(int flags, byte[] padId, long index, long length) {
         byte[] padId = new byte[16];
         b.get(padId);
         long index = b.getLong();
+        long ack = b.getLong();
         long length = b.getInt() & 0xFFFF_FFFFL;
-        if (index < 0) {
+        if (index < 0 || ack < 0) {
             throw new MalformedPackageException("index out of range");
         }
-        return new V2Header(flags, padId, index, length);
+        return new V2Header(flags, padId, index, ack, length);
     }
 
     /** Whether {@code bytes} start with the v2 magic. */
@@ -128,7 +131,7 @@ public record V2Header(int flags, byte[] padId, long index, long length) {
     @Override
     public boolean equals(Object o) {
         return o instanceof V2Header h && h.flags == flags && Arrays.equals(h.padId, padId)
-                && h.index == index && h.length == length;
+                && h.index == index && h.ack == ack && h.length == length;
     }
 
     @Override
@@ -139,6 +142,6 @@ public record V2Header(int flags, byte[] padId, long index, long length) {
     @Override
     public String toString() {
         return "V2Header[flags=" + flags + ", pad=" + HexFormat.of().formatHex(padId) + ", index=" + index
-                + ", length=" + length + "]";
+                + ", ack=" + ack + ", length=" + length + "]";
     }
 }
