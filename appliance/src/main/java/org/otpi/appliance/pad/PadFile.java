@@ -255,12 +255,19 @@ public final class PadFile implements AutoCloseable {
     private void rewritePartial(long i, long cLo, long cHi, RangeSet dead) throws IOException {
         byte[] plain = decryptChunk(i);
         try {
+            boolean changed = false;
             for (long[] r : dead.toList()) {
                 long a = Math.max(r[0], cLo);
                 long b = Math.min(r[1], cHi);
-                if (a < b) {
-                    Arrays.fill(plain, (int) (a - cLo), (int) (b - cLo), (byte) 0);
+                for (long k = a; k < b; k++) {
+                    if (plain[(int) (k - cLo)] != 0) {
+                        plain[(int) (k - cLo)] = 0;
+                        changed = true;
+                    }
                 }
+            }
+            if (!changed) {
+                return; // already destroyed: every dead byte of this chunk is zero
             }
             byte[] slot = sealSlot(i, plain, (int) (cHi - cLo));
             // Write-ahead: the new slot goes to the redo file first, so a torn in-place write
