@@ -2,6 +2,7 @@ package org.otpi.appliance.pad;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -161,6 +162,35 @@ public final class PadFile implements AutoCloseable {
             }
         }
         ch.force(false);
+    }
+
+    /**
+     * Writes the pad's plaintext to {@code out} with every dead byte as zero, for an encrypted
+     * backup. {@code out} must encrypt: the token marks this as a place where pad bytes move.
+     */
+    public void exportTo(OutputStream out, RangeSet dead, InsecurePadAccess token) throws IOException {
+        java.util.Objects.requireNonNull(token, "export needs an InsecurePadAccess token");
+        for (long i = 0; i < chunkCount(); i++) {
+            long cLo = i * chunkSize;
+            int len = chunkLength(i);
+            if (isZeroSlot(i) || dead.covers(cLo, cLo + len)) {
+                out.write(new byte[len]);
+                continue;
+            }
+            byte[] plain = decryptChunk(i);
+            try {
+                for (long[] r : dead.toList()) {
+                    long a = Math.max(r[0], cLo);
+                    long b = Math.min(r[1], cLo + len);
+                    if (a < b) {
+                        Arrays.fill(plain, (int) (a - cLo), (int) (b - cLo), (byte) 0);
+                    }
+                }
+                out.write(plain, 0, len);
+            } finally {
+                Arrays.fill(plain, (byte) 0);
+            }
+        }
     }
 
     // --- chunk I/O ------------------------------------------------------------------------
