@@ -69,6 +69,7 @@ public final class Vault implements AutoCloseable {
     private final Map<String, Entry> contacts = new TreeMap<>();
     private byte[] vaultKey;
     private Journal journal;
+    private MediumLock mediumLock;
     private volatile boolean closed;
 
     /** A contact with its pad, its file and its lock. */
@@ -114,23 +115,33 @@ public final class Vault implements AutoCloseable {
             if (VaultHeader.exists(medium)) {
                 throw new VaultException(VaultException.Kind.BAD_INPUT, "a vault already exists on this medium");
             }
-            DeviceSecret secret = DeviceSecret.loadOrCreate(stateDir);
-            SecureRandom rnd = new SecureRandom();
-            byte[] key = new byte[32];
-            byte[] vaultId = new byte[16];
-            rnd.nextBytes(key);
-            rnd.nextBytes(vaultId);
-            Files.createDirectories(medium.resolve("pads"));
-            VaultState.Record dev = new VaultState.Record();
-            dev.op = "device";
-            dev.deviceId = deviceId;
-            Journal j = Journal.create(medium.resolve(Journal.FILE), key, List.of(JSON.writeValueAsBytes(dev)));
-            VaultHeader.wrap(key, vaultId, pin, secret, kdf).write(medium);
-            Files.deleteIfExists(stateDir.resolve(PinGuard.FILE));
-            Vault v = new Vault(medium, policy, secret, new HighWaterMarks(stateDir, secret), deviceId, key);
-            v.journal = j;
-            Logger.tag("security").info("vault created for device {}", deviceId);
-            return v;
+            MediumLock lock = MediumLock.acquire(medium);
+            boolean ok = false;
+            try {
+                DeviceSecret secret = DeviceSecret.loadOrCreate(stateDir);
+                SecureRandom rnd = new SecureRandom();
+                byte[] key = new byte[32];
+                byte[] vaultId = new byte[16];
+                rnd.nextBytes(key);
+                rnd.nextBytes(vaultId);
+                Files.createDirectories(medium.resolve("pads"));
+                VaultState.Record dev = new VaultState.Record();
+                dev.op = "device";
+                dev.deviceId = deviceId;
+                Journal j = Journal.create(medium.resolve(Journal.FILE), key, List.of(JSON.writeValueAsBytes(dev)));
+                VaultHeader.wrap(key, vaultId, pin, secret, kdf).write(medium);
+                Files.deleteIfExists(stateDir.resolve(PinGuard.FILE));
+                Vault v = new Vault(medium, policy, secret, new HighWaterMarks(stateDir, secret), deviceId, key);
+                v.journal = j;
+                v.mediumLock = lock;
+                ok = true;
+                Logger.tag("security").info("vault created for device {}", deviceId);
+                return v;
+            } finally {
+                if (!ok) {
+                    lock.close();
+                }
+            }
         } catch (IOException e) {
             throw new VaultException(VaultException.Kind.IO, "cannot create the vault: " + e.getMessage(), e);
         }
@@ -143,6 +154,26 @@ public final class Vault implements AutoCloseable {
             if (!VaultHeader.exists(medium)) {
                 throw new VaultException(VaultException.Kind.NO_VAULT, "no vault on this medium");
             }
+            MediumLock lock = MediumLock.acquire(medium);
+            boolean ok = false;
+            try {
+                Vault v = unlockLocked(medium, stateDir, pin, policy, clock);
+                v.mediumLock = lock;
+                ok = true;
+                return v;
+            } finally {
+                if (!ok) {
+                    lock.close();
+                }
+            }
+        } catch (IOException e) {
+            throw new VaultException(VaultException.Kind.IO, "cannot read the vault: " + e.getMessage(), e);
+        }
+    }
+
+    private static Vault unlockLocked(Path medium, Path stateDir, char[] pin, VaultPolicy policy, Clock clock)
+            throws VaultException {
+        try {
             PinGuard guard = new PinGuard(stateDir, policy, clock);
             if (guard.exhausted()) {
                 throw new VaultException(VaultException.Kind.WIPED, "the vault key was destroyed after too many wrong PINs");
@@ -294,6 +325,7 @@ public final class Vault implements AutoCloseable {
             contacts.clear();
             closeQuietly(journal);
             closeQuietly(marks);
+            closeQuietly(mediumLock);
             secret.close();
             Arrays.fill(vaultKey, (byte) 0);
             Logger.tag("security").info("vault locked");
