@@ -46,6 +46,8 @@ public final class PadFile implements AutoCloseable {
     private final long size;
     private final int chunkSize;
     private final NonceCounter counter;
+    private FileChannel redo;
+    private boolean dirty;
 
     private PadFile(Path path, FileChannel ch, byte[] fileId, byte[] chunkKey, long size, int chunkSize,
                     NonceCounter counter) {
@@ -161,7 +163,10 @@ public final class PadFile implements AutoCloseable {
                 rewritePartial(i, cLo, cHi, dead);
             }
         }
-        ch.force(false);
+        if (dirty) {
+            ch.force(false);
+            dirty = false;
+        }
     }
 
     /**
@@ -280,6 +285,7 @@ public final class PadFile implements AutoCloseable {
 
     private void zeroSlot(long i) throws IOException {
         writeFully(ByteBuffer.allocate(chunkLength(i) + OVERHEAD), slotOffset(i));
+        dirty = true;
     }
 
     private void rewritePartial(long i, long cLo, long cHi, RangeSet dead) throws IOException {
@@ -301,18 +307,19 @@ public final class PadFile implements AutoCloseable {
             }
             byte[] slot = sealSlot(i, plain, (int) (cHi - cLo));
             // Write-ahead: the new slot goes to the redo file first, so a torn in-place write
-            // cannot lose the live bytes of this chunk.
-            try (FileChannel redo = FileChannel.open(redoPath, StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer b = ByteBuffer.allocate(8 + slot.length).putLong(i).put(slot).flip();
-                while (b.hasRemaining()) {
-                    redo.write(b);
-                }
-                redo.force(true);
+            // cannot lose the live bytes of this chunk. The redo is overwritten in place, never
+            // deleted: once the slot is in place, the redo is no newer than it and is ignored.
+            if (redo == null) {
+                redo = FileChannel.open(redoPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             }
+            ByteBuffer b = ByteBuffer.allocate(12 + slot.length).putInt(slot.length).putLong(i).put(slot).flip();
+            long pos = 0;
+            while (b.hasRemaining()) {
+                pos += redo.write(b, pos);
+            }
+            redo.force(false);
             writeFully(ByteBuffer.wrap(slot), slotOffset(i));
             ch.force(false);
-            Files.deleteIfExists(redoPath);
         } finally {
             Arrays.fill(plain, (byte) 0);
         }
@@ -322,43 +329,39 @@ public final class PadFile implements AutoCloseable {
         if (!Files.exists(redoPath)) {
             return;
         }
-        byte[] redo = Files.readAllBytes(redoPath);
-        if (redo.length > 8) {
-            long i = ByteBuffer.wrap(redo).getLong();
-            if (i >= 0 && i < chunkCount() && redo.length == 8 + chunkLength(i) + OVERHEAD) {
-                byte[] slot = Arrays.copyOfRange(redo, 8, redo.length);
-                byte[] ok = null;
-                try {
-                    ok = openSlot(i, slot);
-                } catch (IOException torn) {
-                    // the redo itself was torn: the in-place slot was never touched
-                }
-                if (ok != null) {
-                    Arrays.fill(ok, (byte) 0);
-                    byte[] inPlace = readSlot(i);
-                    boolean apply;
-                    if (zeroNonce(inPlace)) {
-                        apply = false; // destroyed whole since: never resurrect
-                    } else {
-                        long placeCounter = ByteBuffer.wrap(inPlace, 4, 8).getLong();
-                        long redoCounter = ByteBuffer.wrap(slot, 4, 8).getLong();
-                        boolean placeValid;
-                        try {
-                            Arrays.fill(openSlot(i, inPlace), (byte) 0);
-                            placeValid = true;
-                        } catch (IOException torn) {
-                            placeValid = false;
-                        }
-                        apply = !placeValid || redoCounter > placeCounter;
-                    }
-                    if (apply) {
-                        writeFully(ByteBuffer.wrap(slot), slotOffset(i));
-                        ch.force(false);
-                    }
-                }
-            }
+        ByteBuffer redoBytes = ByteBuffer.wrap(Files.readAllBytes(redoPath));
+        if (redoBytes.remaining() < 12) {
+            return;
         }
-        Files.deleteIfExists(redoPath);
+        int len = redoBytes.getInt();
+        long i = redoBytes.getLong();
+        if (i < 0 || i >= chunkCount() || len != chunkLength(i) + OVERHEAD || redoBytes.remaining() < len) {
+            return; // torn or stale header: the in-place slot was never touched by it
+        }
+        byte[] slot = new byte[len];
+        redoBytes.get(slot);
+        try {
+            Arrays.fill(openSlot(i, slot), (byte) 0);
+        } catch (IOException torn) {
+            return; // the redo itself was torn: the in-place slot was never touched
+        }
+        byte[] inPlace = readSlot(i);
+        if (zeroNonce(inPlace)) {
+            return; // destroyed whole since: never resurrect
+        }
+        long placeCounter = ByteBuffer.wrap(inPlace, 4, 8).getLong();
+        long redoCounter = ByteBuffer.wrap(slot, 4, 8).getLong();
+        boolean placeValid;
+        try {
+            Arrays.fill(openSlot(i, inPlace), (byte) 0);
+            placeValid = true;
+        } catch (IOException torn) {
+            placeValid = false;
+        }
+        if (!placeValid || redoCounter > placeCounter) {
+            writeFully(ByteBuffer.wrap(slot), slotOffset(i));
+            ch.force(false);
+        }
     }
 
     private void writeFully(ByteBuffer b, long pos) throws IOException {
@@ -385,6 +388,9 @@ public final class PadFile implements AutoCloseable {
     @Override
     public void close() throws IOException {
         aead.close();
+        if (redo != null && redo.isOpen()) {
+            redo.close();
+        }
         if (ch.isOpen()) {
             ch.close();
         }

@@ -109,7 +109,7 @@ class PadFileTest {
         byte[] disk = Files.readAllBytes(p);
         newerSlot = java.util.Arrays.copyOfRange(disk, 0, slot);
         // Simulate a crash mid-rewrite of chunk 0: the redo holds the new slot, the place is torn.
-        Files.write(redo, ByteBuffer.allocate(8 + slot).putLong(0).put(newerSlot).array());
+        Files.write(redo, ByteBuffer.allocate(12 + slot).putInt(slot).putLong(0).put(newerSlot).array());
         byte[] torn = disk.clone();
         for (int k = 20; k < 120; k++) {
             torn[k] = (byte) 0xAA;
@@ -120,7 +120,6 @@ class PadFileTest {
             assertEquals(raw[100], c0[100], "live bytes lost after a torn write");
             assertEquals(0, c0[20]);
         }
-        assertFalse(Files.exists(redo));
         // An old redo (lower counter than what is in place) must not be applied.
         byte[] oldSlot = newerSlot;
         try (PadFile f = PadFile.open(p, ID, KEY, raw.length, CHUNK, ctr::incrementAndGet)) {
@@ -128,7 +127,7 @@ class PadFileTest {
             dead.add(16, 200);
             f.destroy(16, 200, dead);
         }
-        Files.write(redo, ByteBuffer.allocate(8 + slot).putLong(0).put(oldSlot).array());
+        Files.write(redo, ByteBuffer.allocate(12 + slot).putInt(slot).putLong(0).put(oldSlot).array());
         try (PadFile f = PadFile.open(p, ID, KEY, raw.length, CHUNK, ctr::incrementAndGet)) {
             assertEquals(0, f.decryptChunk(0)[150], "an old redo resurrected destroyed bytes");
         }
