@@ -63,39 +63,121 @@ public final class PadFile implements AutoCloseable {
 
     /**
      * Writes a new pad file from {@code source} (exactly {@code size} bytes) and fsyncs it.
-     * Returns the pad id (the first 16 bytes, public). On any failure the partial file is deleted.
+     * On any failure the partial file is deleted.
      */
     public static PadFile create(Path path, byte[] fileId, byte[] chunkKey, long size, int chunkSize,
                                  NonceCounter counter, InputStream source, ProgressListener progress)
             throws IOException {
+        Writer w = begin(path, fileId, chunkKey, size, chunkSize, counter, progress);
+        byte[] buf = new byte[chunkSize];
+        try {
+            long left = size;
+            while (left > 0) {
+                int n = source.read(buf, 0, (int) Math.min(buf.length, left));
+                if (n < 0) {
+                    throw new IOException("pad source ended early: expected " + size + " bytes");
+                }
+                w.write(buf, 0, n);
+                left -= n;
+            }
+            return w.finish();
+        } catch (IOException | RuntimeException e) {
+            w.abort();
+            throw e;
+        } finally {
+            Arrays.fill(buf, (byte) 0);
+        }
+    }
+
+    /** Starts writing a new pad file; bytes are pushed with {@link Writer#write}. */
+    public static Writer begin(Path path, byte[] fileId, byte[] chunkKey, long size, int chunkSize,
+                               NonceCounter counter, ProgressListener progress) throws IOException {
         if (size < PadGeometry.PAD_ID_LENGTH + 2 || chunkSize < 64) {
             throw new IllegalArgumentException("pad too small");
         }
         FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                 StandardOpenOption.READ);
-        PadFile f = new PadFile(path, ch, fileId, chunkKey, size, chunkSize, counter);
-        byte[] buf = new byte[chunkSize];
-        try {
-            long chunks = f.chunkCount();
-            for (long i = 0; i < chunks; i++) {
-                int len = f.chunkLength(i);
-                int n = source.readNBytes(buf, 0, len);
-                if (n != len) {
-                    throw new IOException("pad source ended early: expected " + size + " bytes");
-                }
-                f.writeSlot(i, buf, len);
-                if (progress != null) {
-                    progress.advanced(Math.min(size, (i + 1) * chunkSize), size);
+        return new Writer(new PadFile(path, ch, fileId, chunkKey, size, chunkSize, counter), progress);
+    }
+
+    /**
+     * A pad file being written, chunk by chunk, as bytes arrive. Exactly one of {@link #finish}
+     * or {@link #abort} ends it; abort deletes everything written. Not thread-safe.
+     */
+    public static final class Writer {
+        private final PadFile file;
+        private final ProgressListener progress;
+        private final byte[] chunk;
+        private int filled;
+        private long chunkIndex;
+        private long written;
+        private boolean done;
+        private boolean finished;
+
+        private Writer(PadFile file, ProgressListener progress) {
+            this.file = file;
+            this.progress = progress;
+            this.chunk = new byte[file.chunkSize];
+        }
+
+        /** Appends pad bytes; more than the pad's size is an error. */
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (done) {
+                throw new IllegalStateException("pad writer finished");
+            }
+            if (len > file.size - written) {
+                throw new IOException("more pad bytes than the pad's size");
+            }
+            while (len > 0) {
+                int want = file.chunkLength(chunkIndex);
+                int k = Math.min(len, want - filled);
+                System.arraycopy(b, off, chunk, filled, k);
+                filled += k;
+                off += k;
+                len -= k;
+                written += k;
+                if (filled == want) {
+                    file.writeSlot(chunkIndex, chunk, want);
+                    chunkIndex++;
+                    filled = 0;
+                    if (progress != null) {
+                        progress.advanced(written, file.size);
+                    }
                 }
             }
-            ch.force(true);
-            return f;
-        } catch (IOException | RuntimeException e) {
-            f.close();
-            Files.deleteIfExists(path);
-            throw e;
-        } finally {
-            Arrays.fill(buf, (byte) 0);
+        }
+
+        /** Bytes written so far. */
+        public long written() {
+            return written;
+        }
+
+        /** Checks that the whole pad arrived, fsyncs, and returns the open file. */
+        public PadFile finish() throws IOException {
+            if (written != file.size) {
+                abort();
+                throw new IOException("pad incomplete: " + written + " of " + file.size + " bytes");
+            }
+            done = true;
+            finished = true;
+            Arrays.fill(chunk, (byte) 0);
+            file.ch.force(true);
+            return file;
+        }
+
+        /** Deletes the partial file. Idempotent, never throws. */
+        public void abort() {
+            if (finished || (done && !file.ch.isOpen())) {
+                return;
+            }
+            done = true;
+            Arrays.fill(chunk, (byte) 0);
+            try {
+                file.close();
+                Files.deleteIfExists(file.path);
+            } catch (IOException e) {
+                // nothing more can be done; an unreferenced file is removed at the next unlock
+            }
         }
     }
 

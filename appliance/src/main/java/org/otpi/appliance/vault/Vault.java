@@ -376,6 +376,34 @@ public final class Vault implements AutoCloseable {
      */
     public PadStats importPad(String contact, String remoteId, InputStream raw, long size, String source,
                               String kind, PadFile.ProgressListener progress) throws VaultException {
+        NewPad p = beginPad(contact, remoteId, size, source, kind, progress);
+        byte[] buf = new byte[64 * 1024];
+        try {
+            long left = size;
+            while (left > 0) {
+                int n = raw.read(buf, 0, (int) Math.min(buf.length, left));
+                if (n < 0) {
+                    throw new IOException("the pad file ended early: expected " + size + " bytes");
+                }
+                p.write(buf, 0, n);
+                left -= n;
+            }
+        } catch (IOException e) {
+            p.abort();
+            throw new VaultException(VaultException.Kind.IO, "pad import failed: " + e.getMessage(), e);
+        } finally {
+            Arrays.fill(buf, (byte) 0);
+        }
+        return p.commit();
+    }
+
+    /**
+     * Starts a new pad for a new contact whose bytes are pushed as they are made (pad generation,
+     * the in-person exchange) and written straight into the encrypted medium. Nothing is visible
+     * until {@link NewPad#commit()}; {@link NewPad#abort()} leaves nothing behind.
+     */
+    public NewPad beginPad(String contact, String remoteId, long size, String source, String kind,
+                           PadFile.ProgressListener progress) throws VaultException {
         checkName(contact);
         checkId(remoteId);
         if (remoteId.equals(deviceId)) {
@@ -402,8 +430,7 @@ public final class Vault implements AutoCloseable {
             p.kind = kind == null ? "message" : kind;
             p.split = PadGeometry.withDefaultSplit(size).split();
             p.created = System.currentTimeMillis();
-            long chunks = (size + p.chunkSize - 1) / p.chunkSize;
-            p.nonceReserved = chunks + NONCE_BLOCK;
+            p.nonceReserved = (size + p.chunkSize - 1) / p.chunkSize + NONCE_BLOCK;
             VaultState.Contact c = new VaultState.Contact();
             c.name = contact;
             c.remoteId = remoteId;
@@ -411,46 +438,84 @@ public final class Vault implements AutoCloseable {
             Entry e = new Entry(c);
             e.nonceNext = 1;
             Files.createDirectories(padDir);
-            PadFile file = PadFile.create(padDir.resolve(p.file), fileId, chunkKey(p), size, p.chunkSize,
-                    () -> nextNonce(e), raw, progress);
-            e.file = file;
-            byte[] padId = file.padId();
-            p.padId = HexFormat.of().formatHex(padId);
-            Direction own = direction(c);
-            p.lowThreshold = new PadGeometry(size, p.split).capacity(own) * policy.lowPadPercent() / 100;
-            synchronized (contacts) {
-                for (Entry other : contacts.values()) {
-                    if (other.state.pad != null && p.padId.equals(other.state.pad.padId)) {
-                        file.wipeAndDelete();
-                        throw new VaultException(VaultException.Kind.CONTACT_EXISTS,
-                                "this pad is already used with another contact (one pad, one contact)");
-                    }
-                }
-                if (contacts.containsKey(contact)) {
-                    file.wipeAndDelete();
-                    throw new VaultException(VaultException.Kind.CONTACT_EXISTS, "contact already exists: " + contact);
-                }
-                HighWaterMarks.Mark m = marks.get(padId);
-                if (m.sendUsed() > 0 || m.receiveFrontier() > 0) {
-                    Logger.tag("security").warn("pad {} was used on this device before: cursors start at its high-water mark",
-                            p.padId);
-                    raiseToMarks(e, m);
-                }
-                e.lock.lock();
-                try {
-                    persist(e);
-                    contacts.put(contact, e);
-                    destroyDead(e, true);
-                } finally {
-                    e.lock.unlock();
-                }
-            }
-            Logger.tag("security").info("pad {} imported ({} bytes, source {})", p.padId, size, source);
-            return stats(contact);
+            PadFile.Writer w = PadFile.begin(padDir.resolve(p.file), fileId, chunkKey(p), size, p.chunkSize,
+                    () -> nextNonce(e), progress);
+            return new NewPad(e, w);
         } catch (IOException ex) {
-            throw new VaultException(VaultException.Kind.IO, "pad import failed: " + ex.getMessage(), ex);
+            throw new VaultException(VaultException.Kind.IO, "cannot start a pad: " + ex.getMessage(), ex);
         } finally {
             compaction.readLock().unlock();
+        }
+    }
+
+    /** A pad being written into the vault; see {@link #beginPad}. Used by one thread. */
+    public final class NewPad {
+        private final Entry entry;
+        private final PadFile.Writer writer;
+
+        private NewPad(Entry entry, PadFile.Writer writer) {
+            this.entry = entry;
+            this.writer = writer;
+        }
+
+        /** Appends pad bytes (the first 16 of the pad are its public id). */
+        public void write(byte[] b, int off, int len) throws IOException {
+            writer.write(b, off, len);
+        }
+
+        /** Discards everything written. Idempotent. */
+        public void abort() {
+            writer.abort();
+        }
+
+        /** Makes the pad durable and visible; refuses a pad already used with another contact. */
+        public PadStats commit() throws VaultException {
+            compaction.readLock().lock();
+            try {
+                ensureOpen();
+                PadFile file = writer.finish();
+                entry.file = file;
+                VaultState.Pad p = entry.state.pad;
+                byte[] padId = file.padId();
+                p.padId = HexFormat.of().formatHex(padId);
+                p.lowThreshold = new PadGeometry(p.size, p.split).capacity(direction(entry.state))
+                        * policy.lowPadPercent() / 100;
+                String contact = entry.state.name;
+                synchronized (contacts) {
+                    for (Entry other : contacts.values()) {
+                        if (other.state.pad != null && p.padId.equals(other.state.pad.padId)) {
+                            file.wipeAndDelete();
+                            throw new VaultException(VaultException.Kind.CONTACT_EXISTS,
+                                    "this pad is already used with another contact (one pad, one contact)");
+                        }
+                    }
+                    if (contacts.containsKey(contact)) {
+                        file.wipeAndDelete();
+                        throw new VaultException(VaultException.Kind.CONTACT_EXISTS, "contact already exists: " + contact);
+                    }
+                    HighWaterMarks.Mark m = marks.get(padId);
+                    if (m.sendUsed() > 0 || m.receiveFrontier() > 0) {
+                        Logger.tag("security").warn("pad {} was used on this device before: cursors start at its"
+                                + " high-water mark", p.padId);
+                        raiseToMarks(entry, m);
+                    }
+                    entry.lock.lock();
+                    try {
+                        persist(entry);
+                        contacts.put(contact, entry);
+                        destroyDead(entry, true);
+                    } finally {
+                        entry.lock.unlock();
+                    }
+                }
+                Logger.tag("security").info("pad {} stored ({} bytes, source {})", p.padId, p.size, p.source);
+                return stats(contact);
+            } catch (IOException ex) {
+                writer.abort();
+                throw new VaultException(VaultException.Kind.IO, "storing the pad failed: " + ex.getMessage(), ex);
+            } finally {
+                compaction.readLock().unlock();
+            }
         }
     }
 
