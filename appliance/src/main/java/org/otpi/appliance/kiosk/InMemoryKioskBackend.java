@@ -167,6 +167,7 @@ public final class InMemoryKioskBackend implements KioskBackend {
             if (ok) {
                 failures = 0;
                 unlocked = true;
+                alarm = ""; // the person is back at the device
                 result = Views.UnlockResult.ok();
             } else if (++failures >= maxFailures) {
                 wiped = true;
