@@ -24,7 +24,8 @@ final class Format {
             v /= 1024;
             u++;
         }
-        return String.format(Locale.ROOT, v >= 100 ? "%.0f %s" : "%.1f %s", v, units[u]);
+        boolean whole = v == Math.rint(v);
+        return String.format(Locale.ROOT, v >= 100 || whole ? "%.0f %s" : "%.1f %s", v, units[u]);
     }
 
     static String seconds(long millis) {

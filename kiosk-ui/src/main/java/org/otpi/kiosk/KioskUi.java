@@ -39,6 +39,7 @@ public final class KioskUi {
     private final Label alarm = new Label();
     private final Label offline = new Label("Connecting to the device…");
     private final Label toast = new Label();
+    private final Label standingBanner = new Label();
     private final PauseTransition toastTimer = new PauseTransition(Duration.seconds(4));
     private final ToggleGroup tabs = new ToggleGroup();
     private final UnlockScreen unlock;
@@ -93,8 +94,14 @@ public final class KioskUi {
         toastTimer.setOnFinished(e -> toast.setVisible(false));
         StackPane.setAlignment(toast, Pos.BOTTOM_CENTER);
 
+        standingBanner.setId("standing-banner");
+        standingBanner.getStyleClass().add("standing-banner");
+        standingBanner.setMaxWidth(Double.MAX_VALUE);
+        standingBanner.setWrapText(true);
+        standingBanner.managedProperty().bind(standingBanner.visibleProperty());
+        standingBanner.setVisible(false);
         content.getStyleClass().add("content");
-        main.setTop(new VBox(offline, alarm, nav));
+        main.setTop(new VBox(offline, alarm, nav, standingBanner));
         main.setCenter(content);
         root.getChildren().addAll(main, approval.node(), toast);
         root.getStyleClass().add("kiosk");
@@ -162,6 +169,15 @@ public final class KioskUi {
         showLocked(!s.unlocked());
     }
 
+    /** Law 5: an active standing approval stays visible on every screen. */
+    void grantsShown(List<Views.Grant> grants) {
+        long now = System.currentTimeMillis();
+        standingBanner.setVisible(Boolean.TRUE.equals(unlocked) && !grants.isEmpty());
+        standingBanner.setText("Allowed without asking: " + String.join(", ", grants.stream()
+                .map(g -> g.contact() + " (" + Format.bytes(g.remainingBytes()) + ", "
+                        + Format.seconds(g.expiresEpochMillis() - now) + ")").toList()));
+    }
+
     void contactsLoaded(List<Views.Contact> contacts) {
         standing.contacts(contacts);
     }
@@ -190,6 +206,7 @@ public final class KioskUi {
         unlocked = !locked;
         if (locked) {
             unlock.clear();
+            standingBanner.setVisible(false);
             main.getTop().setVisible(true);
             ((VBox) main.getTop()).getChildren().get(2).setVisible(false);
             content.getChildren().setAll(unlock.node());
@@ -240,10 +257,8 @@ public final class KioskUi {
     }
 
     private void tick() {
-        if (Boolean.TRUE.equals(unlocked) && content.getChildren().contains(standing.node())) {
-            standing.refresh();
-        } else {
-            standing.tick();
+        if (Boolean.TRUE.equals(unlocked) && client.isConnected()) {
+            standing.refresh(); // grants expire on the appliance's clock
         }
     }
 

@@ -56,6 +56,7 @@ final class PadsScreen {
             t.setId("size-" + mib);
             t.setUserData(mib << 20);
             t.setToggleGroup(sizes);
+            t.getStyleClass().add("compact");
             t.setMaxWidth(Double.MAX_VALUE);
             HBox.setHgrow(t, Priority.ALWAYS);
             sizeRow.getChildren().add(t);
@@ -110,8 +111,10 @@ final class PadsScreen {
 
     /** Narrow screens: fit the tools column to a third of the width. */
     void width(double w) {
-        tools.setPrefWidth(Math.max(240, w * 0.36));
-        tools.setMaxWidth(Math.max(240, w * 0.36));
+        double t = Math.max(300, w * 0.38);
+        tools.setPrefWidth(t);
+        tools.setMinWidth(t);
+        tools.setMaxWidth(t);
     }
 
     void refresh() {
@@ -129,7 +132,11 @@ final class PadsScreen {
         if (contacts.isEmpty()) {
             list.getChildren().add(new Label("No pads yet: generate one, or import one from a USB medium."));
         }
-        for (Views.Contact c : contacts) {
+        // The ones that need the person first: low on pad, then expired, then the rest.
+        List<Views.Contact> sorted = contacts.stream().sorted(java.util.Comparator
+                .comparing((Views.Contact c) -> !(c.lowPad() && !c.expired()))
+                .thenComparing(c -> !c.expired())).toList();
+        for (Views.Contact c : sorted) {
             list.getChildren().add(card(c));
         }
     }

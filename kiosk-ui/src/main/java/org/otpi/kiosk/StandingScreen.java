@@ -99,11 +99,6 @@ final class StandingScreen {
                 }));
     }
 
-    /** Every second: times left change even when nothing else does. */
-    void tick() {
-        show();
-    }
-
     List<Views.Grant> grants() {
         return grants;
     }
@@ -130,6 +125,7 @@ final class StandingScreen {
         }
         none.setVisible(grants.isEmpty());
         none.setManaged(grants.isEmpty());
+        ui.grantsShown(grants);
     }
 
     private HBox row(Views.Grant g) {

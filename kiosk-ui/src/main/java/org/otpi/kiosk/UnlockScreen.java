@@ -117,11 +117,15 @@ final class UnlockScreen {
     private void result(Views.UnlockResult r) {
         switch (r.outcome()) {
             case OK -> {
+                message.getStyleClass().remove("warn");
                 message.setText("Enter the PIN to unlock the vault");
                 ui.unlocked();
             }
             case WRONG, WAIT -> {
                 notBefore = System.currentTimeMillis() + r.retryAfterMillis();
+                if (!message.getStyleClass().contains("warn")) {
+                    message.getStyleClass().add("warn");
+                }
                 String prefix = r.outcome() == Views.UnlockResult.Outcome.WRONG ? "Wrong PIN. " : "";
                 message.setUserData(prefix + r.attemptsLeft() + " attempts left before the key is wiped. ");
                 tick();

@@ -93,16 +93,22 @@ class KioskFlowsTest extends KioskFxTest {
         robot.clickOn("#grant");
         waitFor(() -> visible(robot, "#revoke-alice"));
         Label text = robot.lookup("#grant-text-alice").queryAs(Label.class);
-        assertTrue(text.getText().startsWith("alice: 1.0 KiB of 1.0 KiB left"), text.getText());
+        assertTrue(text.getText().startsWith("alice: 1 KiB of 1 KiB left"), text.getText());
 
         CompletableFuture<Decision> f = approver.request(
                 backend.sealRequest("r1", "laptop", "alice", 100, Duration.ofSeconds(30)));
         assertEquals(Decision.APPROVE, f.get(1, TimeUnit.SECONDS), "covered: no dialog");
         assertFalse(ui.approvalShowing());
         waitFor(() -> robot.lookup("#grant-text-alice").tryQueryAs(Label.class)
-                .map(l -> l.getText().startsWith("alice: 892 B of 1.0 KiB")).orElse(false));
+                .map(l -> l.getText().startsWith("alice: 892 B of 1 KiB")).orElse(false));
+
+        robot.clickOn("#nav-pads");
+        assertTrue(visible(robot, "#standing-banner"), "an active grant is visible on every screen");
+        assertTrue(robot.lookup("#standing-banner").queryLabeled().getText().contains("alice (892 B"));
 
         grantClock.advance(Duration.ofMinutes(5));
+        waitFor(() -> !visible(robot, "#standing-banner"));
+        robot.clickOn("#nav-standing");
         waitFor(() -> visible(robot, "#grant-none"));
         CompletableFuture<Decision> g = approver.request(
                 backend.sealRequest("r2", "laptop", "alice", 100, Duration.ofSeconds(30)));

@@ -139,6 +139,11 @@ public final class InMemoryKioskBackend implements KioskBackend {
                 cost, Math.max(0, p.half - p.sendUsed - cost), clock.instant().plus(timeout));
     }
 
+    /** Adds a security log entry as the daemon would (replay, skip, health, ...). */
+    public void logEvent(String kind, String contact, String text) {
+        record(kind, contact, text);
+    }
+
     public synchronized boolean isUnlocked() {
         return unlocked;
     }
