@@ -158,6 +158,29 @@ class KioskFlowsTest extends KioskFxTest {
     }
 
     @Test
+    void approveButton_answersFirst_andTheDialogCloses(FxRobot robot) throws Exception {
+        unlock(robot);
+        var pi4j = org.otpi.appliance.gpio.GpioPanel.mockContext();
+        var props = new java.util.Properties();
+        props.setProperty("debounce.micros", "0");
+        try (var panel = new org.otpi.appliance.gpio.GpioPanel(pi4j,
+                org.otpi.appliance.gpio.GpioConfig.from(props), backend, java.time.Clock.systemUTC())) {
+            var both = new org.otpi.appliance.approval.FirstDecisionApprover(kioskApprover, panel.approver());
+            CompletableFuture<Decision> f = both.request(
+                    backend.sealRequest("r1", "laptop", "alice", 5, Duration.ofSeconds(30)));
+            waitFor(ui::approvalShowing);
+            var approve = (com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput) pi4j.registry().all().values()
+                    .stream().filter(io -> io.id().equals("approve")).findFirst().orElseThrow();
+            approve.mockState(com.pi4j.io.gpio.digital.DigitalState.HIGH);
+            approve.mockState(com.pi4j.io.gpio.digital.DigitalState.LOW);
+            assertEquals(Decision.APPROVE, f.get(5, TimeUnit.SECONDS));
+            waitFor(() -> !ui.approvalShowing());
+        } finally {
+            pi4j.shutdown();
+        }
+    }
+
+    @Test
     void lock_returnsToThePinPad(FxRobot robot) {
         unlock(robot);
         robot.clickOn("#nav-lock");
