@@ -88,7 +88,7 @@ final class KioskHandler {
             } else if (request instanceof ExpirePad e) {
                 backend.expirePad(e.contact());
             } else if (request instanceof GetLog l) {
-                return new LogReply(id, backend.securityLog(l.afterSeq(), Math.min(l.limit(), MAX_LOG_PAGE)));
+                return new LogReply(id, backend.securityLog(l.afterSeq(), Math.max(0, Math.min(l.limit(), MAX_LOG_PAGE))));
             } else if (request instanceof GetGrants) {
                 return new GrantsReply(id, backend.standingApprovals());
             } else if (request instanceof KioskMessage.Grant g) {

@@ -39,6 +39,8 @@ import org.tinylog.Logger;
 public final class KioskServer implements AutoCloseable {
     /** Where the image puts the socket. */
     public static final Path DEFAULT_PATH = Path.of("/run/otpi/kiosk.sock");
+    /** One kiosk is normal; a few allow a restart to overlap. */
+    static final int MAX_SESSIONS = 4;
 
     private final Path path;
     private final UserPrincipal kioskUser;
@@ -135,6 +137,11 @@ public final class KioskServer implements AutoCloseable {
                 if (!kioskUser.equals(peer.user())) {
                     refused.incrementAndGet();
                     Logger.tag("security").warn("kiosk socket: refused connection from user {}", peer.user().getName());
+                    ch.close();
+                    continue;
+                }
+                if (sessions.size() >= MAX_SESSIONS) {
+                    Logger.tag("security").warn("kiosk socket: {} sessions open, refusing another", sessions.size());
                     ch.close();
                     continue;
                 }

@@ -200,6 +200,25 @@ class KioskServerTest {
         }
     }
 
+    @Test
+    void sessions_areCapped() throws Exception {
+        java.util.List<RawKiosk> open = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < KioskServer.MAX_SESSIONS; i++) {
+                open.add(new RawKiosk(socket));
+            }
+            awaitSessions(KioskServer.MAX_SESSIONS);
+            RawKiosk extra = new RawKiosk(socket);
+            open.add(extra);
+            awaitEof(extra);
+            assertEquals(KioskServer.MAX_SESSIONS, server.sessionCount());
+        } finally {
+            for (RawKiosk k : open) {
+                k.close();
+            }
+        }
+    }
+
     private void awaitSessions(int n) throws InterruptedException {
         for (int i = 0; i < 100 && server.sessionCount() != n; i++) {
             Thread.sleep(20);
