@@ -226,6 +226,9 @@ public final class KioskUi {
             approval.push(prompt);
         } else if (p instanceof KioskMessage.ApprovalClosed closed) {
             approval.closed(closed.requestId());
+            if (!closed.approved() && closed.reason().equals("timeout")) {
+                toast("Denied: no answer in time");
+            }
         } else if (p instanceof KioskMessage.Alarm a) {
             alarm.setText("⚠ " + a.text());
             alarm.setVisible(true);

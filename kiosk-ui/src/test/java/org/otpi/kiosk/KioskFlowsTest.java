@@ -78,7 +78,8 @@ class KioskFlowsTest extends KioskFxTest {
         waitFor(ui::approvalShowing);
         assertEquals(Decision.DENY, f.get(5, TimeUnit.SECONDS));
         waitFor(() -> !ui.approvalShowing());
-        assertTrue(backend.securityLog(0, 100).size() > 0);
+        waitFor(() -> visible(robot, "#toast"));
+        assertEquals("Denied: no answer in time", robot.lookup("#toast").queryLabeled().getText());
     }
 
     @Test

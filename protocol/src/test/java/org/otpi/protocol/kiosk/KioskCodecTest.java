@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -54,6 +55,42 @@ class KioskCodecTest {
         assertThrows(IOException.class, () -> KioskCodec.decode("{\"type\":\"lock\",\"id\":1} {}"));
         assertThrows(IOException.class, () -> KioskCodec.decode("{\"id\":1}"));
         assertThrows(IOException.class, () -> KioskCodec.decode("[]"));
+    }
+
+    /** Seeded mutations of valid lines: decode returns a message or throws IOException, never
+     *  anything else (a RuntimeException would escape the session's error handling). */
+    @Test
+    void mutatedLines_failOnlyWithIOException() {
+        List<String> valid = List.of(
+                KioskCodec.encode(new Unlock(1, "1234".toCharArray())),
+                KioskCodec.encode(new KioskMessage.Grant(2, "alice", 4096, 30)),
+                KioskCodec.encode(new StatusReply(3, new Views.Status("d", true, List.of("a"), List.of(), List.of(), ""))),
+                KioskCodec.encode(new ApprovalPrompt("r", "c", "alice", "SEAL", 1, 33, 0, 5)),
+                KioskCodec.encode(new ContactsReply(4, List.of(new Views.Contact("a", "b", 1, 2, 3, 4, false, "k", false)))));
+        String alphabet = "{}[]\":,0123456789-.eEtruefalsnl \\u0000abcxyz";
+        java.util.Random random = new java.util.Random(20261123L);
+        int parsed = 0;
+        for (int i = 0; i < 5_000; i++) {
+            StringBuilder b = new StringBuilder(valid.get(random.nextInt(valid.size())));
+            int edits = 1 + random.nextInt(4);
+            for (int e = 0; e < edits && b.length() > 0; e++) {
+                int at = random.nextInt(b.length());
+                switch (random.nextInt(3)) {
+                    case 0 -> b.deleteCharAt(at);
+                    case 1 -> b.insert(at, alphabet.charAt(random.nextInt(alphabet.length())));
+                    default -> b.setCharAt(at, alphabet.charAt(random.nextInt(alphabet.length())));
+                }
+            }
+            try {
+                KioskCodec.decode(b.toString());
+                parsed++;
+            } catch (IOException expected) {
+                // refused: fine
+            } catch (RuntimeException e) {
+                throw new AssertionError("seed case " + i + " threw " + e + " for " + b, e);
+            }
+        }
+        assertTrue(parsed > 0, "some mutations are still valid messages");
     }
 
     @Test
