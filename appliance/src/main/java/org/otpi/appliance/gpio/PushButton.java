@@ -20,7 +20,7 @@ public final class PushButton implements AutoCloseable {
     public PushButton(Context pi4j, String id, int bcmPin, long debounceMicros) {
         this.pi4j = pi4j;
         this.input = pi4j.create(DigitalInput.newConfigBuilder(pi4j)
-                .id(id).name(id).address(bcmPin)
+                .id(id).name(id).address(bcmPin).provider(GpioProviders.input(pi4j))
                 .pull(PullResistance.PULL_UP)
                 .debounce(debounceMicros));
         input.addListener(e -> {

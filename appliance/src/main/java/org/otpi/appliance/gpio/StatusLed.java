@@ -27,7 +27,7 @@ public final class StatusLed implements AutoCloseable {
     public StatusLed(Context pi4j, int bcmPin) {
         this.pi4j = pi4j;
         this.output = pi4j.create(DigitalOutput.newConfigBuilder(pi4j)
-                .id("status-led").name("status-led").address(bcmPin)
+                .id("status-led").name("status-led").address(bcmPin).provider(GpioProviders.output(pi4j))
                 .initial(DigitalState.LOW).shutdown(DigitalState.LOW));
     }
 

@@ -17,7 +17,7 @@ public final class TamperSwitch implements AutoCloseable {
     public TamperSwitch(Context pi4j, int bcmPin, long debounceMicros, Runnable onOpened) {
         this.pi4j = pi4j;
         this.input = pi4j.create(DigitalInput.newConfigBuilder(pi4j)
-                .id("tamper").name("tamper").address(bcmPin)
+                .id("tamper").name("tamper").address(bcmPin).provider(GpioProviders.input(pi4j))
                 .pull(PullResistance.PULL_UP)
                 .debounce(debounceMicros));
         input.addListener(e -> {
