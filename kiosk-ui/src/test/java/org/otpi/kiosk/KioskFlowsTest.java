@@ -74,7 +74,7 @@ class KioskFlowsTest extends KioskFxTest {
     void noTouch_untilTheDeadline_denies(FxRobot robot) throws Exception {
         unlock(robot);
         CompletableFuture<Decision> f = approver.request(
-                backend.sealRequest("r1", "laptop", "alice", 5, Duration.ofMillis(1500)));
+                backend.sealRequest("r1", "laptop", "alice", 5, Duration.ofMillis(3000)));
         waitFor(ui::approvalShowing);
         assertEquals(Decision.DENY, f.get(5, TimeUnit.SECONDS));
         waitFor(() -> !ui.approvalShowing());

@@ -33,7 +33,7 @@ class GpioPanelTest {
         pi4j = GpioPanel.mockContext();
         backend = InMemoryKioskBackend.demo(Clock.systemUTC(), new StandingApprovals(Clock.systemUTC()));
         Properties p = new Properties();
-        p.setProperty("panic.holdMillis", "300");
+        p.setProperty("panic.holdMillis", "1000");
         p.setProperty("debounce.micros", "0");
         panel = new GpioPanel(pi4j, GpioConfig.from(p), backend, Clock.systemUTC());
         assertFalse(panel.alarmLatched(), "mock tamper switch starts shut (LOW)");
@@ -116,7 +116,7 @@ class GpioPanelTest {
         panic.mockState(DigitalState.LOW);
         Thread.sleep(100);
         panic.mockState(DigitalState.HIGH);
-        Thread.sleep(400);
+        Thread.sleep(1200);
         assertFalse(backend.isWiped(), "a short press does nothing");
 
         panic.mockState(DigitalState.LOW);
