@@ -1,0 +1,436 @@
+package org.otpi.appliance.kiosk;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CancellationException;
+import org.otpi.appliance.approval.ApprovalRequest;
+import org.otpi.appliance.approval.StandingApprovals;
+import org.otpi.protocol.kiosk.Views;
+import org.tinylog.Logger;
+
+/**
+ * An in-memory {@link KioskBackend} with no real pads: counters only. For tests, screenshots and
+ * the emulation walkthrough. Its PIN check is a plain comparison (no Argon2id, no device secret);
+ * the real backend is the vault's.
+ *
+ * <p>Besides the interface it offers what a test needs to drive the kiosk: {@link #seal} and
+ * {@link #open} consume pad as the RPC daemon would, {@link #forgery} logs a forged package.
+ */
+public final class InMemoryKioskBackend implements KioskBackend {
+    /** Remaining send pad under this fraction of the half is "low". */
+    static final double LOW_PAD_FRACTION = 0.10;
+
+    private final Clock clock;
+    private final StandingApprovals standing;
+    private final byte[] pinHash;
+    private final Duration baseDelay;
+    private final int maxFailures;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final Map<String, Pad> pads = new LinkedHashMap<>();
+    private final List<Views.LogEntry> log = new ArrayList<>();
+    private final List<String> pairedClients = new CopyOnWriteArrayList<>(List.of("laptop (alice-x1)"));
+    private volatile long generationChunkDelayMillis = 20;
+    private boolean unlocked;
+    private boolean wiped;
+    private int failures;
+    private long notBeforeMillis;
+    private String alarm = "";
+    private long nextSeq = 1;
+
+    private static final class Pad {
+        final String padId;
+        final long half;
+        final String source;
+        long sendUsed;
+        long receiveUsed;
+        boolean expired;
+
+        Pad(String padId, long size, String source) {
+            this.padId = padId;
+            this.half = (size - 16) / 2;
+            this.source = source;
+        }
+    }
+
+    /**
+     * @param pin         the PIN that unlocks
+     * @param baseDelay   wait after the first wrong PIN; doubles with each further failure
+     * @param maxFailures wrong PINs before the key is wiped
+     */
+    public InMemoryKioskBackend(Clock clock, StandingApprovals standing, char[] pin, Duration baseDelay,
+                                int maxFailures) {
+        this.clock = clock;
+        this.standing = standing;
+        this.pinHash = sha256(pin);
+        this.baseDelay = baseDelay;
+        this.maxFailures = maxFailures;
+    }
+
+    /** A demo device: PIN 1234, three contacts, one of them low on pad. */
+    public static InMemoryKioskBackend demo(Clock clock, StandingApprovals standing) {
+        InMemoryKioskBackend b = new InMemoryKioskBackend(clock, standing, "1234".toCharArray(),
+                Duration.ofSeconds(2), 10);
+        b.addPad("alice", 1 << 20, "hrng+kernel", 180_000, 95_000);
+        b.addPad("bob", 4 << 20, "kernel", 40_000, 1_900_000);
+        b.addPad("carol", 256 << 10, "imported", 121_000, 12_000);
+        b.record("info", "", "device started");
+        return b;
+    }
+
+    /** Adds a pad as if generated earlier, with some of each half used. */
+    public synchronized void addPad(String contact, long size, String source, long sendUsed, long receiveUsed) {
+        Pad p = new Pad(padIdFor(contact), size, source);
+        p.sendUsed = sendUsed;
+        p.receiveUsed = receiveUsed;
+        pads.put(contact, p);
+    }
+
+    /** Slows generation down (per 1/50th of the pad) so tests can see progress and cancel. */
+    public void setGenerationChunkDelayMillis(long millis) {
+        this.generationChunkDelayMillis = millis;
+    }
+
+    // ---- what the daemon would do ----------------------------------------------------------
+
+    /** Consumes pad for a seal of messageLength (OTPi v2: |m| + 32); fails when locked. */
+    public void seal(String contact, long messageLength) {
+        synchronized (this) {
+            Pad p = usablePad(contact);
+            long cost = messageLength + 32;
+            if (p.expired || p.half - p.sendUsed < cost) {
+                throw new Failure("not enough pad");
+            }
+            p.sendUsed += cost;
+        }
+        fire("contacts");
+    }
+
+    /** Records an opened package from contact: its pad is destroyed. */
+    public void open(String contact, long packageLength) {
+        synchronized (this) {
+            Pad p = usablePad(contact);
+            p.receiveUsed = Math.min(p.half, p.receiveUsed + packageLength);
+        }
+        fire("contacts");
+    }
+
+    /** A package for contact failed authentication. */
+    public void forgery(String contact, long index) {
+        record("forgery", contact, "package at index " + index + " failed authentication: dropped");
+        Logger.tag("security").warn("forged package for {} at index {}", contact, index);
+    }
+
+    /** The approval request the RPC daemon would build for a seal. */
+    public synchronized ApprovalRequest sealRequest(String id, String client, String contact,
+                                                    long messageLength, Duration timeout) {
+        Pad p = usablePad(contact);
+        long cost = messageLength + 32;
+        return new ApprovalRequest(id, client, contact, ApprovalRequest.Operation.SEAL, messageLength,
+                cost, Math.max(0, p.half - p.sendUsed - cost), clock.instant().plus(timeout));
+    }
+
+    /** Adds a security log entry as the daemon would (replay, skip, health, ...). */
+    public void logEvent(String kind, String contact, String text) {
+        record(kind, contact, text);
+    }
+
+    public synchronized boolean isUnlocked() {
+        return unlocked;
+    }
+
+    public synchronized boolean isWiped() {
+        return wiped;
+    }
+
+    // ---- KioskBackend ----------------------------------------------------------------------
+
+    @Override
+    public Views.UnlockResult unlock(char[] pin) {
+        Views.UnlockResult result;
+        synchronized (this) {
+            long now = clock.millis();
+            if (wiped) {
+                return new Views.UnlockResult(Views.UnlockResult.Outcome.WIPED, 0, 0);
+            }
+            if (now < notBeforeMillis) {
+                return new Views.UnlockResult(Views.UnlockResult.Outcome.WAIT, notBeforeMillis - now,
+                        maxFailures - failures);
+            }
+            byte[] h = sha256(pin);
+            boolean ok = MessageDigest.isEqual(h, pinHash);
+            Arrays.fill(h, (byte) 0);
+            if (ok) {
+                failures = 0;
+                unlocked = true;
+                alarm = ""; // the person is back at the device
+                result = Views.UnlockResult.ok();
+            } else if (++failures >= maxFailures) {
+                wiped = true;
+                result = new Views.UnlockResult(Views.UnlockResult.Outcome.WIPED, 0, 0);
+            } else {
+                long delay = baseDelay.toMillis() << Math.min(failures - 1, 16);
+                notBeforeMillis = now + delay;
+                result = new Views.UnlockResult(Views.UnlockResult.Outcome.WRONG, delay, maxFailures - failures);
+            }
+        }
+        switch (result.outcome()) {
+            case OK -> record("unlock", "", "vault unlocked");
+            case WRONG -> record("pin", "", "wrong PIN (" + result.attemptsLeft() + " attempts left)");
+            case WIPED -> record("wipe", "", "too many wrong PINs: wrapped key wiped");
+            default -> {
+            }
+        }
+        fire("status");
+        fire("contacts");
+        return result;
+    }
+
+    @Override
+    public void lock() {
+        synchronized (this) {
+            unlocked = false;
+        }
+        standing.revokeAll();
+        fire("status");
+        fire("contacts");
+        fire("grants");
+    }
+
+    @Override
+    public synchronized Views.Status status() {
+        return new Views.Status("otpi-demo-7f3a", unlocked, pairedClients,
+                List.of(new Views.Tunnel("site-b", "10.9.0.2:51820", unlocked, 3_600_000)),
+                List.of(new Views.EntropySource("/dev/otpi-hrng", true, "RCT+APT pass"),
+                        new Views.EntropySource("kernel", true, "getrandom")),
+                alarm);
+    }
+
+    @Override
+    public synchronized List<Views.Contact> contacts() {
+        if (!unlocked) {
+            throw new Failure("vault locked");
+        }
+        List<Views.Contact> out = new ArrayList<>();
+        pads.forEach((c, p) -> out.add(new Views.Contact(c, p.padId, p.half - p.sendUsed, p.half,
+                p.half - p.receiveUsed, p.half, p.half - p.sendUsed < p.half * LOW_PAD_FRACTION,
+                p.source, p.expired)));
+        return out;
+    }
+
+    @Override
+    public PadGeneration generatePad(String contact, long sizeBytes, Progress progress) {
+        synchronized (this) {
+            if (!unlocked) {
+                throw new Failure("vault locked");
+            }
+            if (contact == null || contact.isBlank() || contact.length() > 64) {
+                throw new Failure("bad contact name");
+            }
+            if (sizeBytes < 1024 || sizeBytes > (1L << 34)) {
+                throw new Failure("size must be 1 KiB to 16 GiB");
+            }
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                int chunks = 50;
+                for (int i = 1; i <= chunks; i++) {
+                    Thread.sleep(generationChunkDelayMillis);
+                    if (done.isDone()) {
+                        return;
+                    }
+                    progress.update(sizeBytes * i / chunks, sizeBytes);
+                }
+                synchronized (this) {
+                    pads.put(contact, new Pad(padIdFor(contact), sizeBytes, "hrng+kernel"));
+                }
+                record("generate", contact, "new pad of " + sizeBytes + " bytes (hrng+kernel)");
+                fire("contacts");
+                done.complete(null);
+            } catch (InterruptedException e) {
+                done.completeExceptionally(new CancellationException("interrupted"));
+            }
+        }, "pad-generation");
+        t.setDaemon(true);
+        t.start();
+        return new PadGeneration() {
+            @Override
+            public CompletableFuture<Void> done() {
+                return done;
+            }
+
+            @Override
+            public void cancel() {
+                if (done.completeExceptionally(new Failure("cancelled"))) {
+                    record("generate", contact, "pad generation cancelled");
+                }
+            }
+        };
+    }
+
+    @Override
+    public void importPad(String source) {
+        String name = source.replaceAll(".*/", "").replaceAll("\\.pad$", "");
+        synchronized (this) {
+            if (!unlocked) {
+                throw new Failure("vault locked");
+            }
+            if (name.isBlank() || pads.containsKey(name)) {
+                throw new Failure("no new pad in " + source);
+            }
+            pads.put(name, new Pad(padIdFor(name), 1 << 20, "imported"));
+        }
+        record("import", name, "pad imported from " + source);
+        fire("contacts");
+    }
+
+    @Override
+    public void exportBackup(String target) {
+        synchronized (this) {
+            if (!unlocked) {
+                throw new Failure("vault locked");
+            }
+        }
+        record("backup", "", "encrypted backup written to " + target);
+    }
+
+    @Override
+    public void deletePad(String contact) {
+        synchronized (this) {
+            usablePad(contact);
+            pads.remove(contact);
+        }
+        record("delete", contact, "pad destroyed");
+        fire("contacts");
+    }
+
+    @Override
+    public void expirePad(String contact) {
+        synchronized (this) {
+            usablePad(contact).expired = true;
+        }
+        record("expire", contact, "pad retired");
+        fire("contacts");
+    }
+
+    @Override
+    public synchronized List<Views.LogEntry> securityLog(long afterSeq, int limit) {
+        return log.stream().filter(e -> e.seq() > afterSeq).limit(Math.max(0, limit)).toList();
+    }
+
+    @Override
+    public List<Views.Grant> standingApprovals() {
+        return standing.active().stream().map(InMemoryKioskBackend::view).toList();
+    }
+
+    @Override
+    public Views.Grant grantStanding(String contact, long budgetBytes, Duration validFor) {
+        synchronized (this) {
+            usablePad(contact);
+        }
+        try {
+            Views.Grant g = view(standing.grant(contact, budgetBytes, validFor));
+            fire("grants");
+            return g;
+        } catch (IllegalArgumentException e) {
+            throw new Failure(e.getMessage());
+        }
+    }
+
+    @Override
+    public boolean revokeStanding(String grantId) {
+        boolean revoked = standing.revoke(grantId);
+        fire("grants");
+        return revoked;
+    }
+
+    @Override
+    public void alarm(String kind, String text) {
+        synchronized (this) {
+            alarm = text;
+        }
+        record(kind, "", text);
+        for (Listener l : listeners) {
+            l.alarm(text);
+        }
+        fire("status");
+    }
+
+    @Override
+    public void panicWipe() {
+        synchronized (this) {
+            wiped = true;
+        }
+        lock();
+        alarm("panic", "panic wipe: wrapped vault key destroyed");
+    }
+
+    @Override
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void removeListener(Listener listener) {
+        listeners.remove(listener);
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------
+
+    private Pad usablePad(String contact) {
+        if (!unlocked) {
+            throw new Failure("vault locked");
+        }
+        Pad p = pads.get(contact);
+        if (p == null) {
+            throw new Failure("no pad for " + contact);
+        }
+        return p;
+    }
+
+    private void record(String kind, String contact, String text) {
+        synchronized (this) {
+            log.add(new Views.LogEntry(nextSeq++, clock.millis(), kind, contact, text));
+        }
+        fire("log");
+    }
+
+    private void fire(String what) {
+        for (Listener l : listeners) {
+            l.changed(what);
+        }
+    }
+
+    private static Views.Grant view(StandingApprovals.Grant g) {
+        return new Views.Grant(g.id(), g.contact(), g.budgetBytes(), g.usedBytes(), g.expires().toEpochMilli());
+    }
+
+    private static String padIdFor(String contact) {
+        return HexFormat.of().formatHex(sha256(contact.toCharArray()), 0, 8);
+    }
+
+    private static byte[] sha256(char[] chars) {
+        try {
+            java.nio.ByteBuffer bytes = StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(chars));
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(bytes.duplicate());
+            bytes.clear();
+            while (bytes.hasRemaining()) {
+                bytes.put((byte) 0);
+            }
+            return md.digest();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

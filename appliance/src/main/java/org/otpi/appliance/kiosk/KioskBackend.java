@@ -1,0 +1,98 @@
+package org.otpi.appliance.kiosk;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.otpi.protocol.kiosk.Views;
+
+/**
+ * What the kiosk (and the GPIO parts) need from the device. The daemon implements it on the real
+ * vault; {@link InMemoryKioskBackend} is the fake for tests, screenshots and emulation.
+ *
+ * <p>Nothing here returns pad bytes or keys: only counts, names and texts (DESIGN law 2).
+ * Methods may block (Argon2id in {@link #unlock}); the {@link KioskServer} calls them off its
+ * socket threads. A method that cannot do what was asked throws {@link Failure} with a short text
+ * for the person; any other exception is shown as "failed" and logged. Implementations are
+ * thread-safe.
+ */
+public interface KioskBackend {
+
+    /** Checks the PIN; rate-limited; wipes the wrapped key after too many failures. The caller
+     *  wipes {@code pin} after the call. */
+    Views.UnlockResult unlock(char[] pin);
+
+    /** Locks the vault: keys are wiped from memory, standing approvals end. Idempotent. */
+    void lock();
+
+    Views.Status status();
+
+    /** Every contact with its pad remaining per direction; throws Failure while locked. */
+    List<Views.Contact> contacts();
+
+    /** Starts generating a new pad of sizeBytes for contact (a new contact if unknown). */
+    PadGeneration generatePad(String contact, long sizeBytes, Progress progress);
+
+    /** Imports a pad from {@code source}, a file on device media. */
+    void importPad(String source);
+
+    /** Writes an encrypted backup of the vault to {@code target} on device media. */
+    void exportBackup(String target);
+
+    /** Destroys a contact's pad. */
+    void deletePad(String contact);
+
+    /** Retires a contact's pad: no further seals; the contact learns it from the next package. */
+    void expirePad(String contact);
+
+    /** Security log entries with seq after afterSeq, oldest first, at most limit. */
+    List<Views.LogEntry> securityLog(long afterSeq, int limit);
+
+    /** Active standing approvals (usually backed by an approval.StandingApprovals). */
+    List<Views.Grant> standingApprovals();
+
+    Views.Grant grantStanding(String contact, long budgetBytes, Duration validFor);
+
+    boolean revokeStanding(String grantId);
+
+    /** Records a security event (tamper, panic) in the security log and raises the alarm on the
+     *  screen; listeners get {@link Listener#alarm}. */
+    void alarm(String kind, String text);
+
+    /** Panic: destroys the wrapped vault key on the medium and locks. Irreversible. */
+    void panicWipe();
+
+    /** Registers a listener for changes the kiosk must show. */
+    void addListener(Listener listener);
+
+    void removeListener(Listener listener);
+
+    /** A running pad generation. */
+    interface PadGeneration {
+        /** Completes when the pad is stored, exceptionally on failure or cancel. */
+        CompletableFuture<Void> done();
+
+        void cancel();
+    }
+
+    /** Progress of a long operation in bytes. */
+    @FunctionalInterface
+    interface Progress {
+        void update(long done, long total);
+    }
+
+    /** Change notifications; called from any thread, must not block. */
+    interface Listener {
+        /** {@code what}: status, contacts, log or grants. */
+        void changed(String what);
+
+        default void alarm(String text) {
+        }
+    }
+
+    /** A refusal with a short, safe text for the person at the device. */
+    final class Failure extends RuntimeException {
+        public Failure(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package org.otpi.appliance.kiosk;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import org.otpi.protocol.kiosk.KioskMessage;
+import org.otpi.protocol.kiosk.KioskMessage.*;
+import org.tinylog.Logger;
+
+/**
+ * Turns kiosk requests into {@link KioskBackend} calls and replies. Decisions are handled at once
+ * on the reader thread; everything else runs on the worker pool so a slow unlock never delays an
+ * approval.
+ */
+final class KioskHandler {
+    private static final int MAX_LOG_PAGE = 500;
+
+    private final KioskBackend backend;
+    private final KioskApprover approver;
+    private final Executor workers;
+    private final Map<Long, KioskBackend.PadGeneration> generations = new ConcurrentHashMap<>();
+
+    KioskHandler(KioskBackend backend, KioskApprover approver, Executor workers) {
+        this.backend = backend;
+        this.approver = approver;
+        this.workers = workers;
+    }
+
+    void handle(Request request, Consumer<KioskMessage> reply) {
+        if (request instanceof Decide d) {
+            approver.decide(d.requestId(), d.approve());
+            reply.accept(Done.ok(d.id()));
+            return;
+        }
+        try {
+            workers.execute(() -> {
+                KioskMessage answer = answer(request, reply);
+                if (answer != null) { // null: the request answers later (generation)
+                    reply.accept(answer);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            reply.accept(Done.failed(request.id(), "shutting down"));
+        }
+    }
+
+    private KioskMessage answer(Request request, Consumer<KioskMessage> reply) {
+        long id = request.id();
+        try {
+            if (request instanceof Unlock u) {
+                try {
+                    return new UnlockReply(id, backend.unlock(u.pin()));
+                } finally {
+                    Arrays.fill(u.pin(), '\0');
+                }
+            } else if (request instanceof Lock) {
+                backend.lock();
+                Logger.tag("security").info("vault locked from the kiosk");
+            } else if (request instanceof GetStatus) {
+                return new StatusReply(id, backend.status());
+            } else if (request instanceof GetContacts) {
+                return new ContactsReply(id, backend.contacts());
+            } else if (request instanceof GeneratePad g) {
+                KioskBackend.PadGeneration gen = backend.generatePad(g.contact(), g.sizeBytes(),
+                        (done, total) -> reply.accept(new Progress(id, done, total)));
+                generations.put(id, gen);
+                gen.done().whenComplete((ok, error) -> {
+                    generations.remove(id);
+                    reply.accept(error == null ? Done.ok(id) : Done.failed(id, safeText(error)));
+                });
+                return null;
+            } else if (request instanceof CancelGenerate c) {
+                KioskBackend.PadGeneration gen = generations.get(c.generateId());
+                if (gen == null) {
+                    return Done.failed(id, "nothing to cancel");
+                }
+                gen.cancel();
+            } else if (request instanceof ImportPad i) {
+                backend.importPad(i.source());
+            } else if (request instanceof ExportBackup e) {
+                backend.exportBackup(e.target());
+            } else if (request instanceof DeletePad d) {
+                backend.deletePad(d.contact());
+            } else if (request instanceof ExpirePad e) {
+                backend.expirePad(e.contact());
+            } else if (request instanceof GetLog l) {
+                return new LogReply(id, backend.securityLog(l.afterSeq(), Math.max(0, Math.min(l.limit(), MAX_LOG_PAGE))));
+            } else if (request instanceof GetGrants) {
+                return new GrantsReply(id, backend.standingApprovals());
+            } else if (request instanceof KioskMessage.Grant g) {
+                if (g.minutes() <= 0) {
+                    return Done.failed(id, "duration must be positive");
+                }
+                backend.grantStanding(g.contact(), g.budgetBytes(), Duration.ofMinutes(g.minutes()));
+            } else if (request instanceof Revoke r) {
+                if (!backend.revokeStanding(r.grantId())) {
+                    return Done.failed(id, "already ended");
+                }
+            } else {
+                return Done.failed(id, "unsupported");
+            }
+            return Done.ok(id);
+        } catch (KioskBackend.Failure f) {
+            return Done.failed(id, f.getMessage());
+        } catch (RuntimeException e) {
+            Logger.error(e, "kiosk request {} failed", request.getClass().getSimpleName());
+            return Done.failed(id, "failed");
+        }
+    }
+
+    private static String safeText(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        return cause instanceof KioskBackend.Failure ? cause.getMessage() : "failed";
+    }
+}

@@ -1,0 +1,267 @@
+package org.otpi.kiosk;
+
+import java.util.List;
+import javafx.animation.PauseTransition;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.TextField;
+import javafx.scene.control.ToggleButton;
+import javafx.scene.control.ToggleGroup;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.util.Duration;
+import org.otpi.protocol.kiosk.KioskMessage;
+import org.otpi.protocol.kiosk.Views;
+
+/**
+ * Contacts and their pads: a gauge per direction, low-pad warnings; generate (with progress and
+ * cancel), import, export/backup, expire and delete. Destructive buttons ask for a second touch.
+ */
+final class PadsScreen {
+    private final KioskUi ui;
+    private final BorderPane root = new BorderPane();
+    private final VBox list = new VBox();
+    private final VBox tools = new VBox();
+    private final TextField newContact = new TextField();
+    private final ToggleGroup sizes = new ToggleGroup();
+    private final ProgressBar generation = new ProgressBar(0);
+    private final Label generationText = new Label();
+    private final Button generate = new Button("Generate");
+    private final Button cancel = new Button("Cancel");
+    private final TextField mediaPath = new TextField("/media/otpi-usb");
+    private long generateId = -1;
+
+    PadsScreen(KioskUi ui) {
+        this.ui = ui;
+        list.getStyleClass().add("list");
+        list.setId("pad-list");
+        ScrollPane scroll = new ScrollPane(list);
+        scroll.setFitToWidth(true);
+        scroll.getStyleClass().add("scroll");
+
+        newContact.setId("generate-contact");
+        newContact.setPromptText("contact name");
+        HBox sizeRow = new HBox();
+        sizeRow.getStyleClass().add("button-row");
+        for (long mib : new long[] {1, 16, 256}) {
+            ToggleButton t = new ToggleButton(mib + " MiB");
+            t.setId("size-" + mib);
+            t.setUserData(mib << 20);
+            t.setToggleGroup(sizes);
+            t.getStyleClass().add("compact");
+            t.setMaxWidth(Double.MAX_VALUE);
+            HBox.setHgrow(t, Priority.ALWAYS);
+            sizeRow.getChildren().add(t);
+        }
+        sizes.getToggles().get(0).setSelected(true);
+        generate.setId("generate");
+        generate.getStyleClass().add("approve");
+        cancel.setId("generate-cancel");
+        cancel.setDisable(true);
+        generate.setOnAction(e -> startGeneration());
+        cancel.setOnAction(e -> cancelGeneration());
+        generation.setId("generate-progress");
+        generation.setMaxWidth(Double.MAX_VALUE);
+        generationText.setId("generate-text");
+        generationText.setWrapText(true);
+        HBox genButtons = new HBox(generate, cancel);
+        genButtons.getStyleClass().add("button-row");
+        for (Button b : List.of(generate, cancel)) {
+            b.setMaxWidth(Double.MAX_VALUE);
+            HBox.setHgrow(b, Priority.ALWAYS);
+        }
+
+        mediaPath.setId("media-path");
+        Button importPad = new Button("Import");
+        importPad.setId("import");
+        importPad.setOnAction(e -> simple(id -> new KioskMessage.ImportPad(id, mediaPath.getText()), "Pad imported"));
+        Button export = new Button("Backup");
+        export.setId("export");
+        export.setOnAction(e -> simple(id -> new KioskMessage.ExportBackup(id, mediaPath.getText()),
+                "Encrypted backup written"));
+        HBox mediaButtons = new HBox(importPad, export);
+        mediaButtons.getStyleClass().add("button-row");
+        for (Button b : List.of(importPad, export)) {
+            b.setMaxWidth(Double.MAX_VALUE);
+            HBox.setHgrow(b, Priority.ALWAYS);
+        }
+        Label genTitle = new Label("New pad");
+        genTitle.getStyleClass().add("subtitle");
+        Label mediaTitle = new Label("USB medium");
+        mediaTitle.getStyleClass().add("subtitle");
+        tools.getChildren().addAll(genTitle, newContact, sizeRow, genButtons, generation, generationText,
+                mediaTitle, mediaPath, mediaButtons);
+        tools.getStyleClass().addAll("card", "tools");
+        root.setCenter(scroll);
+        root.setRight(tools);
+        root.getStyleClass().add("screen");
+    }
+
+    Node node() {
+        return root;
+    }
+
+    /** Narrow screens: fit the tools column to a third of the width. */
+    void width(double w) {
+        double t = Math.max(300, w * 0.38);
+        tools.setPrefWidth(t);
+        tools.setMinWidth(t);
+        tools.setMaxWidth(t);
+    }
+
+    void refresh() {
+        ui.client().call(KioskMessage.GetContacts::new, KioskMessage.ContactsReply.class)
+                .whenComplete((r, error) -> ui.fx(() -> {
+                    if (error == null) {
+                        show(r.contacts());
+                        ui.contactsLoaded(r.contacts());
+                    }
+                }));
+    }
+
+    private void show(List<Views.Contact> contacts) {
+        list.getChildren().clear();
+        if (contacts.isEmpty()) {
+            list.getChildren().add(new Label("No pads yet: generate one, or import one from a USB medium."));
+        }
+        // The ones that need the person first: low on pad, then expired, then the rest.
+        List<Views.Contact> sorted = contacts.stream().sorted(java.util.Comparator
+                .comparing((Views.Contact c) -> !(c.lowPad() && !c.expired()))
+                .thenComparing(c -> !c.expired())).toList();
+        for (Views.Contact c : sorted) {
+            list.getChildren().add(card(c));
+        }
+    }
+
+    private Node card(Views.Contact c) {
+        Label name = new Label(c.contact());
+        name.getStyleClass().add("subtitle");
+        Label meta = new Label(c.source() + " · id " + c.padId());
+        meta.getStyleClass().add("dim");
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox head = new HBox(name, spacer, meta);
+        head.setAlignment(Pos.BASELINE_LEFT);
+        head.getStyleClass().add("card-head");
+
+        GridPane gauges = new GridPane();
+        gauges.getStyleClass().add("gauges");
+        gauge(gauges, 0, "Send", "send", c, c.sendRemaining(), c.sendTotal(), c.lowPad());
+        gauge(gauges, 1, "Receive", "receive", c, c.receiveRemaining(), c.receiveTotal(), false);
+
+        VBox card = new VBox(head, gauges);
+        if (c.expired()) {
+            Label expired = new Label("Expired: no further seals");
+            expired.getStyleClass().add("bad");
+            card.getChildren().add(expired);
+        } else if (c.lowPad()) {
+            Label low = new Label("⚠ Low pad: generate or exchange a new pad soon");
+            low.setId("low-" + c.contact());
+            low.getStyleClass().add("warn");
+            low.setWrapText(true);
+            card.getChildren().add(low);
+        }
+        Button expire = confirmButton("Expire", "Tap again to expire",
+                () -> simple(id -> new KioskMessage.ExpirePad(id, c.contact()), "Pad expired"));
+        expire.setId("expire-" + c.contact());
+        expire.setDisable(c.expired());
+        Button delete = confirmButton("Delete", "Tap again to destroy",
+                () -> simple(id -> new KioskMessage.DeletePad(id, c.contact()), "Pad destroyed"));
+        delete.setId("delete-" + c.contact());
+        delete.getStyleClass().add("deny");
+        HBox actions = new HBox(expire, delete);
+        actions.getStyleClass().add("button-row");
+        actions.setAlignment(Pos.CENTER_RIGHT);
+        card.getChildren().add(actions);
+        card.getStyleClass().add("card");
+        card.setId("pad-" + c.contact());
+        return card;
+    }
+
+    private static void gauge(GridPane g, int row, String label, String key, Views.Contact c, long left, long total,
+                              boolean low) {
+        Label name = new Label(label);
+        name.getStyleClass().add("dim");
+        ProgressBar bar = new ProgressBar(total == 0 ? 0 : (double) left / total);
+        bar.setId("gauge-" + key + "-" + c.contact());
+        bar.getStyleClass().add("gauge");
+        if (low) {
+            bar.getStyleClass().add("low");
+        }
+        bar.setMaxWidth(Double.MAX_VALUE);
+        GridPane.setHgrow(bar, Priority.ALWAYS);
+        Label text = new Label(Format.bytes(left) + " of " + Format.bytes(total));
+        text.setId("left-" + key + "-" + c.contact());
+        text.setUserData(left);
+        g.addRow(row, name, bar, text);
+    }
+
+    private static Button confirmButton(String text, String confirm, Runnable action) {
+        Button b = new Button(text);
+        PauseTransition reset = new PauseTransition(Duration.seconds(3));
+        reset.setOnFinished(e -> b.setText(text));
+        b.setOnAction(e -> {
+            if (b.getText().equals(confirm)) {
+                reset.stop();
+                b.setText(text);
+                action.run();
+            } else {
+                b.setText(confirm);
+                reset.playFromStart();
+            }
+        });
+        return b;
+    }
+
+    private void startGeneration() {
+        String contact = newContact.getText().trim();
+        if (contact.isEmpty()) {
+            generationText.setText("Type the contact's name first.");
+            return;
+        }
+        long size = (long) sizes.getSelectedToggle().getUserData();
+        generate.setDisable(true);
+        cancel.setDisable(false);
+        generation.setProgress(0);
+        generationText.setText("Generating " + Format.bytes(size) + " for " + contact + "…");
+        var call = ui.client().call(id -> {
+            generateId = id;
+            return new KioskMessage.GeneratePad(id, contact, size);
+        }, KioskMessage.Done.class, p -> ui.fx(() -> {
+            generation.setProgress((double) p.done() / p.total());
+            generationText.setText(Format.bytes(p.done()) + " of " + Format.bytes(p.total()));
+        }));
+        call.whenComplete((done, error) -> ui.fx(() -> {
+            generate.setDisable(false);
+            cancel.setDisable(true);
+            generateId = -1;
+            if (error == null) {
+                generation.setProgress(1);
+                generationText.setText("New pad for " + contact + " ready. Copy it to the contact's device.");
+                newContact.clear();
+            } else {
+                generationText.setText("Not generated: " + KioskUi.text(error));
+            }
+        }));
+    }
+
+    private void cancelGeneration() {
+        long id = generateId;
+        if (id >= 0) {
+            ui.client().call(x -> new KioskMessage.CancelGenerate(x, id), KioskMessage.Done.class);
+        }
+    }
+
+    private void simple(java.util.function.LongFunction<KioskMessage.Request> request, String okText) {
+        ui.client().call(request, KioskMessage.Done.class).whenComplete((d, error) -> ui.fx(() ->
+                ui.toast(error == null ? okText : "Failed: " + KioskUi.text(error))));
+    }
+}

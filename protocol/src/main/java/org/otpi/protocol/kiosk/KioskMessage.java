@@ -1,0 +1,183 @@
+package org.otpi.protocol.kiosk;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonSubTypes.Type;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Every message on the kiosk socket. The {@code type} property names the record; unknown types
+ * and unknown properties are rejected.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonSubTypes({
+        @Type(value = KioskMessage.Unlock.class, name = "unlock"),
+        @Type(value = KioskMessage.Lock.class, name = "lock"),
+        @Type(value = KioskMessage.GetStatus.class, name = "status"),
+        @Type(value = KioskMessage.GetContacts.class, name = "contacts"),
+        @Type(value = KioskMessage.GeneratePad.class, name = "generate"),
+        @Type(value = KioskMessage.CancelGenerate.class, name = "cancel-generate"),
+        @Type(value = KioskMessage.ImportPad.class, name = "import"),
+        @Type(value = KioskMessage.ExportBackup.class, name = "export"),
+        @Type(value = KioskMessage.DeletePad.class, name = "delete"),
+        @Type(value = KioskMessage.ExpirePad.class, name = "expire"),
+        @Type(value = KioskMessage.GetLog.class, name = "log"),
+        @Type(value = KioskMessage.GetGrants.class, name = "grants"),
+        @Type(value = KioskMessage.Grant.class, name = "grant"),
+        @Type(value = KioskMessage.Revoke.class, name = "revoke"),
+        @Type(value = KioskMessage.Decide.class, name = "decide"),
+        @Type(value = KioskMessage.Done.class, name = "done"),
+        @Type(value = KioskMessage.UnlockReply.class, name = "unlock-reply"),
+        @Type(value = KioskMessage.StatusReply.class, name = "status-reply"),
+        @Type(value = KioskMessage.ContactsReply.class, name = "contacts-reply"),
+        @Type(value = KioskMessage.LogReply.class, name = "log-reply"),
+        @Type(value = KioskMessage.GrantsReply.class, name = "grants-reply"),
+        @Type(value = KioskMessage.Progress.class, name = "progress"),
+        @Type(value = KioskMessage.ApprovalPrompt.class, name = "approval"),
+        @Type(value = KioskMessage.ApprovalClosed.class, name = "approval-closed"),
+        @Type(value = KioskMessage.Changed.class, name = "changed"),
+        @Type(value = KioskMessage.Alarm.class, name = "alarm"),
+})
+public sealed interface KioskMessage {
+
+    /** Kiosk to appliance; answered by a {@link Reply} with the same id. */
+    sealed interface Request extends KioskMessage {
+        long id();
+    }
+
+    /** Appliance to kiosk, answering the {@link Request} with the same id. */
+    sealed interface Reply extends KioskMessage {
+        long id();
+    }
+
+    /** Appliance to kiosk, unasked. */
+    sealed interface Push extends KioskMessage {
+    }
+
+    // ---- requests -------------------------------------------------------------------------
+
+    /** The PIN typed on the kiosk. Its chars are wiped by the receiver after use. */
+    record Unlock(long id, char[] pin) implements Request {
+        @Override
+        public String toString() {
+            return "Unlock[id=" + id + ", pin=<hidden>]";
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Unlock u && u.id == id && Arrays.equals(u.pin, pin);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(id);
+        }
+    }
+
+    record Lock(long id) implements Request {
+    }
+
+    record GetStatus(long id) implements Request {
+    }
+
+    record GetContacts(long id) implements Request {
+    }
+
+    /** Generate a new pad of sizeBytes for contact; answered by {@link Progress}es then {@link Done}. */
+    record GeneratePad(long id, String contact, long sizeBytes) implements Request {
+    }
+
+    /** Cancels the generation started by request {@code generateId}. */
+    record CancelGenerate(long id, long generateId) implements Request {
+    }
+
+    /** Import a pad from a file on device media (a path the appliance resolves itself). */
+    record ImportPad(long id, String source) implements Request {
+    }
+
+    /** Write an encrypted backup of the vault to device media. */
+    record ExportBackup(long id, String target) implements Request {
+    }
+
+    record DeletePad(long id, String contact) implements Request {
+    }
+
+    /** Retire a contact's pad: no further seals; the contact is told with the next package. */
+    record ExpirePad(long id, String contact) implements Request {
+    }
+
+    /** Security log entries with seq greater than afterSeq, at most limit, oldest first. */
+    record GetLog(long id, long afterSeq, int limit) implements Request {
+    }
+
+    record GetGrants(long id) implements Request {
+    }
+
+    /** Grant a standing approval: contact, up to budgetBytes, for minutes. */
+    record Grant(long id, String contact, long budgetBytes, int minutes) implements Request {
+    }
+
+    record Revoke(long id, String grantId) implements Request {
+    }
+
+    /** The person's answer to {@link ApprovalPrompt} requestId. */
+    record Decide(long id, String requestId, boolean approve) implements Request {
+    }
+
+    // ---- replies ---------------------------------------------------------------------------
+
+    /** Generic end of a request; error is a short text for the person when ok is false. */
+    record Done(long id, boolean ok, String error) implements Reply {
+        public static Done ok(long id) {
+            return new Done(id, true, "");
+        }
+
+        public static Done failed(long id, String error) {
+            return new Done(id, false, error);
+        }
+    }
+
+    record UnlockReply(long id, Views.UnlockResult result) implements Reply {
+    }
+
+    record StatusReply(long id, Views.Status status) implements Reply {
+    }
+
+    record ContactsReply(long id, List<Views.Contact> contacts) implements Reply {
+    }
+
+    record LogReply(long id, List<Views.LogEntry> entries) implements Reply {
+    }
+
+    record GrantsReply(long id, List<Views.Grant> grants) implements Reply {
+    }
+
+    /** Progress of a {@link GeneratePad}; the final word is a {@link Done}. */
+    record Progress(long id, long done, long total) implements Reply {
+    }
+
+    // ---- pushes ----------------------------------------------------------------------------
+
+    /**
+     * Asks the person to approve one use of pad (DESIGN law 5). Deny is assumed at deadline.
+     *
+     * @param operation one of SEAL, OPEN, SEAL_FILE, OPEN_FILE
+     */
+    record ApprovalPrompt(String requestId, String client, String contact, String operation,
+                          long messageLength, long padBytes, long padRemainingAfter,
+                          long deadlineEpochMillis) implements Push {
+    }
+
+    /** The prompt is over: decided here, elsewhere (buttons), timed out or withdrawn. */
+    record ApprovalClosed(String requestId, boolean approved, String reason) implements Push {
+    }
+
+    /** Something the kiosk shows changed: one of status, contacts, log, grants. */
+    record Changed(String what) implements Push {
+    }
+
+    /** Tamper, panic wipe or another alarm to show at once. */
+    record Alarm(String text) implements Push {
+    }
+}

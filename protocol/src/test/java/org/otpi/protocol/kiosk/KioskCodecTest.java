@@ -1,0 +1,115 @@
+package org.otpi.protocol.kiosk;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.otpi.protocol.kiosk.KioskMessage.*;
+
+class KioskCodecTest {
+
+    @Test
+    void everyMessage_roundTrips() throws IOException {
+        List<KioskMessage> all = List.of(
+                new Lock(1), new GetStatus(2), new GetContacts(3), new GeneratePad(4, "alice", 1 << 20),
+                new CancelGenerate(5, 4), new ImportPad(6, "/media/x.pad"), new ExportBackup(7, "/media/b"),
+                new DeletePad(8, "bob"), new ExpirePad(9, "bob"), new GetLog(10, 3, 50), new GetGrants(11),
+                new KioskMessage.Grant(12, "alice", 4096, 30), new Revoke(13, "g1"), new Decide(14, "r1", true),
+                Done.ok(15), Done.failed(16, "no"),
+                new UnlockReply(17, new Views.UnlockResult(Views.UnlockResult.Outcome.WRONG, 2000, 7)),
+                new StatusReply(18, new Views.Status("otpi-1", true, List.of("laptop"),
+                        List.of(new Views.Tunnel("site", "10.0.0.2", true, 99)),
+                        List.of(new Views.EntropySource("hrng", false, "RCT failed")), "")),
+                new ContactsReply(19, List.of(new Views.Contact("alice", "ab", 1, 2, 3, 4, true, "kernel", false))),
+                new LogReply(20, List.of(new Views.LogEntry(1, 5, "forgery", "alice", "bad tag"))),
+                new GrantsReply(21, List.of(new Views.Grant("g", "alice", 10, 2, 99))),
+                new Progress(22, 5, 10),
+                new ApprovalPrompt("r", "laptop", "alice", "SEAL", 5, 37, 100, 123456),
+                new ApprovalClosed("r", false, "timeout"), new Changed("contacts"), new Alarm("tamper"));
+        for (KioskMessage m : all) {
+            String line = KioskCodec.encode(m);
+            assertFalse(line.contains("\n"), line);
+            assertEquals(m, KioskCodec.decode(line), line);
+        }
+        Unlock u = (Unlock) KioskCodec.decode(KioskCodec.encode(new Unlock(1, "1234".toCharArray())));
+        assertArrayEquals("1234".toCharArray(), u.pin());
+        assertFalse(u.toString().contains("1234"));
+    }
+
+    @Test
+    void strictParsing_rejectsUnknownMissingAndWrongTypes() {
+        assertThrows(IOException.class, () -> KioskCodec.decode("{\"type\":\"lock\",\"id\":1,\"x\":2}"));
+        assertThrows(IOException.class, () -> KioskCodec.decode("{\"type\":\"nope\",\"id\":1}"));
+        assertThrows(IOException.class, () -> KioskCodec.decode("{\"type\":\"lock\"}"));
+        assertThrows(IOException.class, () -> KioskCodec.decode("{\"type\":\"lock\",\"id\":null}"));
+        assertThrows(IOException.class, () -> KioskCodec.decode("{\"type\":\"lock\",\"id\":\"1\"}"));
+        assertThrows(IOException.class, () -> KioskCodec.decode("{\"type\":\"lock\",\"id\":1} {}"));
+        assertThrows(IOException.class, () -> KioskCodec.decode("{\"id\":1}"));
+        assertThrows(IOException.class, () -> KioskCodec.decode("[]"));
+    }
+
+    /** Seeded mutations of valid lines: decode returns a message or throws IOException, never
+     *  anything else (a RuntimeException would escape the session's error handling). */
+    @Test
+    void mutatedLines_failOnlyWithIOException() {
+        List<String> valid = List.of(
+                KioskCodec.encode(new Unlock(1, "1234".toCharArray())),
+                KioskCodec.encode(new KioskMessage.Grant(2, "alice", 4096, 30)),
+                KioskCodec.encode(new StatusReply(3, new Views.Status("d", true, List.of("a"), List.of(), List.of(), ""))),
+                KioskCodec.encode(new ApprovalPrompt("r", "c", "alice", "SEAL", 1, 33, 0, 5)),
+                KioskCodec.encode(new ContactsReply(4, List.of(new Views.Contact("a", "b", 1, 2, 3, 4, false, "k", false)))));
+        String alphabet = "{}[]\":,0123456789-.eEtruefalsnl \\u0000abcxyz";
+        java.util.Random random = new java.util.Random(20261123L);
+        int parsed = 0;
+        for (int i = 0; i < 5_000; i++) {
+            StringBuilder b = new StringBuilder(valid.get(random.nextInt(valid.size())));
+            int edits = 1 + random.nextInt(4);
+            for (int e = 0; e < edits && b.length() > 0; e++) {
+                int at = random.nextInt(b.length());
+                switch (random.nextInt(3)) {
+                    case 0 -> b.deleteCharAt(at);
+                    case 1 -> b.insert(at, alphabet.charAt(random.nextInt(alphabet.length())));
+                    default -> b.setCharAt(at, alphabet.charAt(random.nextInt(alphabet.length())));
+                }
+            }
+            try {
+                KioskCodec.decode(b.toString());
+                parsed++;
+            } catch (IOException expected) {
+                // refused: fine
+            } catch (RuntimeException e) {
+                throw new AssertionError("seed case " + i + " threw " + e + " for " + b, e);
+            }
+        }
+        assertTrue(parsed > 0, "some mutations are still valid messages");
+    }
+
+    @Test
+    void lineReader_splitsLines_andRefusesOverlongOnes() throws IOException {
+        byte[] two = "{\"a\":1}\n{\"b\":2}\n".getBytes(StandardCharsets.UTF_8);
+        var r = new KioskCodec.LineReader(Channels.newChannel(new ByteArrayInputStream(two)));
+        assertEquals("{\"a\":1}", r.readLine());
+        assertEquals("{\"b\":2}", r.readLine());
+        assertNull(r.readLine());
+
+        byte[] big = ("x".repeat(KioskCodec.MAX_LINE + 1) + "\n").getBytes(StandardCharsets.UTF_8);
+        var r2 = new KioskCodec.LineReader(Channels.newChannel(new ByteArrayInputStream(big)));
+        assertThrows(IOException.class, r2::readLine);
+
+        byte[] exact = ("y".repeat(KioskCodec.MAX_LINE) + "\n").getBytes(StandardCharsets.UTF_8);
+        var r3 = new KioskCodec.LineReader(Channels.newChannel(new ByteArrayInputStream(exact)));
+        assertEquals(KioskCodec.MAX_LINE, r3.readLine().length());
+
+        var r4 = new KioskCodec.LineReader(Channels.newChannel(new ByteArrayInputStream("{\"a\"".getBytes())));
+        assertThrows(IOException.class, r4::readLine);
+    }
+}
