@@ -3,6 +3,7 @@ package org.otpi.appliance;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.otpi.appliance.securitylog.SecurityEventsWriter;
 import org.tinylog.configuration.Configuration;
 
 /**
@@ -26,15 +27,18 @@ public final class LogSetup {
         } catch (IOException e) {
             throw new IllegalStateException("cannot create the log directory " + logDir, e);
         }
-        Configuration.replace(java.util.Map.of(
-                "writer1", "console",
-                "writer1.level", verbose ? "debug" : "info",
-                "writer1.format", "{date: HH:mm:ss} {level} [{tag}] {message}",
-                "writer2", "file",
-                "writer2.tag", "security",
-                "writer2.level", "info",
-                "writer2.file", logDir.resolve(SECURITY_LOG).toString(),
-                "writer2.append", "true",
-                "writer2.format", "{date: yyyy-MM-dd'T'HH:mm:ss.SSSZ} {level} {message}"));
+        Configuration.replace(java.util.Map.ofEntries(
+                java.util.Map.entry("writer3", SecurityEventsWriter.class.getName()),
+                java.util.Map.entry("writer3.tag", "security"),
+                java.util.Map.entry("writer3.level", "info"),
+                java.util.Map.entry("writer1", "console"),
+                java.util.Map.entry("writer1.level", verbose ? "debug" : "info"),
+                java.util.Map.entry("writer1.format", "{date: HH:mm:ss} {level} [{tag}] {message}"),
+                java.util.Map.entry("writer2", "file"),
+                java.util.Map.entry("writer2.tag", "security"),
+                java.util.Map.entry("writer2.level", "info"),
+                java.util.Map.entry("writer2.file", logDir.resolve(SECURITY_LOG).toString()),
+                java.util.Map.entry("writer2.append", "true"),
+                java.util.Map.entry("writer2.format", "{date: yyyy-MM-dd'T'HH:mm:ss.SSSZ} {level} {message}")));
     }
 }
