@@ -1,0 +1,131 @@
+package org.otpi.appliance.entropy;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+import org.tinylog.Logger;
+
+/**
+ * Makes a pad: every byte is HRNG output XOR kernel CSPRNG output, so the pad is at least as
+ * good as the better of the two. Without a healthy HRNG the pad is kernel-only, labelled
+ * {@link PadOrigin#KERNEL}, and the person is warned (or, if they asked, refused).
+ *
+ * <p>If the HRNG fails a health test during generation the whole pad is aborted: the bytes
+ * read before the failure showed may be bad, and the label would no longer be honest. The
+ * person may then start again, kernel-only and warned. Cancelling also aborts the sink.
+ *
+ * <p>Memory: two 64 KiB buffers, zeroed when done. Pad bytes go only to the sink.
+ * Thread-safe if the sources are; one generation per call.
+ */
+public final class PadGenerator {
+    static final int CHUNK = 64 * 1024;
+    private static final long PROGRESS_NANOS = 250_000_000L;
+
+    private final EntropySource kernel;
+    private final EntropySource hrng;
+
+    /**
+     * @param kernel the kernel CSPRNG, always used
+     * @param hrng the hardware source, or null if none is plugged in
+     */
+    public PadGenerator(EntropySource kernel, EntropySource hrng) {
+        if (kernel.hardware()) {
+            throw new IllegalArgumentException("the kernel source must be the kernel CSPRNG");
+        }
+        this.kernel = kernel;
+        this.hrng = hrng;
+    }
+
+    /** The origin a pad made now would have. */
+    public PadOrigin currentOrigin() {
+        return hrng != null && hrng.health() == SourceHealth.HEALTHY ? PadOrigin.HRNG_KERNEL : PadOrigin.KERNEL;
+    }
+
+    /**
+     * Generates a pad into {@code sink} and commits it.
+     *
+     * @throws CancellationException if {@code cancelled} turned true (the sink was aborted)
+     * @throws SourceFailedException if the HRNG failed meanwhile, or none is healthy and the
+     *     request requires one (the sink was aborted)
+     * @throws IOException if the sink or the kernel failed (the sink was aborted)
+     */
+    public PadResult generate(PadRequest request, PadSink sink, PadProgressListener progress,
+                              BooleanSupplier cancelled) throws IOException {
+        PadOrigin origin = currentOrigin();
+        EntropySource hw = origin == PadOrigin.HRNG_KERNEL ? hrng : null;
+        if (hw == null) {
+            String why = hrng == null ? "no hardware RNG is connected" : "the hardware RNG " + hrng.name() + " is " + hrng.health();
+            if (request.requireHardware()) {
+                sink.abort();
+                throw new SourceFailedException("refusing to make a pad: " + why, null);
+            }
+            String warning = "This pad is made from the kernel's generator only: " + why + ".";
+            Logger.tag("security").warn("pad generation: {}", warning);
+            progress.onWarning(warning);
+        }
+        byte[] a = new byte[CHUNK];
+        byte[] b = new byte[CHUNK];
+        byte[] padId = new byte[16];
+        long total = request.size();
+        long done = 0;
+        long start = System.nanoTime();
+        long lastReport = start;
+        boolean committed = false;
+        try {
+            while (done < total) {
+                if (cancelled.getAsBoolean()) {
+                    throw new CancellationException("pad generation cancelled");
+                }
+                int n = (int) Math.min(CHUNK, total - done);
+                kernel.read(a, 0, n);
+                if (hw != null) {
+                    hw.read(b, 0, n);
+                    for (int i = 0; i < n; i++) {
+                        a[i] ^= b[i];
+                    }
+                }
+                if (done == 0) {
+                    System.arraycopy(a, 0, padId, 0, 16);
+                }
+                sink.write(a, 0, n);
+                done += n;
+                long now = System.nanoTime();
+                if (now - lastReport >= PROGRESS_NANOS || done == total) {
+                    lastReport = now;
+                    progress.onProgress(progress(done, total, start, now, hw));
+                }
+            }
+            if (cancelled.getAsBoolean()) {
+                throw new CancellationException("pad generation cancelled");
+            }
+            sink.commit();
+            committed = true;
+        } catch (SourceFailedException e) {
+            Logger.tag("security").error("pad generation aborted, nothing kept: {}", e.getMessage());
+            progress.onWarning("The hardware RNG failed a health test; the pad was discarded. " + e.getMessage());
+            throw e;
+        } finally {
+            Arrays.fill(a, (byte) 0);
+            Arrays.fill(b, (byte) 0);
+            if (!committed) {
+                sink.abort();
+            }
+        }
+        Logger.tag("security").info("pad of {} bytes generated, origin {}", total, origin.label());
+        return new PadResult(total, origin, HexFormat.of().formatHex(padId));
+    }
+
+    private static PadProgress progress(long done, long total, long start, long now, EntropySource hw) {
+        double elapsed = (now - start) / 1e9;
+        double rate = elapsed > 0 ? done / elapsed : 0;
+        if (done < 4 * CHUNK && hw != null) {
+            rate = hw.bytesPerSecond(); // too early to measure: the device's nominal rate
+        }
+        long left = total - done;
+        Duration remaining = rate > 0 ? Duration.ofMillis((long) (left * 1000 / rate)) : Duration.ZERO;
+        return new PadProgress(done, total, rate, remaining);
+    }
+}
