@@ -1,5 +1,9 @@
 package org.otpi.appliance.entropy;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * FIPS 140-2 (change notice 1) statistical tests on consecutive 20,000-bit blocks: monobit,
  * poker, runs and long run, with the standard bounds, plus a strict monobit bound derived
@@ -28,8 +32,6 @@ final class FipsBlockTests {
 
     // per-block run state
     private final int[][] runs = new int[2][6];
-    private int currentBit;
-    private int runLength;
     private boolean longRun;
 
     FipsBlockTests(HealthParameters p) {
@@ -69,6 +71,10 @@ final class FipsBlockTests {
         return new int[][] {runs[0].clone(), runs[1].clone()};
     }
 
+    boolean lastLongRun() {
+        return longRun;
+    }
+
     /** Tests one 2500-byte block in isolation (for tests); returns true if any FIPS test failed. */
     boolean blockFails(byte[] b) {
         System.arraycopy(b, 0, block, 0, block.length);
@@ -84,19 +90,20 @@ final class FipsBlockTests {
     /** Runs the four tests on {@link #block}; returns the reason to cut off, or null. */
     private String testBlock() {
         blocks++;
+        int[] byValue = countRuns();
         int ones = 0;
         int[] nibbles = new int[16];
-        for (byte x : block) {
-            ones += Integer.bitCount(x & 0xff);
-            nibbles[(x >>> 4) & 0xf]++;
-            nibbles[x & 0xf]++;
+        for (int v = 0; v < 256; v++) {
+            int c = byValue[v];
+            ones += c * Integer.bitCount(v);
+            nibbles[v >>> 4] += c;
+            nibbles[v & 0xf] += c;
         }
         long sumSquares = 0;
         for (int f : nibbles) {
             sumSquares += (long) f * f;
         }
         double poker = 16.0 / 5000.0 * sumSquares - 5000.0;
-        countRuns();
 
         if (ones <= strictLow || ones >= strictHigh) {
             failedBlocks++;
@@ -135,58 +142,141 @@ final class FipsBlockTests {
         return null;
     }
 
-    /** Counts runs of each bit value by length (1..5, 6+) and notes any run >= 26, over the block. */
-    private void countRuns() {
-        for (int[] r : runs) {
-            java.util.Arrays.fill(r, 0);
-        }
-        longRun = false;
-        currentBit = (block[0] >>> 7) & 1;
-        runLength = 0;
-        int n = block.length;
-        int i = 0;
-        for (; i + 8 <= n; i += 8) {
-            long w = 0;
-            for (int k = 0; k < 8; k++) {
-                w = (w << 8) | (block[i + k] & 0xffL);
-            }
-            scan(w, 64);
-        }
-        if (i < n) {
-            long w = 0;
-            int bits = 0;
-            for (; i < n; i++, bits += 8) {
-                w = (w << 8) | (block[i] & 0xffL);
-            }
-            scan(w << (64 - bits), bits);
-        }
-        endRun();
-    }
+    /** Per byte value: length of the run at its top (same bit as bit 7), 1..8. */
+    private static final byte[] LEAD = new byte[256];
+    /** Per byte value: length of the run at its bottom (same bit as bit 0), 1..8. */
+    private static final byte[] TRAIL = new byte[256];
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final int WORDS = (HealthParameters.FIPS_BLOCK_BYTES + 7) / 8; // 313, the last half full
 
-    /** Scans the top {@code nbits} bits of {@code w}, one loop turn per run boundary. */
-    private void scan(long w, int nbits) {
-        long v = currentBit == 1 ? ~w : w; // the current run shows as leading zeros
-        int pos = 0;
-        while (pos < nbits) {
-            int lz = Long.numberOfLeadingZeros(v << pos);
-            int run = Math.min(lz, nbits - pos);
-            runLength += run;
-            pos += run;
-            if (pos < nbits) {
-                endRun();
-                currentBit ^= 1;
-                v = ~v;
+    static {
+        for (int v = 0; v < 256; v++) {
+            int top = v >>> 7;
+            int lead = 1;
+            while (lead < 8 && ((v >>> (7 - lead)) & 1) == top) {
+                lead++;
             }
+            int bottom = v & 1;
+            int trail = 1;
+            while (trail < 8 && ((v >>> trail) & 1) == bottom) {
+                trail++;
+            }
+            LEAD[v] = (byte) lead;
+            TRAIL[v] = (byte) trail;
         }
     }
 
-    private void endRun() {
-        if (runLength > 0) {
-            runs[currentBit][Math.min(runLength, 6) - 1]++;
-            if (runLength >= LONG_RUN) {
-                longRun = true;
+    private final long[] ones = new long[WORDS + 1];   // the block's bits, most significant first; 0 past the end
+    private final long[] zeros = new long[WORDS + 1];  // their complement, also 0 past the end
+
+    /**
+     * Counts runs of each bit value by length (1..5, 6+) and finds any run of 26 or more.
+     *
+     * <p>Runs: bit-parallel over 64-bit words. With g(k) = the number of runs of length >= k
+     * = the number of positions i where bit i-1 differs (or i = 0) and bits i..i+k-1 are all
+     * set, a run has length exactly k = g(k) - g(k+1) for k = 1..5, and 6+ = g(6). Computed for
+     * the bits and their complement.
+     *
+     * <p>Long run: a run of 26 bits covers two whole bytes, so it is looked for, exactly, only
+     * where two adjacent bytes are both 0x00 or both 0xFF (about 8% of good blocks).
+     *
+     * @return how often each byte value occurs in the block (for monobit and poker)
+     */
+    private int[] countRuns() {
+        byte[] blk = block;
+        int n = blk.length;
+        int[] byValue = new int[256];
+        boolean lr = false;
+        int prev = -1;
+        for (int i = 0; i < n; i++) {
+            int v = blk[i] & 0xff;
+            byValue[v]++;
+            if (v == prev && (v == 0 || v == 0xff)) {
+                lr |= runThrough(i) >= LONG_RUN;
             }
+            prev = v;
         }
-        runLength = 0;
+        int full = n / 8;
+        for (int j = 0; j < full; j++) {
+            long w = (long) LONGS.get(blk, 8 * j);
+            ones[j] = w;
+            zeros[j] = ~w;
+        }
+        if (full < WORDS) { // the last 4 bytes, in the top half of the word
+            long w = 0;
+            for (int i = 8 * full; i < n; i++) {
+                w = (w << 8) | (blk[i] & 0xffL);
+            }
+            int bits = 8 * (n - 8 * full);
+            w <<= 64 - bits;
+            long valid = -1L << (64 - bits);
+            ones[full] = w;
+            zeros[full] = ~w & valid;
+        }
+        long[] g1 = new long[6];
+        long[] g0 = new long[6];
+        tally(ones, g1);
+        tally(zeros, g0);
+        for (int k = 0; k < 5; k++) {
+            runs[1][k] = (int) (g1[k] - g1[k + 1]);
+            runs[0][k] = (int) (g0[k] - g0[k + 1]);
+        }
+        runs[1][5] = (int) g1[5];
+        runs[0][5] = (int) g0[5];
+        longRun = lr;
+        return byValue;
+    }
+
+    /** g[k-1] += runs of set bits of length >= k, k = 1..6, over {@code x} (0 past the end). */
+    private static void tally(long[] x, long[] g) {
+        long prev = 0;
+        long c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0;
+        for (int j = 0; j < WORDS; j++) {
+            long w = x[j];
+            long nx = x[j + 1];
+            long start = w & ~((w >>> 1) | (prev << 63));
+            long a = w;
+            c0 += Long.bitCount(start);
+            a &= (w << 1) | (nx >>> 63);
+            c1 += Long.bitCount(start & a);
+            a &= (w << 2) | (nx >>> 62);
+            c2 += Long.bitCount(start & a);
+            a &= (w << 3) | (nx >>> 61);
+            c3 += Long.bitCount(start & a);
+            a &= (w << 4) | (nx >>> 60);
+            c4 += Long.bitCount(start & a);
+            a &= (w << 5) | (nx >>> 59);
+            c5 += Long.bitCount(start & a);
+            prev = w;
+        }
+        g[0] += c0;
+        g[1] += c1;
+        g[2] += c2;
+        g[3] += c3;
+        g[4] += c4;
+        g[5] += c5;
+    }
+
+    /** Length of the run through bytes i-1 and i, both 0x00 or both 0xFF. */
+    private int runThrough(int i) {
+        byte[] blk = block;
+        byte u = blk[i];
+        int bit = u & 1;
+        int lo = i - 1;
+        while (lo > 0 && blk[lo - 1] == u) {
+            lo--;
+        }
+        int hi = i;
+        while (hi + 1 < blk.length && blk[hi + 1] == u) {
+            hi++;
+        }
+        int len = (hi - lo + 1) * 8;
+        if (lo > 0 && (blk[lo - 1] & 1) == bit) {
+            len += TRAIL[blk[lo - 1] & 0xff];
+        }
+        if (hi + 1 < blk.length && ((blk[hi + 1] & 0xff) >>> 7) == bit) {
+            len += LEAD[blk[hi + 1] & 0xff];
+        }
+        return len;
     }
 }

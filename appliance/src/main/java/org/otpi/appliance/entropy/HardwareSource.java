@@ -34,8 +34,8 @@ public final class HardwareSource implements EntropySource {
     private final List<HealthListener> listeners = new CopyOnWriteArrayList<>();
     private volatile SourceHealth health = SourceHealth.STARTING;
     private volatile HealthFailure failure;
-    private long delivered;
-    private long firstReadNanos;
+    private volatile long delivered;
+    private volatile long firstReadNanos;
 
     /**
      * @param expectedRate bytes per second the device should deliver (for time estimates
@@ -83,7 +83,7 @@ public final class HardwareSource implements EntropySource {
             firstReadNanos = System.nanoTime();
         }
         readTested(b, off, len);
-        delivered += len;
+        delivered = delivered + len; // only under the lock
     }
 
     private void readTested(byte[] b, int off, int len) throws IOException {
@@ -158,7 +158,7 @@ public final class HardwareSource implements EntropySource {
     }
 
     @Override
-    public synchronized double bytesPerSecond() {
+    public double bytesPerSecond() { // not synchronized: a reader may be blocked in read()
         long elapsed = System.nanoTime() - firstReadNanos;
         if (firstReadNanos == 0 || delivered < 65536 || elapsed <= 0) {
             return expectedRate;

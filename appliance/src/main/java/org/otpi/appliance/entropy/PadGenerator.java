@@ -66,31 +66,40 @@ public final class PadGenerator {
             Logger.tag("security").warn("pad generation: {}", warning);
             progress.onWarning(warning);
         }
-        byte[] a = new byte[CHUNK];
-        byte[] b = new byte[CHUNK];
+        // Pipeline: a producer thread reads stream P (the HRNG, health-tested; or the kernel
+        // when there is no HRNG) into a few buffers; this thread reads stream Q (the kernel, if
+        // P is the HRNG), XORs, and writes the sink. Pad bytes never leave these buffers, which
+        // are zeroed at the end.
+        EntropySource p = hw != null ? hw : kernel;
+        EntropySource q = hw != null ? kernel : null;
+        int chunk = chunkFor(p);
+        Pipeline pipe = new Pipeline(p, chunk, request.size());
+        byte[] mix = new byte[chunk];
         byte[] padId = new byte[16];
         long total = request.size();
         long done = 0;
         long start = System.nanoTime();
         long lastReport = start;
         boolean committed = false;
+        pipe.start();
         try {
             while (done < total) {
                 if (cancelled.getAsBoolean()) {
                     throw new CancellationException("pad generation cancelled");
                 }
-                int n = (int) Math.min(CHUNK, total - done);
-                kernel.read(a, 0, n);
-                if (hw != null) {
-                    hw.read(b, 0, n);
+                byte[] a = pipe.take();
+                int n = (int) Math.min(chunk, total - done);
+                if (q != null) {
+                    q.read(mix, 0, n);
                     for (int i = 0; i < n; i++) {
-                        a[i] ^= b[i];
+                        a[i] ^= mix[i];
                     }
                 }
                 if (done == 0) {
                     System.arraycopy(a, 0, padId, 0, 16);
                 }
                 sink.write(a, 0, n);
+                pipe.recycle(a);
                 done += n;
                 long now = System.nanoTime();
                 if (now - lastReport >= PROGRESS_NANOS || done == total) {
@@ -108,14 +117,120 @@ public final class PadGenerator {
             progress.onWarning("The hardware RNG failed a health test; the pad was discarded. " + e.getMessage());
             throw e;
         } finally {
-            Arrays.fill(a, (byte) 0);
-            Arrays.fill(b, (byte) 0);
+            pipe.stop();
+            Arrays.fill(mix, (byte) 0);
             if (!committed) {
                 sink.abort();
             }
         }
         Logger.tag("security").info("pad of {} bytes generated, origin {}", total, origin.label());
         return new PadResult(total, origin, HexFormat.of().formatHex(padId));
+    }
+
+    /** 64 KiB, or a quarter of a second of a slow source (so cancelling answers quickly). */
+    static int chunkFor(EntropySource p) {
+        double rate = p.bytesPerSecond();
+        if (rate <= 0 || rate >= 4 * CHUNK) {
+            return CHUNK;
+        }
+        return (int) Math.max(4096, Math.min(CHUNK, rate / 4)) & ~15;
+    }
+
+    /**
+     * One producer thread and a ring of {@link #DEPTH} buffers. Bounded memory; errors are
+     * handed to the consumer in order; {@link #stop} waits for the producer and zeroes every
+     * buffer.
+     */
+    private static final class Pipeline implements Runnable {
+        static final int DEPTH = 3;
+        private static final byte[] END = new byte[0];
+        private final EntropySource source;
+        private final int chunk;
+        private final long total;
+        private final java.util.concurrent.BlockingQueue<byte[]> free = new java.util.concurrent.ArrayBlockingQueue<>(DEPTH);
+        private final java.util.concurrent.BlockingQueue<byte[]> full = new java.util.concurrent.ArrayBlockingQueue<>(DEPTH + 1);
+        private final byte[][] all = new byte[DEPTH][];
+        private final Thread thread;
+        private volatile boolean stopped;
+        private volatile IOException error;
+
+        Pipeline(EntropySource source, int chunk, long total) {
+            this.source = source;
+            this.chunk = chunk;
+            this.total = total;
+            for (int i = 0; i < DEPTH; i++) {
+                all[i] = new byte[chunk];
+                free.add(all[i]);
+            }
+            thread = new Thread(this, "pad-entropy-" + source.name());
+            thread.setDaemon(true);
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        @Override
+        public void run() {
+            try {
+                for (long read = 0; read < total && !stopped; ) {
+                    byte[] b = free.take();
+                    if (stopped) {
+                        break;
+                    }
+                    int n = (int) Math.min(chunk, total - read);
+                    source.read(b, 0, n);
+                    read += n;
+                    full.put(b);
+                }
+            } catch (IOException e) {
+                error = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                full.offer(END);
+            }
+        }
+
+        byte[] take() throws IOException {
+            byte[] b;
+            try {
+                b = full.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("pad generation interrupted");
+            }
+            if (b == END) {
+                IOException e = error;
+                throw e != null ? e : new IOException("entropy producer ended early");
+            }
+            return b;
+        }
+
+        void recycle(byte[] b) {
+            free.offer(b);
+        }
+
+        /** Stops the producer after its current read, waits for it, zeroes all buffers. */
+        void stop() {
+            stopped = true;
+            free.offer(new byte[0]); // wake a producer waiting for a buffer
+            boolean interrupted = false;
+            while (thread.isAlive()) {
+                full.clear(); // make room so a producer blocked in put() can finish
+                try {
+                    thread.join(50);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            for (byte[] b : all) {
+                Arrays.fill(b, (byte) 0);
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static PadProgress progress(long done, long total, long start, long now, EntropySource hw) {

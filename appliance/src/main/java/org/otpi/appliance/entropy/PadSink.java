@@ -11,7 +11,8 @@ import java.io.IOException;
  * pad becomes durable and visible, all or nothing) or {@link #abort} (everything written is
  * discarded; nothing of a half pad stays visible). After either, the sink is finished and
  * {@link #write} throws. {@link #abort} is idempotent, also safe after a failed commit, and
- * never throws. A sink is used by one thread.
+ * never throws. A sink is used by one thread. {@link #write} must not keep a reference to
+ * {@code b}: the generator reuses and zeroes its buffers.
  */
 public interface PadSink {
 

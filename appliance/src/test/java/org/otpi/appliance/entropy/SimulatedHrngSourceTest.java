@@ -105,7 +105,7 @@ class SimulatedHrngSourceTest {
     }
 
     @Test
-    void repeatingBlockFifo_cutOffWithinPeriodPlus22() throws Exception {
+    void repeatingBlockFifo_cutOffWithinPeriodPlus70() throws Exception {
         int s = 50_000;
         int period = 2_048;
         try (Fifo fifo = Fifo.start(dir, SimulatedHrng.repeatingAfter(14, s, period, 300_000), false);
@@ -114,7 +114,7 @@ class SimulatedHrngSourceTest {
             HealthFailure f = src.failure();
             assertNotNull(f);
             assertEquals("repeated-window", f.test());
-            assertTrue(f.sampleIndex() <= s + period + 22, "at " + f.sampleIndex());
+            assertTrue(f.sampleIndex() <= s + period + 70, "at " + f.sampleIndex());
         }
     }
 
@@ -138,8 +138,8 @@ class SimulatedHrngSourceTest {
     }
 
     @Test
-    void kernelSource_fillsTheExactRange() throws Exception {
-        try (KernelSource k = KernelSource.open()) {
+    void kernelSource_fillsTheExactRange_bothPaths() throws Exception {
+        for (KernelSource k : new KernelSource[] {KernelSource.open(), KernelSource.openGetrandom()}) {
             byte[] b = new byte[1 << 20];
             k.read(b, 1000, b.length - 2000);
             for (int i = 0; i < 1000; i++) {
@@ -149,6 +149,7 @@ class SimulatedHrngSourceTest {
             HealthMonitor m = new HealthMonitor(P);
             assertEquals(null, m.feed(b, 1000, b.length - 2000), "kernel output passes the health tests");
             assertTrue(k.name().startsWith("kernel"));
+            k.close();
         }
     }
 }
