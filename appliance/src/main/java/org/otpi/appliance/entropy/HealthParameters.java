@@ -9,13 +9,16 @@ package org.otpi.appliance.entropy;
  * have not run a 90B assessment on each device, so we claim half and credit the kernel the
  * same fraction. With these values:
  * <ul>
- *   <li>repetition count: a run of {@link #rctCutoff()} = 11 identical bytes fails;
- *   <li>adaptive proportion (W = 512): {@link #aptCutoff()} occurrences of the window's first
- *       byte fail;
- *   <li>repeated window: any 16-byte window recurring within the last 4096 bytes fails
- *       (false alarm per byte at most 1024 * 2^-(16 H) = 2^-54);
+ *   <li>repetition count: a run of {@link #rctCutoff()} = 11 identical bytes fails, so a stuck
+ *       source is cut off within 11 samples;
+ *   <li>adaptive proportion (W = 512): {@link #aptCutoff()} = 78 occurrences of the window's
+ *       first byte fail;
+ *   <li>repeated window: a 16-byte window recurring within the last 4096 bytes fails; a
+ *       source that starts repeating with period L <= 4096 at byte s is cut off by byte
+ *       s + L + 70 (false alarm per lookup at most 1024 * 2^-(16 H) = 2^-54);
  *   <li>FIPS 140-2 block tests on 20,000-bit blocks: a block outside the strict monobit bound
- *       {@link #strictMonobitLow()}..{@link #strictMonobitHigh()} (two-sided alpha) fails at once;
+ *       {@link #strictMonobitLow()} = 9494 .. {@link #strictMonobitHigh()} = 10506 ones (two-sided
+ *       alpha) fails at once, so a 60%-ones source is cut off within two blocks (5000 bytes);
  *       ordinary FIPS failures (about 1 block in 1,250 for a perfect source) are counted, and
  *       {@link #FIPS_FAILS_TO_CUT} of the last {@link #FIPS_WINDOW} blocks failing cuts the
  *       source off (false alarm below C(12,6) * (2^-9)^6 = 2^-44 per block).

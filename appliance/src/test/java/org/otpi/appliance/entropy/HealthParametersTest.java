@@ -36,6 +36,7 @@ class HealthParametersTest {
     @Test
     void aptCutoff_isTheSmallestCountWithTailAtMostAlpha_exactArithmetic() {
         int c = HealthParameters.DEFAULT.aptCutoff();
+        assertEquals(78, c, "the documented figure");
         assertTrue(tailAtMost(512, 1, 16, c, 40), "tail at cut-off exceeds alpha");
         assertTrue(!tailAtMost(512, 1, 16, c - 1, 40), "cut-off is not the smallest");
         int c8 = new HealthParameters(40, 8).aptCutoff();
@@ -47,6 +48,7 @@ class HealthParametersTest {
     void strictMonobit_twoSidedAlpha_exactArithmetic() {
         HealthParameters p = HealthParameters.DEFAULT;
         int high = p.strictMonobitHigh();
+        assertEquals(10506, high, "the documented figure");
         assertTrue(tailAtMost(20000, 1, 2, high, 41), "upper tail must be <= alpha/2");
         assertTrue(!tailAtMost(20000, 1, 2, high - 1, 41));
         assertEquals(20000 - high, p.strictMonobitLow());
