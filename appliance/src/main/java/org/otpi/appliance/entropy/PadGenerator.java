@@ -87,7 +87,7 @@ public final class PadGenerator {
                 if (cancelled.getAsBoolean()) {
                     throw new CancellationException("pad generation cancelled");
                 }
-                byte[] a = pipe.take();
+                byte[] a = pipe.take(cancelled);
                 int n = (int) Math.min(chunk, total - done);
                 if (q != null) {
                     q.read(mix, 0, n);
@@ -143,6 +143,7 @@ public final class PadGenerator {
      */
     private static final class Pipeline implements Runnable {
         static final int DEPTH = 3;
+        static final long STOP_WAIT_NANOS = 2_000_000_000L;
         private static final byte[] END = new byte[0];
         private final EntropySource source;
         private final int chunk;
@@ -180,6 +181,10 @@ public final class PadGenerator {
                     }
                     int n = (int) Math.min(chunk, total - read);
                     source.read(b, 0, n);
+                    if (stopped) {
+                        Arrays.fill(b, (byte) 0);
+                        break;
+                    }
                     read += n;
                     full.put(b);
                 }
@@ -192,10 +197,15 @@ public final class PadGenerator {
             }
         }
 
-        byte[] take() throws IOException {
+        /** The next filled buffer; notices cancellation even while a stalled source delivers nothing. */
+        byte[] take(BooleanSupplier cancelled) throws IOException {
             byte[] b;
             try {
-                b = full.take();
+                while ((b = full.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS)) == null) {
+                    if (cancelled.getAsBoolean()) {
+                        throw new CancellationException("pad generation cancelled");
+                    }
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException("pad generation interrupted");
@@ -211,12 +221,21 @@ public final class PadGenerator {
             free.offer(b);
         }
 
-        /** Stops the producer after its current read, waits for it, zeroes all buffers. */
+        /**
+         * Stops the producer after its current read and waits for it (at most
+         * {@link #STOP_WAIT_NANOS}: a stalled device may never return from read; the producer
+         * then zeroes its buffer itself when it does), and zeroes all buffers.
+         */
         void stop() {
             stopped = true;
             free.offer(new byte[0]); // wake a producer waiting for a buffer
             boolean interrupted = false;
+            long deadline = System.nanoTime() + STOP_WAIT_NANOS;
             while (thread.isAlive()) {
+                if (System.nanoTime() > deadline) {
+                    Logger.warn("entropy source {} is not answering; leaving its reader behind", source.name());
+                    break;
+                }
                 full.clear(); // make room so a producer blocked in put() can finish
                 try {
                     thread.join(50);
