@@ -31,6 +31,7 @@ public final class EntropyFeeder implements Runnable {
     private final AtomicLong ioctlFailures = new AtomicLong();
     private final AtomicLong healthFailures = new AtomicLong();
     private volatile boolean running;
+    private volatile boolean paused;
     private volatile boolean stopped;
 
     /**
@@ -60,6 +61,16 @@ public final class EntropyFeeder implements Runnable {
         int consecutiveFailures = 0;
         try {
             while (!stopped && (maxBytes == 0 || read.get() < maxBytes)) {
+                if (paused) {
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    start = System.nanoTime() - (long) (read.get() * 1e9 / maxBytesPerSecond); // no burst after a pause
+                    continue;
+                }
                 try {
                     source.read(buf, 0, chunk);
                 } catch (SourceFailedException e) {
@@ -107,6 +118,11 @@ public final class EntropyFeeder implements Runnable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** Leaves the HRNG to pad generation for a while (the loop stops reading within one chunk). */
+    public void pause(boolean pause) {
+        paused = pause;
     }
 
     /** Asks the loop to end after the current chunk (close the source to wake a blocked read). */

@@ -89,6 +89,23 @@ class EntropyFeederTest {
     }
 
     @Test
+    void feeder_pausedReadsNothing_resumes() throws Exception {
+        try (HardwareSource src = fileSource(SimulatedHrng.good(6, 200_000));
+             RandomDevicePool pool = RandomDevicePool.open()) {
+            EntropyFeeder feeder = new EntropyFeeder(src, pool, 1e6, P.creditFraction(), 512, 8192);
+            feeder.pause(true);
+            Thread t = new Thread(feeder);
+            t.start();
+            Thread.sleep(300);
+            assertEquals(0, feeder.stats().bytesRead());
+            assertTrue(feeder.stats().running());
+            feeder.pause(false);
+            t.join(10_000);
+            assertEquals(8192, feeder.stats().bytesCredited());
+        }
+    }
+
+    @Test
     void cli_feedsAByteCountAndReportsStats() throws Exception {
         Path f = dir.resolve("hrng.bin");
         Files.write(f, SimulatedHrng.good(5, 100_000));
