@@ -15,7 +15,7 @@ package org.otpi.appliance.entropy;
  *       first byte fail;
  *   <li>repeated window: a 16-byte window recurring within the last 4096 bytes fails; a
  *       source that starts repeating with period L <= 4096 at byte s is cut off by byte
- *       s + L + 70 (false alarm per lookup at most 1024 * 2^-(16 H) = 2^-54);
+ *       s + L + 254 (false alarm per lookup at most 512 * 2^-(16 H) = 2^-55);
  *   <li>FIPS 140-2 block tests on 20,000-bit blocks: a block outside the strict monobit bound
  *       {@link #strictMonobitLow()} = 9494 .. {@link #strictMonobitHigh()} = 10506 ones (two-sided
  *       alpha) fails at once, so a 60%-ones source is cut off within two blocks (5000 bytes);

@@ -7,17 +7,17 @@ import java.util.Arrays;
 
 /**
  * Detects a source that replays earlier output (a USB device resending a stale buffer): a
- * 16-byte window starting at a multiple of 7 that equals a window starting at a multiple of 8
- * within the last 4096 bytes fails. Not in SP 800-90B; it catches what the RCT and APT miss.
+ * 16-byte window starting at a multiple of 15 that equals a window starting at a multiple of
+ * 16 within the last 4096 bytes fails. Not in SP 800-90B; it catches what the RCT and APT miss.
  *
  * <p>Promise: if from byte s on the output repeats with a period L (x[i] = x[i - L] for
- * i >= s + L) and L <= 4096, the test fails at a byte index no later than s + L + 70.
- * (Since gcd(7, 8) = 1 there is a window start w in [s, s + 55] with w = 0 mod 8 and
- * w + L = 0 mod 7; the copy at w + L is complete at w + L + 15.) Looking up every 7th window
- * and storing every 8th costs a quarter of checking every window.
+ * i >= s + L) and L <= 4096, the test fails at a byte index no later than s + L + 254.
+ * (Since gcd(15, 16) = 1 there is a window start w in [s, s + 239] with w = 0 mod 16 and
+ * w + L = 0 mod 15; the copy at w + L is complete at w + L + 15.) Looking up every 15th
+ * window and storing every 16th costs an eighth of checking every window.
  *
- * <p>False alarm: a lookup compares 16 bytes exactly against at most 1024 stored windows; with
- * min-entropy H per byte that is at most 1024 * 2^-(16 H) per lookup, 2^-54 for H = 4.
+ * <p>False alarm: a lookup compares 16 bytes exactly against at most 512 stored windows; with
+ * min-entropy H per byte that is at most 512 * 2^-(16 H) per lookup, 2^-55 for H = 4.
  *
  * <p>Implementation: per 4096-byte epoch of window starts, a 64 Kibit filter (most lookups
  * stop at one bit) and an exact open-addressing table; the older epoch's pair is cleared when
@@ -28,10 +28,10 @@ final class RepeatedWindowTest {
     private static final VarHandle LONGS =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder()); // equality only
     private static final int WINDOW = HealthParameters.REPEAT_WINDOW_BYTES;
-    private static final int STRIDE = 8;      // windows stored
-    private static final int LOOKUP_STRIDE = 7; // windows looked up
+    private static final int STRIDE = 16;        // windows stored
+    private static final int LOOKUP_STRIDE = 15; // windows looked up
     private static final int EPOCH = HealthParameters.REPEAT_HISTORY_BYTES;
-    private static final int SLOTS = 2048; // 512 entries per epoch: load 1/4
+    private static final int SLOTS = 1024; // 256 entries per epoch: load 1/4
     private static final int MASK = SLOTS - 1;
     private static final int FILTER_BITS = 1 << 16;
 

@@ -105,7 +105,7 @@ class SimulatedHrngSourceTest {
     }
 
     @Test
-    void repeatingBlockFifo_cutOffWithinPeriodPlus70() throws Exception {
+    void repeatingBlockFifo_cutOffWithinPeriodPlus254() throws Exception {
         int s = 50_000;
         int period = 2_048;
         try (Fifo fifo = Fifo.start(dir, SimulatedHrng.repeatingAfter(14, s, period, 300_000), false);
@@ -114,7 +114,7 @@ class SimulatedHrngSourceTest {
             HealthFailure f = src.failure();
             assertNotNull(f);
             assertEquals("repeated-window", f.test());
-            assertTrue(f.sampleIndex() <= s + period + 70, "at " + f.sampleIndex());
+            assertTrue(f.sampleIndex() <= s + period + 254, "at " + f.sampleIndex());
         }
     }
 
