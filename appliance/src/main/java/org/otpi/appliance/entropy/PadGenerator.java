@@ -17,7 +17,8 @@ import org.tinylog.Logger;
  * read before the failure showed may be bad, and the label would no longer be honest. The
  * person may then start again, kernel-only and warned. Cancelling also aborts the sink.
  *
- * <p>Memory: two 64 KiB buffers, zeroed when done. Pad bytes go only to the sink.
+ * <p>Memory: four buffers of at most 64 KiB (three in the pipeline, one for the kernel),
+ * zeroed when done. Pad bytes go only to the sink.
  * Thread-safe if the sources are; one generation per call.
  */
 public final class PadGenerator {
@@ -114,7 +115,7 @@ public final class PadGenerator {
             committed = true;
         } catch (SourceFailedException e) {
             Logger.tag("security").error("pad generation aborted, nothing kept: {}", e.getMessage());
-            progress.onWarning("The hardware RNG failed a health test; the pad was discarded. " + e.getMessage());
+            progress.onWarning("An entropy source failed; the pad was discarded. " + e.getMessage());
             throw e;
         } finally {
             pipe.stop();
