@@ -258,26 +258,73 @@ public final class PadFile implements AutoCloseable {
     public void exportTo(OutputStream out, RangeSet dead, InsecurePadAccess token) throws IOException {
         java.util.Objects.requireNonNull(token, "export needs an InsecurePadAccess token");
         for (long i = 0; i < chunkCount(); i++) {
-            long cLo = i * chunkSize;
-            int len = chunkLength(i);
-            if (isZeroSlot(i) || dead.covers(cLo, cLo + len)) {
-                out.write(new byte[len]);
-                continue;
-            }
-            byte[] plain = decryptChunk(i);
-            try {
-                for (long[] r : dead.toList()) {
-                    long a = Math.max(r[0], cLo);
-                    long b = Math.min(r[1], cLo + len);
-                    if (a < b) {
-                        Arrays.fill(plain, (int) (a - cLo), (int) (b - cLo), (byte) 0);
-                    }
-                }
-                out.write(plain, 0, len);
-            } finally {
-                Arrays.fill(plain, (byte) 0);
-            }
+            exportChunk(i, out, dead);
         }
+    }
+
+    private void exportChunk(long i, OutputStream out, RangeSet dead) throws IOException {
+        long cLo = i * chunkSize;
+        int len = chunkLength(i);
+        if (isZeroSlot(i) || dead.covers(cLo, cLo + len)) {
+            out.write(new byte[len]);
+            return;
+        }
+        byte[] plain = decryptChunk(i);
+        try {
+            for (long[] r : dead.toList()) {
+                long a = Math.max(r[0], cLo);
+                long b = Math.min(r[1], cLo + len);
+                if (a < b) {
+                    Arrays.fill(plain, (int) (a - cLo), (int) (b - cLo), (byte) 0);
+                }
+            }
+            out.write(plain, 0, len);
+        } finally {
+            Arrays.fill(plain, (byte) 0);
+        }
+    }
+
+    /**
+     * The pad's plaintext as a stream, dead bytes as zeros, for the in-person transfer (which
+     * seals it at once under the transfer code). The token marks a place where pad bytes move.
+     */
+    public InputStream openPlain(RangeSet dead, InsecurePadAccess token) {
+        java.util.Objects.requireNonNull(token, "transfer needs an InsecurePadAccess token");
+        RangeSet deadCopy = dead.copy();
+        return new InputStream() {
+            private long chunkIndex;
+            private byte[] cur = new byte[0];
+            private int pos;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (pos == cur.length) {
+                    if (chunkIndex >= chunkCount()) {
+                        return -1;
+                    }
+                    Arrays.fill(cur, (byte) 0);
+                    java.io.ByteArrayOutputStream one = new java.io.ByteArrayOutputStream(chunkSize);
+                    exportChunk(chunkIndex++, one, deadCopy);
+                    cur = one.toByteArray();
+                    pos = 0;
+                }
+                int k = Math.min(len, cur.length - pos);
+                System.arraycopy(cur, pos, b, off, k);
+                pos += k;
+                return k;
+            }
+
+            @Override
+            public void close() {
+                Arrays.fill(cur, (byte) 0);
+            }
+        };
     }
 
     // --- chunk I/O ------------------------------------------------------------------------

@@ -549,6 +549,48 @@ public final class Vault implements AutoCloseable {
         });
     }
 
+    /**
+     * The whole pad of {@code contact} as plaintext (used parts as zeros), for the in-person
+     * exchange only, which seals it under the transfer code as it reads. The stream holds the
+     * contact's lock until it is closed.
+     */
+    public InputStream openPadForTransfer(String contact, org.otpi.appliance.pad.InsecurePadAccess token)
+            throws VaultException {
+        compaction.readLock().lock();
+        Entry e;
+        try {
+            ensureOpen();
+            synchronized (contacts) {
+                e = contacts.get(contact);
+            }
+            if (e == null) {
+                throw new VaultException(VaultException.Kind.UNKNOWN_CONTACT, "unknown contact");
+            }
+            pad(e);
+            e.lock.lock();
+        } finally {
+            compaction.readLock().unlock();
+        }
+        final Entry held = e;
+        InputStream plain = held.file.openPlain(dead(held), token);
+        Logger.tag("security").info("pad {} opened for an in-person transfer", held.state.pad.padId);
+        return new java.io.FilterInputStream(plain) {
+            private boolean closed;
+
+            @Override
+            public void close() throws IOException {
+                if (!closed) {
+                    closed = true;
+                    try {
+                        super.close();
+                    } finally {
+                        held.lock.unlock();
+                    }
+                }
+            }
+        };
+    }
+
     // ------------------------------------------------------------------------------------------
     // Backups
 
