@@ -31,7 +31,11 @@ final class RpcInitializer extends ChannelInitializer<SocketChannel> {
             return;
         }
         ch.closeFuture().addListener(f -> rpc.connections.decrementAndGet());
-        ChannelPipeline p = ch.pipeline();
+        configure(ch.pipeline(), rpc);
+    }
+
+    /** The HTTP stages (also used by the EmbeddedChannel codec tests). */
+    static void configure(ChannelPipeline p, RpcContext rpc) {
         // 1. HTTP/1.1 framing with bounded request line, headers and chunks.
         p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, MAX_CHUNK));
         // 2. Deadlines: a request must arrive whole within the request timeout (slowloris).
