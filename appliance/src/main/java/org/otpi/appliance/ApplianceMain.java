@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import org.otpi.appliance.approval.Approver;
 import org.otpi.appliance.approval.ConsoleApprover;
 import org.otpi.appliance.approval.DenyApprover;
+import org.otpi.appliance.approval.StandingApprovals;
 import org.otpi.appliance.approval.AutoApprover;
 import org.otpi.appliance.rpc.ClientRegistry;
 import org.otpi.appliance.rpc.ConsolePairingDisplay;
@@ -80,6 +81,10 @@ public final class ApplianceMain implements Callable<Integer> {
         @Option(names = "--approval-timeout", description = "Seconds before an unanswered approval is denied (default 60).")
         Integer approvalTimeout;
 
+        @Option(names = "--standing-approval", paramLabel = "CONTACT:BYTES:MINUTES",
+                description = "Pre-approve up to BYTES of pad for CONTACT for MINUTES (repeatable; set by the person at the device).")
+        java.util.List<String> standing = new java.util.ArrayList<>();
+
         @Option(names = "--pin-file", description = "Unlock at start with the PIN in this file (emulation only).")
         Path pinFile;
 
@@ -93,7 +98,7 @@ public final class ApplianceMain implements Callable<Integer> {
             if (s.vault == null || s.state == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--vault and --state are required");
             }
-            Approver approver = approver(s.approve, out);
+            Approver approver = withStanding(approver(s.approve, out), standing, out);
             char[] pin = pinFile == null ? null : readPin(pinFile);
             DeviceService device;
             try {
@@ -176,6 +181,26 @@ public final class ApplianceMain implements Callable<Integer> {
             default:
                 return new DenyApprover();
         }
+    }
+
+    /** Wraps {@code person} in {@link StandingApprovals} when grants are given; prints each grant. */
+    static Approver withStanding(Approver person, java.util.List<String> grants, PrintWriter out) {
+        if (grants.isEmpty()) {
+            return person;
+        }
+        StandingApprovals policy = new StandingApprovals(person, java.time.Clock.systemUTC());
+        for (String g : grants) {
+            String[] f = g.split(":");
+            if (f.length != 3) {
+                throw new IllegalArgumentException("--standing-approval wants CONTACT:BYTES:MINUTES, got " + g);
+            }
+            java.time.Instant until = java.time.Instant.now().plus(Duration.ofMinutes(Long.parseLong(f[2])));
+            policy.grant(f[0], Long.parseLong(f[1]), until);
+            out.println("STANDING APPROVAL: up to " + f[1] + " pad bytes for '" + f[0] + "' until " + until
+                    + " are approved without asking.");
+        }
+        out.flush();
+        return policy;
     }
 
     static final String AUTO_BANNER = String.join(System.lineSeparator(),

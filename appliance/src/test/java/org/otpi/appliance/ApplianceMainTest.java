@@ -45,6 +45,18 @@ class ApplianceMainTest {
     }
 
     @Test
+    void standingApprovals_areAnnounced_andApplied() throws Exception {
+        StringWriter out = new StringWriter();
+        org.otpi.appliance.approval.Approver a = ApplianceMain.withStanding(new org.otpi.appliance.approval.DenyApprover(),
+                java.util.List.of("bob:100:10"), new PrintWriter(out, true));
+        assertTrue(out.toString().contains("STANDING APPROVAL: up to 100 pad bytes for 'bob'"), out.toString());
+        org.otpi.appliance.approval.ApprovalRequest r = new org.otpi.appliance.approval.ApprovalRequest("1", "c", "bob",
+                org.otpi.appliance.approval.ApprovalRequest.Operation.SEAL, 10, 60, 0, java.time.Instant.now().plusSeconds(5));
+        assertEquals(org.otpi.appliance.approval.Decision.APPROVE, a.request(r).join());
+        assertEquals(org.otpi.appliance.approval.Decision.DENY, a.request(r).join(), "budget of 100 spent after 60+60");
+    }
+
+    @Test
     void configFile_isRead_andOptionsOverrideIt() throws Exception {
         Path conf = dir.resolve("appliance.properties");
         Files.writeString(conf, "vault=" + dir.resolve("v") + "\nstate=" + dir.resolve("s") + "\napprove=deny\nport=9999\n");
