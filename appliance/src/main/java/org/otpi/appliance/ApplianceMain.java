@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
  * <p>Exit codes: 0 normal stop, 1 runtime failure, 2 usage error.
  */
 @Command(name = "otpi-appliance", mixinStandardHelpOptions = true, version = "otpi-appliance 0.1.0",
-        description = "The OTPi device daemon.", subcommands = {ApplianceMain.Serve.class})
+        description = "The OTPi device daemon.", subcommands = {ApplianceMain.Serve.class, ApplianceMain.Clients.class})
 public final class ApplianceMain implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -155,6 +155,35 @@ public final class ApplianceMain implements Callable<Integer> {
         private static char[] readPin(Path file) throws IOException {
             String text = Files.readString(file, StandardCharsets.UTF_8).strip();
             return text.toCharArray();
+        }
+    }
+
+    /** {@code clients}: lists paired clients, or revokes one (run on the device). */
+    @Command(name = "clients", mixinStandardHelpOptions = true, description = "List or revoke paired clients.")
+    public static final class Clients implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--state", required = true, description = "Device state directory.")
+        Path state;
+
+        @Option(names = "--revoke", description = "Forget this client; its token stops working.")
+        String revoke;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            ClientRegistry registry = ClientRegistry.open(state);
+            if (revoke != null) {
+                boolean done = registry.revoke(revoke);
+                Logger.tag("security").info("client '{}' revoked by the operator: {}", revoke, done);
+                out.println(done ? "revoked " + revoke : "no client named " + revoke);
+                out.flush();
+                return done ? 0 : 1;
+            }
+            registry.clients().forEach(out::println);
+            out.flush();
+            return 0;
         }
     }
 

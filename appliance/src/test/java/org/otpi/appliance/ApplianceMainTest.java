@@ -57,6 +57,18 @@ class ApplianceMainTest {
     }
 
     @Test
+    void clients_listsAndRevokes() throws Exception {
+        org.otpi.appliance.rpc.ClientRegistry reg = org.otpi.appliance.rpc.ClientRegistry.open(dir);
+        String token = reg.issue("laptop");
+        Run list = run("clients", "--state", dir.toString());
+        assertEquals(0, list.code());
+        assertEquals("laptop", list.out().strip());
+        assertEquals(0, run("clients", "--state", dir.toString(), "--revoke", "laptop").code());
+        assertTrue(org.otpi.appliance.rpc.ClientRegistry.open(dir).authenticate(token).isEmpty(), "revoked token is dead");
+        assertEquals(1, run("clients", "--state", dir.toString(), "--revoke", "laptop").code());
+    }
+
+    @Test
     void configFile_isRead_andOptionsOverrideIt() throws Exception {
         Path conf = dir.resolve("appliance.properties");
         Files.writeString(conf, "vault=" + dir.resolve("v") + "\nstate=" + dir.resolve("s") + "\napprove=deny\nport=9999\n");

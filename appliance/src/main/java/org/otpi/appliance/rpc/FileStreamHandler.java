@@ -153,8 +153,9 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
             pipe.end();
         }
         BodyPipe body = pipe;
+        boolean expectContinue = HttpUtil.is100ContinueExpected(req);
         try {
-            rpc.fileWorkers.execute(() -> run(ctx, who, seal, contact, format, length, body));
+            rpc.fileWorkers.execute(() -> run(ctx, who, seal, contact, format, length, body, expectContinue));
         } catch (RuntimeException e) {
             rpc.fileSlots.release();
             rpc.gate.release(who);
@@ -163,7 +164,7 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void run(ChannelHandlerContext ctx, String who, boolean seal, String contact, Format format,
-                     long length, BodyPipe body) {
+                     long length, BodyPipe body, boolean expectContinue) {
         FrameOutput out = new FrameOutput(ctx);
         String op = seal ? "seal-file" : "open-file";
         try {
@@ -178,6 +179,11 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
             if (!ctx.channel().isActive()) {
                 Logger.tag("security").info("client '{}' left before its approved {}: nothing done", who, op);
                 return;
+            }
+            if (expectContinue) {
+                // The client held the body back until now: only an approved request gets it sent.
+                ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                        HttpResponseStatus.CONTINUE));
             }
             StreamResult result = seal
                     ? rpc.device.sealFile(contact, body.input(), length, format, out)

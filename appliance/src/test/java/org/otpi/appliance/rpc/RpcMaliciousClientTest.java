@@ -556,9 +556,37 @@ class RpcMaliciousClientTest {
             byte[] all = s.getInputStream().readAllBytes();
             assertFalse(new String(all, StandardCharsets.ISO_8859_1).contains("\"padUsed\""));
         }
-        assertEquals(0, f.device.sealCalls.get(), "a half-sent file never reaches the vault... ");
+        assertEquals(0, f.device.sealCalls.get(), "a half-sent file never reaches the vault");
         // the client's slot is free again
         assertEquals(200, f.post(RpcPaths.SEAL, sealJson("bob", "hi"), token).statusCode());
+    }
+
+    @Test
+    void fileUpload_withExpectContinue_bodyIsInvitedOnlyAfterApproval() throws Exception {
+        CountingApprover approver = new CountingApprover(CountingApprover.Mode.HOLD);
+        RpcFixture f = fixture(new FakeDeviceService("alice", 1_000_000, "bob"), approver, c -> c);
+        String token = f.pair("laptop");
+        try (Socket s = new Socket("127.0.0.1", f.port())) {
+            s.setSoTimeout(500);
+            s.getOutputStream().write(("POST " + RpcPaths.FILE_SEAL + "?contact=bob HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token
+                    + "\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            CompletableFuture<Decision> pending = approver.held.poll(5, TimeUnit.SECONDS);
+            try {
+                int b = s.getInputStream().read();
+                throw new AssertionError("the server answered before the approval: " + b);
+            } catch (SocketTimeoutException expected) {
+                // nothing yet: the person has not decided
+            }
+            pending.complete(Decision.APPROVE);
+            s.setSoTimeout(5000);
+            byte[] head = s.getInputStream().readNBytes(25);
+            assertEquals("HTTP/1.1 100 Continue\r\n\r\n", new String(head, StandardCharsets.US_ASCII));
+            s.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+            String rest = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(rest.startsWith("HTTP/1.1 200 OK"), rest);
+            assertTrue(rest.contains("\"padUsed\":37"), rest);
+        }
+        assertEquals(1, f.device.sealCalls.get());
     }
 
     /** Reads a framed stream body; fails on error frames or a missing summary. */
