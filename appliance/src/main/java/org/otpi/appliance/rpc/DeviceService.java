@@ -19,10 +19,13 @@ import java.util.List;
  */
 public interface DeviceService {
 
-    /** This device's (person's) id, as used in pads and on the relay. */
+    /** This device's (person's) id, as used in pads and on the relay. Cheap: called on I/O threads. */
     String deviceId();
 
-    /** Whether the vault is unlocked; a locked device answers every other call with LOCKED. */
+    /**
+     * Whether the vault is unlocked; a locked device answers every other call with LOCKED. Cheap and
+     * non-blocking (a volatile read): {@code /health} calls it on an I/O thread.
+     */
     boolean unlocked();
 
     /** Every contact with its pad counts and warnings. */
