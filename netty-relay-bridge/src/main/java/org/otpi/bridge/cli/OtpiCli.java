@@ -321,13 +321,21 @@ public final class OtpiCli implements Callable<Integer> {
                 ChatSession session = new ChatSession(messenger, relay, h);
                 messenger.print("Welcome to OTPi chat as " + h.get(ClientHome.USER) + ". Type 'help' for help.");
                 messenger.fetchAndShow();
-                try (AutoCloseable live = relay.subscribe(messenger::receive)) {
+                // Opening waits for the person at the device: never block the relay's push thread.
+                java.util.concurrent.ExecutorService opener = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "otpi-receive");
+                    t.setDaemon(true);
+                    return t;
+                });
+                try (AutoCloseable live = relay.subscribe(m -> opener.execute(() -> messenger.receive(m)))) {
                     String line;
                     while ((line = lines.readLine("> ")) != null) {
                         if (!session.handle(line)) {
                             break;
                         }
                     }
+                } finally {
+                    opener.shutdownNow();
                 }
                 return 0;
             } catch (IOException e) {
