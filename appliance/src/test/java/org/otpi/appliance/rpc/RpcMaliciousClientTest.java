@@ -596,6 +596,26 @@ class RpcMaliciousClientTest {
         assertEquals(1, f.device.sealCalls.get());
     }
 
+    @Test
+    void securityLog_recordsAttacks_butNeverTokensOrCodes() throws Exception {
+        CountingApprover approver = new CountingApprover(CountingApprover.Mode.APPROVE);
+        RpcFixture f = alice(approver);
+        String token = f.pair("logcheck");
+        String marker = "mallory" + System.nanoTime() % 100000;
+        f.post(RpcPaths.OPEN, openJson(marker, "AAAA"), token);                       // unknown contact
+        byte[] forged = new FakeDeviceService("bob", 1000, "alice").seal("alice", "hi".getBytes(StandardCharsets.UTF_8), Format.V2).packageBytes();
+        forged[forged.length - 1] ^= 1;
+        f.post(RpcPaths.OPEN, openJson("bob", Base64.getEncoder().encodeToString(forged)), token); // forged
+        f.post(RpcPaths.SEAL, sealJson("bob", "x"), "Z".repeat(43));                 // wrong token
+        java.nio.file.Path log = java.nio.file.Path.of("target/security-test.log");
+        String text = Files.readString(log);
+        assertTrue(text.contains("client 'logcheck' open '" + marker + "' failed: UNKNOWN_CONTACT"), text);
+        assertTrue(text.contains("client 'logcheck' open 'bob' failed: FORGED"), text);
+        assertTrue(text.contains("unauthenticated POST /api/v1/seal"), text);
+        assertTrue(text.contains("client 'logcheck' paired"), text);
+        assertFalse(text.contains(token), "tokens never reach the log");
+    }
+
     /** Reads a framed stream body; fails on error frames or a missing summary. */
     static byte[] frames(HttpResponse<InputStream> response) throws IOException {
         assertEquals(200, response.statusCode());
