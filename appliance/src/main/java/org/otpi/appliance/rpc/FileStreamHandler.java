@@ -126,7 +126,10 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
             reject(ctx, RpcErrors.of(HttpResponseStatus.BAD_REQUEST, ErrorCodes.BAD_REQUEST));
             return;
         }
-        if (length < 0 || HttpUtil.isTransferEncodingChunked(req)) {
+        if (HttpUtil.isTransferEncodingChunked(req)) {
+            length = declaredLength(req.headers().get(RpcPaths.LENGTH_HEADER));
+        }
+        if (length < 0) {
             reject(ctx, RpcErrors.of(HttpResponseStatus.LENGTH_REQUIRED, ErrorCodes.BAD_REQUEST));
             return;
         }
@@ -147,15 +150,16 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
         }
         deadlines.suspend();
         ctx.channel().config().setAutoRead(false);
-        pipe = new BodyPipe(ctx, rpc.config.requestTimeout().toMillis());
+        pipe = new BodyPipe(ctx, rpc.config.requestTimeout().toMillis(), length);
         state = length == 0 ? State.DISCARD : State.STREAMING;
         if (length == 0) {
             pipe.end();
         }
         BodyPipe body = pipe;
+        long declared = length;
         boolean expectContinue = HttpUtil.is100ContinueExpected(req);
         try {
-            rpc.fileWorkers.execute(() -> run(ctx, who, seal, contact, format, length, body, expectContinue));
+            rpc.fileWorkers.execute(() -> run(ctx, who, seal, contact, format, declared, body, expectContinue));
         } catch (RuntimeException e) {
             rpc.fileSlots.release();
             rpc.gate.release(who);
@@ -185,9 +189,16 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
                 ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                         HttpResponseStatus.CONTINUE));
             }
+            InputStream in = body.input();
             StreamResult result = seal
-                    ? rpc.device.sealFile(contact, body.input(), length, format, out)
-                    : rpc.device.openFile(contact, body.input(), out);
+                    ? rpc.device.sealFile(contact, in, length, format, out)
+                    : rpc.device.openFile(contact, in, out);
+            if (in.read() != -1) {
+                // The body was longer than declared: what was sealed is fine, the request was not.
+                Logger.tag("security").warn("client '{}' {} body longer than its declared {} bytes", who, op, length);
+                out.fail(RpcErrors.of(HttpResponseStatus.BAD_REQUEST, ErrorCodes.BAD_REQUEST));
+                return;
+            }
             if (!result.warnings().isEmpty()) {
                 Logger.tag("security").warn("client '{}' {} from '{}' with warnings {}", who, op, contact, result.warnings());
             }
@@ -208,6 +219,14 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The {@code X-Otpi-Length} of a chunked upload; -1 if absent or malformed. */
+    static long declaredLength(String header) {
+        if (header == null || header.isEmpty() || header.length() > 18 || !header.chars().allMatch(Character::isDigit)) {
+            return -1;
+        }
+        return Long.parseLong(header);
+    }
+
     private static String first(Map<String, List<String>> params, String key) {
         List<String> v = params.get(key);
         return v == null ? null : v.get(0);
@@ -222,20 +241,35 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
      * worker; a socket read is requested only when the queue is empty.
      */
     static final class BodyPipe {
-        private static final ByteBuf END = Unpooled.EMPTY_BUFFER;
-        private static final ByteBuf FAILED = Unpooled.wrappedBuffer(new byte[0]);
+        // Sentinels, compared by identity (two distinct objects: an empty wrap would be EMPTY_BUFFER for both).
+        private static final ByteBuf END = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[1]));
+        private static final ByteBuf FAILED = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[1]));
         private final ChannelHandlerContext ctx;
         private final long stallMillis;
         private final BlockingQueue<ByteBuf> queue = new LinkedBlockingQueue<>();
+        private final long limit;
+        private long received;
         private volatile boolean closed;
 
-        BodyPipe(ChannelHandlerContext ctx, long stallMillis) {
+        BodyPipe(ChannelHandlerContext ctx, long stallMillis, long limit) {
             this.ctx = ctx;
             this.stallMillis = stallMillis;
+            this.limit = limit;
         }
 
+        /** Event loop only. A body longer than declared fails the stream. */
         void offer(HttpContent c) {
             try {
+                received += c.content().readableBytes();
+                if (received > limit) {
+                    if (!closed) {
+                        Logger.tag("security").warn("file body from {} ran past its declared length {}: aborted",
+                                ctx.channel().remoteAddress(), limit);
+                        closed = true;
+                        queue.add(FAILED);
+                    }
+                    return;
+                }
                 if (!closed && c.content().isReadable()) {
                     queue.add(c.content().retain());
                 }

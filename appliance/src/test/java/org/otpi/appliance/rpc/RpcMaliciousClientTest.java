@@ -543,8 +543,28 @@ class RpcMaliciousClientTest {
         HttpResponse<String> chunked = alice2.http.send(HttpRequest.newBuilder(alice2.base.resolve(RpcPaths.FILE_SEAL + "?contact=bob"))
                 .header("Authorization", "Bearer " + a2)
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(file))).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(411, chunked.statusCode());
+        assertEquals(411, chunked.statusCode(), "a chunked upload must declare its length");
         assertEquals(1, alice2.device.sealCalls.get());
+        // chunked with a declared length streams like any other upload
+        byte[] sealedChunked = frames(alice2.http.send(HttpRequest.newBuilder(alice2.base.resolve(RpcPaths.FILE_SEAL + "?contact=bob"))
+                .header("Authorization", "Bearer " + a2).header(RpcPaths.LENGTH_HEADER, String.valueOf(file.length))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(file))).build(),
+                HttpResponse.BodyHandlers.ofInputStream()));
+        assertTrue(java.util.Arrays.equals(file, frames(bob.http.send(HttpRequest.newBuilder(bob.base.resolve(RpcPaths.FILE_OPEN + "?contact=alice"))
+                .header("Authorization", "Bearer " + bToken)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(sealedChunked)).build(), HttpResponse.BodyHandlers.ofInputStream()))));
+        // a chunked body that runs past its declared length never ends in a summary
+        org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> frames(alice2.http.send(
+                HttpRequest.newBuilder(alice2.base.resolve(RpcPaths.FILE_SEAL + "?contact=bob"))
+                        .header("Authorization", "Bearer " + a2).header(RpcPaths.LENGTH_HEADER, "1000")
+                        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(file))).build(),
+                HttpResponse.BodyHandlers.ofInputStream())));
+        // an open whose chunked body runs past its declared length is refused the same way
+        org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> frames(bob.http.send(
+                HttpRequest.newBuilder(bob.base.resolve(RpcPaths.FILE_OPEN + "?contact=alice"))
+                        .header("Authorization", "Bearer " + bToken).header(RpcPaths.LENGTH_HEADER, "10")
+                        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(sealedChunked))).build(),
+                HttpResponse.BodyHandlers.ofInputStream())));
         assertHealthy(alice2);
     }
 

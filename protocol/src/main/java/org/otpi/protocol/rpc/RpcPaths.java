@@ -15,6 +15,11 @@ public final class RpcPaths {
     public static final String PAIR_START = PREFIX + "/pair/start";
     public static final String PAIR_FINISH = PREFIX + "/pair/finish";
 
+    /**
+     * Declared body length of a chunked file upload (chunked uploads must carry it; the device
+     * asks for approval of exactly this many bytes and refuses a body that runs past it).
+     */
+    public static final String LENGTH_HEADER = "X-Otpi-Length";
     /** Header carrying the device's warnings on streamed responses (comma separated). */
     public static final String WARNINGS_HEADER = "X-Otpi-Warnings";
     /** Header carrying the pad remaining after a streamed operation. */
