@@ -80,6 +80,19 @@ class RpcMaliciousClientTest {
     }
 
     @Test
+    void boundOnlyToTheConfiguredAddress() throws Exception {
+        RpcFixture f = alice(new CountingApprover(CountingApprover.Mode.APPROVE));
+        assertEquals("127.0.0.1", f.server.address().getAddress().getHostAddress());
+        // 127.0.0.2 is the same loopback interface on Linux: reachable only if bound to a wildcard.
+        try (Socket s = new Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.2", f.port()), 2000);
+            throw new AssertionError("the RPC answered on an address it was not configured for");
+        } catch (java.net.ConnectException expected) {
+            // refused: good
+        }
+    }
+
+    @Test
     void health_answersWithoutToken() throws Exception {
         RpcFixture f = alice(new CountingApprover(CountingApprover.Mode.APPROVE));
         assertHealthy(f);
