@@ -327,7 +327,7 @@ public final class OtpiCli implements Callable<Integer> {
                     t.setDaemon(true);
                     return t;
                 });
-                try (AutoCloseable live = relay.subscribe(m -> opener.execute(() -> messenger.receive(m)))) {
+                try (AutoCloseable live = relay.subscribe(h.lastRef(), m -> opener.execute(() -> messenger.receive(m)))) {
                     String line;
                     while ((line = lines.readLine("> ")) != null) {
                         if (!session.handle(line)) {

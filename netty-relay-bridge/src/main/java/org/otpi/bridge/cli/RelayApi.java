@@ -26,14 +26,19 @@ public interface RelayApi extends AutoCloseable {
     /** Messages for the logged-in user with a reference number greater than {@code sinceRef}, oldest first. */
     List<RelayMessage> fetch(long sinceRef) throws IOException;
 
-    /** Tells the relay that everything up to and including {@code ref} was received. */
+    /** Tells the relay that message {@code ref} was handled and may be deleted from the queue. */
     void ack(long ref) throws IOException;
 
     /** Known users and whether they are online. */
     List<RelayUser> users() throws IOException;
 
-    /** Live push of new messages for the logged-in user until the returned handle is closed. */
-    AutoCloseable subscribe(Consumer<RelayMessage> listener) throws IOException;
+    /**
+     * Live push for the logged-in user until the returned handle is closed: first the queued
+     * messages with a reference number greater than {@code sinceRef}, then new ones as they arrive.
+     * May deliver a message twice (the client deduplicates by reference number). The listener is
+     * called on the implementation's thread and must not block for long.
+     */
+    AutoCloseable subscribe(long sinceRef, Consumer<RelayMessage> listener) throws IOException;
 
     @Override
     void close() throws IOException;

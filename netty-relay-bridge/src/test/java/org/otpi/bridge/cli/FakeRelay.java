@@ -33,6 +33,11 @@ final class FakeRelay implements RelayApiFactory {
         return m;
     }
 
+    /** Pushes an already stored message again, as a relay may. */
+    void redeliver(RelayMessage m) {
+        listeners.getOrDefault(m.to(), List.of()).forEach(l -> l.accept(m));
+    }
+
     List<RelayMessage> all() {
         return List.copyOf(messages);
     }
@@ -88,10 +93,13 @@ final class FakeRelay implements RelayApiFactory {
         }
 
         @Override
-        public AutoCloseable subscribe(Consumer<RelayMessage> listener) throws IOException {
+        public AutoCloseable subscribe(long sinceRef, Consumer<RelayMessage> listener) throws IOException {
             require();
             String me = user;
-            listeners.computeIfAbsent(me, k -> new CopyOnWriteArrayList<>()).add(listener);
+            synchronized (FakeRelay.this) {
+                fetch(sinceRef).forEach(listener);
+                listeners.computeIfAbsent(me, k -> new CopyOnWriteArrayList<>()).add(listener);
+            }
             return () -> {
                 List<Consumer<RelayMessage>> l = listeners.get(me);
                 l.remove(listener);

@@ -211,6 +211,13 @@ class OtpiCliTest {
         assertTrue(bobOut.toString().contains("alice: to you both"));
         assertEquals(0, run(aliceHome, lines(), "send", "bob", "live one").code());
         waitFor(bobOut, "alice: live one");
+        // the relay pushes the same message again: shown once, and the device is not asked again
+        int opensBefore = bob.device.openCalls.get();
+        relay.redeliver(relay.all().get(relay.all().size() - 1));
+        assertEquals(0, run(aliceHome, lines(), "send", "bob", "live two").code());
+        waitFor(bobOut, "alice: live two");
+        assertEquals(1, bobOut.toString().split("alice: live one", -1).length - 1);
+        assertEquals(opensBefore + 1, bob.device.openCalls.get());
         keyboard.write("quit\n".getBytes(StandardCharsets.UTF_8));
         keyboard.flush();
         t.join(10_000);
