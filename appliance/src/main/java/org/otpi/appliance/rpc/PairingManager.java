@@ -17,7 +17,7 @@ import org.tinylog.Logger;
  * screen, the client sends the code back and gets a token.
  *
  * <p>Limits: one pending pairing at a time (a new start replaces it, and the screen shows the new
- * client name); {@value #ATTEMPTS} wrong codes end a pairing; {@value #LOCKOUT_FAILURES} wrong
+ * client name); at most {@value #STARTS_PER_MINUTE} starts a minute; {@value #ATTEMPTS} wrong codes end a pairing; {@value #LOCKOUT_FAILURES} wrong
  * codes in a row lock pairing for {@link #LOCKOUT}. A guess therefore succeeds with probability
  * about 3 in 10^8 per code shown on the screen.
  *
@@ -29,6 +29,8 @@ public final class PairingManager {
     static final int LOCKOUT_FAILURES = 10;
     static final Duration TTL = Duration.ofMinutes(2);
     static final Duration LOCKOUT = Duration.ofMinutes(1);
+    /** At most this many pairing starts per minute: a client cannot flood the device's screen. */
+    static final int STARTS_PER_MINUTE = 10;
 
     private final ClientRegistry registry;
     private final PairingDisplay display;
@@ -38,6 +40,7 @@ public final class PairingManager {
     private Pending pending;
     private int failuresInARow;
     private Instant lockedUntil = Instant.MIN;
+    private final java.util.ArrayDeque<Instant> recentStarts = new java.util.ArrayDeque<>();
 
     private static final class Pending {
         final String id;
@@ -82,6 +85,14 @@ public final class PairingManager {
             Logger.tag("security").warn("pairing start from '{}' refused: pairing locked after wrong codes", clientName);
             return Optional.empty();
         }
+        while (!recentStarts.isEmpty() && recentStarts.peekFirst().isBefore(now.minus(Duration.ofMinutes(1)))) {
+            recentStarts.removeFirst();
+        }
+        if (recentStarts.size() >= STARTS_PER_MINUTE) {
+            Logger.tag("security").warn("pairing start from '{}' refused: more than {} starts in a minute", clientName, STARTS_PER_MINUTE);
+            return Optional.empty();
+        }
+        recentStarts.addLast(now);
         if (pending != null) {
             display.clear(pending.clientName);
         }
