@@ -526,7 +526,7 @@ class RpcMaliciousClientTest {
         String bToken = bob.pair("b");
         byte[] file = new byte[300_000];
         new java.util.Random(7).nextBytes(file);
-        alice.device.getClass(); // alice's fake has 100_000 per direction: too small
+        // alice has 100,000 pad bytes per direction: a 300,000-byte file does not fit
         HttpResponse<InputStream> tooBig = alice.http.send(HttpRequest.newBuilder(alice.base.resolve(RpcPaths.FILE_SEAL + "?contact=bob&format=V2"))
                 .header("Authorization", "Bearer " + aToken)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(file)).build(), HttpResponse.BodyHandlers.ofInputStream());

@@ -16,8 +16,9 @@ import org.otpi.protocol.rpc.SealResponse;
  * through the relay; fetch from the relay, open on the device, print with the device's warnings.
  * Relay user names map to device contacts by the contact's remote id (or its name).
  *
- * <p>Thread-safety: {@link #receive} is synchronized (backlog fetch and live push may overlap);
- * output lines go through {@link #print}, which serializes on the writer.
+ * <p>Thread-safety: {@link #send} and {@link #receive} are synchronized (backlog fetch, live push
+ * and typing overlap; the device takes one request per client at a time); output lines go through
+ * {@link #print}, which serializes on the writer.
  */
 public final class Messenger {
     private final DeviceClient device;
@@ -71,8 +72,12 @@ public final class Messenger {
         throw new IOException("no contact on the device for user '" + user + "'");
     }
 
-    /** Seals {@code text} for {@code user} (approve on the device) and hands it to the relay. */
-    public boolean send(String user, String text) {
+    /**
+     * Seals {@code text} for {@code user} (approve on the device) and hands it to the relay.
+     * Synchronized with {@link #receive}: the device allows one pending approval per client, so this
+     * client never races itself into a "busy" refusal.
+     */
+    public synchronized boolean send(String user, String text) {
         try {
             SealResponse sealed = device.seal(contactFor(user), text.getBytes(StandardCharsets.UTF_8), null);
             long ref = relay.send(user, sealed.packageData());
