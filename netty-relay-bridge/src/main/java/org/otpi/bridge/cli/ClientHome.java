@@ -30,6 +30,9 @@ public final class ClientHome {
     public static final String RELAY_TOKEN = "relay.token";
     public static final String USER = "user";
     public static final String LAST_REF = "relay.lastRef";
+    /** Messages at or below lastRef that the device could not settle yet (denied, busy, offline). */
+    public static final String RETRY_REFS = "relay.retry";
+    static final int MAX_RETRY = 256;
 
     private final Path dir;
     private final Properties props = new Properties();
@@ -83,6 +86,39 @@ public final class ClientHome {
         if (ref > lastRef()) {
             set(LAST_REF, Long.toString(ref));
         }
+    }
+
+    /** References to fetch and open again (kept on the relay, not acknowledged). */
+    public synchronized java.util.SortedSet<Long> retryRefs() {
+        java.util.SortedSet<Long> out = new java.util.TreeSet<>();
+        String v = props.getProperty(RETRY_REFS, "");
+        for (String r : v.split(",")) {
+            if (!r.isBlank()) {
+                out.add(Long.parseLong(r.trim()));
+            }
+        }
+        return out;
+    }
+
+    /** Remembers {@code ref} for another attempt (the oldest are dropped beyond {@value #MAX_RETRY}). */
+    public synchronized void markRetry(long ref) throws IOException {
+        java.util.SortedSet<Long> refs = retryRefs();
+        refs.add(ref);
+        while (refs.size() > MAX_RETRY) {
+            refs.remove(refs.first());
+        }
+        setRetry(refs);
+    }
+
+    public synchronized void clearRetry(long ref) throws IOException {
+        java.util.SortedSet<Long> refs = retryRefs();
+        if (refs.remove(ref)) {
+            setRetry(refs);
+        }
+    }
+
+    private void setRetry(java.util.SortedSet<Long> refs) throws IOException {
+        set(RETRY_REFS, String.join(",", refs.stream().map(String::valueOf).toList()));
     }
 
     public synchronized Map<String, List<String>> groups() {

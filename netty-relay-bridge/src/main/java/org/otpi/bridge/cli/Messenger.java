@@ -95,9 +95,14 @@ public final class Messenger {
         }
     }
 
-    /** Fetches everything after the last reference number seen, opens and prints it. */
+    /**
+     * Fetches everything after the last reference number seen, plus the messages kept for another
+     * attempt, opens and prints them.
+     */
     public int fetchAndShow() throws IOException {
-        List<RelayMessage> messages = relay.fetch(home.lastRef());
+        java.util.SortedSet<Long> retry = home.retryRefs();
+        long from = retry.isEmpty() ? home.lastRef() : Math.min(home.lastRef(), retry.first() - 1);
+        List<RelayMessage> messages = relay.fetch(from);
         int n = 0;
         for (RelayMessage m : messages) {
             if (receive(m)) {
@@ -112,8 +117,8 @@ public final class Messenger {
      * (by reference number) or could not be opened. Warnings from the device are always shown.
      */
     public synchronized boolean receive(RelayMessage m) {
-        if (m.ref() <= home.lastRef()) {
-            return false;
+        if (m.ref() <= home.lastRef() && !home.retryRefs().contains(m.ref())) {
+            return false; // seen before (the relay may push or return a message twice)
         }
         boolean shown = false;
         boolean definitive = true;
@@ -142,12 +147,14 @@ public final class Messenger {
             print("Could not open message from " + m.from() + " (ref " + m.ref() + "): " + e.getMessage());
             definitive = false;
         }
-        if (!definitive) {
-            print("(message ref " + m.ref() + " kept on the relay; it is fetched again next time)");
-            return false;
-        }
         try {
             home.advanceRef(m.ref());
+            if (!definitive) {
+                home.markRetry(m.ref());
+                print("(message ref " + m.ref() + " kept on the relay; it is tried again on the next fetch)");
+                return false;
+            }
+            home.clearRetry(m.ref());
             relay.ack(m.ref());
         } catch (IOException e) {
             print("(could not acknowledge ref " + m.ref() + ": " + e.getMessage() + ")");

@@ -33,6 +33,7 @@ class OtpiCliTest {
     private RpcFixture alice;
     private RpcFixture bob;
     private CountingApprover aliceApprover;
+    private CountingApprover bobApprover;
     private Path aliceHome;
     private Path bobHome;
 
@@ -43,7 +44,8 @@ class OtpiCliTest {
     void setUp() throws Exception {
         aliceApprover = new CountingApprover(CountingApprover.Mode.APPROVE);
         alice = new RpcFixture(new FakeDeviceService("alice", 1_000_000, "bob", "carol"), aliceApprover);
-        bob = new RpcFixture(new FakeDeviceService("bob", 1_000_000, "alice"), new CountingApprover(CountingApprover.Mode.APPROVE));
+        bobApprover = new CountingApprover(CountingApprover.Mode.APPROVE);
+        bob = new RpcFixture(new FakeDeviceService("bob", 1_000_000, "alice"), bobApprover);
         aliceHome = tmp.resolve("alice-home");
         bobHome = tmp.resolve("bob-home");
     }
@@ -157,6 +159,26 @@ class OtpiCliTest {
     private Run runInboxAfter(Path home, long skipRef) throws Exception {
         ClientHome.open(home).advanceRef(skipRef);
         return run(home, lines(), "inbox");
+    }
+
+    @Test
+    void openDeniedOnTheDevice_isKept_andShownOnALaterFetch() throws Exception {
+        pairBoth();
+        run(aliceHome, lines(), "send", "bob", "one");
+        bobApprover.mode(CountingApprover.Mode.DENY);
+        Run denied = run(bobHome, lines(), "inbox");
+        assertTrue(denied.out().contains("denied on the device"), denied.out());
+        assertTrue(denied.out().contains("tried again"), denied.out());
+        assertFalse(relay.acks.contains(1L), "not acknowledged: it stays on the relay");
+        run(aliceHome, lines(), "send", "bob", "two");
+        bobApprover.mode(CountingApprover.Mode.APPROVE);
+        Run later = run(bobHome, lines(), "inbox");
+        assertTrue(later.out().contains("alice: one"), later.out());
+        assertTrue(later.out().contains("alice: two"), later.out());
+        assertTrue(later.out().contains("2 new messages."), later.out());
+        assertTrue(ClientHome.open(bobHome).retryRefs().isEmpty());
+        Run none = run(bobHome, lines(), "inbox");
+        assertTrue(none.out().contains("0 new messages."), none.out());
     }
 
     @Test
