@@ -118,6 +118,7 @@ public final class ApplianceMain implements Callable<Integer> {
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();
+                device.close();
                 stop.countDown();
             }, "otpi-shutdown"));
             out.println("otpi-appliance: device RPC on " + server.start() + ", approvals: " + s.approve);

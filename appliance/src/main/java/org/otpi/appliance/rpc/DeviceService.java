@@ -17,7 +17,7 @@ import java.util.List;
  * <p>Errors: every failure is a {@link DeviceException} with a {@link DeviceException.Kind}. The
  * server turns the kind into a generic client error and logs the detail on the security tag.
  */
-public interface DeviceService {
+public interface DeviceService extends AutoCloseable {
 
     /** This device's (person's) id, as used in pads and on the relay. Cheap: called on I/O threads. */
     String deviceId();
@@ -62,4 +62,9 @@ public interface DeviceService {
      * server aborts the response so the client sees a truncated, failed transfer).
      */
     StreamResult openFile(String contact, InputStream in, OutputStream out) throws DeviceException, IOException;
+
+    /** Called once at daemon shutdown, after the RPC server stopped (flush, lock, wipe keys). */
+    @Override
+    default void close() {
+    }
 }
