@@ -1,0 +1,135 @@
+package org.otpi.appliance.approval;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.tinylog.Logger;
+
+/**
+ * Asks the person at the appliance's own terminal (emulation). Questions are asked one at a time
+ * in arrival order; only an explicit {@code y} or {@code yes} approves, anything else, end of
+ * input, or no answer by the request's deadline denies.
+ *
+ * <p>Thread-safety: {@link #request} only enqueues; one daemon thread owns the terminal.
+ */
+public final class ConsoleApprover implements Approver, AutoCloseable {
+    private record Pending(ApprovalRequest request, CompletableFuture<Decision> answer) {
+    }
+
+    private final BufferedReader in;
+    private final PrintStream out;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final Thread asker;
+    private final Thread reader;
+    private volatile boolean closed;
+    private volatile boolean inputEnded;
+    private static final String EOF = new String("<eof>");
+
+    public ConsoleApprover(BufferedReader in, PrintStream out) {
+        this.in = Objects.requireNonNull(in, "in");
+        this.out = Objects.requireNonNull(out, "out");
+        this.reader = new Thread(this::readLines, "otpi-console-reader");
+        this.asker = new Thread(this::askLoop, "otpi-console-approver");
+        reader.setDaemon(true);
+        asker.setDaemon(true);
+        reader.start();
+        asker.start();
+    }
+
+    @Override
+    public CompletableFuture<Decision> request(ApprovalRequest request) {
+        CompletableFuture<Decision> answer = new CompletableFuture<>();
+        if (closed) {
+            answer.complete(Decision.DENY);
+        } else {
+            queue.add(new Pending(request, answer));
+        }
+        return answer;
+    }
+
+    @Override
+    public void cancel(String requestId) {
+        queue.removeIf(p -> p.request().id().equals(requestId) && p.answer().complete(Decision.DENY));
+    }
+
+    private void readLines() {
+        try {
+            String line;
+            while ((line = in.readLine()) != null) {
+                lines.add(line);
+            }
+        } catch (IOException e) {
+            Logger.warn(e, "console approver input failed");
+        }
+        inputEnded = true;
+        lines.add(EOF);
+    }
+
+    private void askLoop() {
+        boolean eof = false;
+        while (!closed) {
+            Pending p;
+            try {
+                p = queue.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (p.answer().isDone()) {
+                continue;
+            }
+            lines.clear(); // type-ahead never answers a question that was not yet shown
+            eof |= inputEnded;
+            ApprovalRequest r = p.request();
+            synchronized (out) {
+                out.println();
+                out.println("=== OTPi approval " + r.id().substring(0, 8) + " ===");
+                out.println("  client   : " + r.client());
+                out.println("  contact  : " + r.contact());
+                out.println("  operation: " + r.operation() + ", " + r.messageLength() + " bytes");
+                out.println("  pad used : " + r.padBytes() + " bytes, " + r.padRemainingAfter() + " left after");
+                out.print("  approve? [y/N] ");
+                out.flush();
+            }
+            Decision d = Decision.DENY;
+            long waitMs = Duration.between(Instant.now(), r.deadline()).toMillis();
+            if (!eof && waitMs > 0) {
+                try {
+                    String answer = lines.poll(waitMs, TimeUnit.MILLISECONDS);
+                    if (answer == EOF) {
+                        eof = true;
+                    } else if (answer != null) {
+                        String a = answer.trim().toLowerCase(Locale.ROOT);
+                        d = a.equals("y") || a.equals("yes") ? Decision.APPROVE : Decision.DENY;
+                    }
+                } catch (InterruptedException e) {
+                    p.answer().complete(Decision.DENY);
+                    return;
+                }
+            }
+            synchronized (out) {
+                out.println(d == Decision.APPROVE ? "  -> approved" : "  -> denied");
+                out.flush();
+            }
+            p.answer().complete(d);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        asker.interrupt();
+        Pending p;
+        while ((p = queue.poll()) != null) {
+            p.answer().complete(Decision.DENY);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package org.otpi.appliance.rpc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+
+/**
+ * Everything the RPC server may ask of the vault, and nothing more: operations, never pad bytes
+ * (DESIGN section 2, law 2). The server calls these only after the person approved the use
+ * ({@link org.otpi.appliance.approval.Approver}); the implementation enforces the pad laws
+ * (never twice, one pad one contact, destroy after use) on its own.
+ *
+ * <p>Thread-safety: implementations must be safe for concurrent calls; the server calls the
+ * blocking methods from a worker pool, never from a Netty I/O thread.
+ *
+ * <p>Errors: every failure is a {@link DeviceException} with a {@link DeviceException.Kind}. The
+ * server turns the kind into a generic client error and logs the detail on the security tag.
+ */
+public interface DeviceService extends AutoCloseable {
+
+    /** This device's (person's) id, as used in pads and on the relay. Cheap: called on I/O threads. */
+    String deviceId();
+
+    /**
+     * Whether the vault is unlocked; a locked device answers every other call with LOCKED. Cheap and
+     * non-blocking (a volatile read): {@code /health} calls it on an I/O thread.
+     */
+    boolean unlocked();
+
+    /** Every contact with its pad counts and warnings. */
+    List<ContactView> contacts() throws DeviceException;
+
+    /**
+     * Pad bytes sealing {@code messageLength} bytes to {@code contact} in {@code format} would
+     * consume. Uses no pad. Throws UNKNOWN_CONTACT, PAD_EXHAUSTED (not enough left), TOO_LARGE,
+     * LOCKED.
+     */
+    long sealCost(String contact, long messageLength, Format format) throws DeviceException;
+
+    /** Seals a message; the cursor advance is durable before this returns. */
+    SealResult seal(String contact, byte[] message, Format format) throws DeviceException;
+
+    /**
+     * Opens a package from {@code contact}. Forgery or a malformed package throws FORGED or
+     * CORRUPT; a package whose pad was already opened and destroyed throws REPLAY. Softer findings
+     * (a skipped index, a late package, an authenticated peer "expired" status) come back as
+     * {@link OpenResult#warnings()}.
+     */
+    OpenResult open(String contact, byte[] packageBytes) throws DeviceException;
+
+    /**
+     * Seals exactly {@code length} bytes read from {@code in} and writes the sealed file to
+     * {@code out} as it goes. Throws like {@link #seal}; IOException when either stream fails.
+     */
+    StreamResult sealFile(String contact, InputStream in, long length, Format format, OutputStream out)
+            throws DeviceException, IOException;
+
+    /**
+     * Opens a sealed file read from {@code in}, writing plaintext to {@code out}. If authentication
+     * fails part-way it throws FORGED; the caller must then discard what was written (the RPC
+     * server aborts the response so the client sees a truncated, failed transfer).
+     */
+    StreamResult openFile(String contact, InputStream in, OutputStream out) throws DeviceException, IOException;
+
+    /** Called once at daemon shutdown, after the RPC server stopped (flush, lock, wipe keys). */
+    @Override
+    default void close() {
+    }
+}

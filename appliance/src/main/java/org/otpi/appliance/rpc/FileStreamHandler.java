@@ -1,0 +1,507 @@
+package org.otpi.appliance.rpc;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.otpi.appliance.approval.ApprovalRequest;
+import org.otpi.protocol.rpc.ErrorCodes;
+import org.otpi.protocol.rpc.RpcJson;
+import org.otpi.protocol.rpc.RpcPaths;
+import org.otpi.protocol.rpc.StreamFrames;
+import org.otpi.protocol.rpc.StreamSummary;
+import org.tinylog.Logger;
+
+/**
+ * Streamed file seal and open ({@code POST /api/v1/file/seal?contact=C&format=V2},
+ * {@code POST /api/v1/file/open?contact=C}). The body must carry a Content-Length (at most
+ * {@link RpcConfig#maxFileBytes()}); it is not read at all until the person approved, and then
+ * only as fast as the device consumes it: reading is manual ({@code autoRead} off) and a new
+ * socket read is requested only when the worker's queue is empty, so at most one read's worth
+ * is buffered. The response is chunked {@link StreamFrames}; the connection closes afterwards.
+ *
+ * <p>Sits before the aggregator; every other request passes through untouched.
+ */
+final class FileStreamHandler extends ChannelInboundHandlerAdapter {
+    private enum State { PASS, STREAMING, DISCARD }
+
+    private final RpcContext rpc;
+    private State state = State.PASS;
+    private BodyPipe pipe;
+
+    FileStreamHandler(RpcContext rpc) {
+        this.rpc = rpc;
+    }
+
+    static boolean isFilePath(String uri) {
+        String path = new QueryStringDecoder(uri).path();
+        return path.equals(RpcPaths.FILE_SEAL) || path.equals(RpcPaths.FILE_OPEN);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        switch (state) {
+            case STREAMING -> {
+                if (msg instanceof HttpContent c && pipe != null) {
+                    pipe.offer(c);
+                    if (c instanceof LastHttpContent) {
+                        state = State.DISCARD;
+                    }
+                } else {
+                    ReferenceCountUtil.release(msg);
+                }
+            }
+            case DISCARD -> ReferenceCountUtil.release(msg);
+            case PASS -> {
+                if (msg instanceof HttpRequest req && isFilePath(req.uri())) {
+                    state = State.DISCARD;
+                    ReferenceCountUtil.release(msg);
+                    begin(ctx, req);
+                } else {
+                    ctx.fireChannelRead(msg);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (pipe != null) {
+            pipe.fail();
+        }
+        super.channelInactive(ctx);
+    }
+
+    private void begin(ChannelHandlerContext ctx, HttpRequest req) {
+        ConnectionDeadlines deadlines = ctx.pipeline().get(ConnectionDeadlines.class);
+        boolean seal = new QueryStringDecoder(req.uri()).path().equals(RpcPaths.FILE_SEAL);
+        Optional<String> client = HttpReplies.bearer(req).flatMap(rpc.clients::authenticate);
+        if (client.isEmpty()) {
+            Logger.tag("security").warn("unauthenticated file request from {}", ctx.channel().remoteAddress());
+            reject(ctx, RpcErrors.of(HttpResponseStatus.UNAUTHORIZED, ErrorCodes.UNAUTHORIZED));
+            return;
+        }
+        String who = client.get();
+        String contact;
+        Format format;
+        long length = HttpUtil.getContentLength(req, -1L);
+        try {
+            if (!req.method().equals(HttpMethod.POST)) {
+                throw new RpcHandler.BadRequest("method");
+            }
+            Map<String, List<String>> params = new QueryStringDecoder(req.uri()).parameters();
+            if (!Set.of("contact", "format").containsAll(params.keySet())
+                    || params.values().stream().anyMatch(v -> v.size() != 1)) {
+                throw new RpcHandler.BadRequest("file parameters");
+            }
+            contact = RpcHandler.requireContact(first(params, "contact"));
+            format = RpcHandler.format(first(params, "format"));
+        } catch (RpcHandler.BadRequest e) {
+            Logger.tag("security").info("bad file request from '{}': {}", who, e.getMessage());
+            reject(ctx, RpcErrors.of(HttpResponseStatus.BAD_REQUEST, ErrorCodes.BAD_REQUEST));
+            return;
+        }
+        if (HttpUtil.isTransferEncodingChunked(req)) {
+            length = declaredLength(req.headers().get(RpcPaths.LENGTH_HEADER));
+        }
+        if (length < 0) {
+            reject(ctx, RpcErrors.of(HttpResponseStatus.LENGTH_REQUIRED, ErrorCodes.BAD_REQUEST));
+            return;
+        }
+        if (length > rpc.config.maxFileBytes() + (seal ? 0 : 64 * 1024)) {
+            Logger.tag("security").warn("client '{}' file of {} bytes refused (limit {})", who, length, rpc.config.maxFileBytes());
+            reject(ctx, RpcErrors.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, ErrorCodes.TOO_LARGE));
+            return;
+        }
+        if (!rpc.gate.tryAcquire(who)) {
+            Logger.tag("security").warn("client '{}' asked for a second approval while one is pending: refused", who);
+            reject(ctx, RpcErrors.of(HttpResponseStatus.TOO_MANY_REQUESTS, ErrorCodes.BUSY));
+            return;
+        }
+        if (!rpc.fileSlots.tryAcquire()) {
+            rpc.gate.release(who);
+            reject(ctx, RpcErrors.of(HttpResponseStatus.TOO_MANY_REQUESTS, ErrorCodes.BUSY));
+            return;
+        }
+        deadlines.suspend();
+        ctx.channel().config().setAutoRead(false);
+        pipe = new BodyPipe(ctx, rpc.config.requestTimeout().toMillis(), length);
+        state = length == 0 ? State.DISCARD : State.STREAMING;
+        if (length == 0) {
+            pipe.end();
+        }
+        BodyPipe body = pipe;
+        long declared = length;
+        boolean expectContinue = HttpUtil.is100ContinueExpected(req);
+        try {
+            rpc.fileWorkers.execute(() -> run(ctx, who, seal, contact, format, declared, body, expectContinue));
+        } catch (RuntimeException e) {
+            rpc.fileSlots.release();
+            rpc.gate.release(who);
+            throw e;
+        }
+    }
+
+    private void run(ChannelHandlerContext ctx, String who, boolean seal, String contact, Format format,
+                     long length, BodyPipe body, boolean expectContinue) {
+        FrameOutput out = new FrameOutput(ctx);
+        String op = seal ? "seal-file" : "open-file";
+        try {
+            long cost = seal ? rpc.device.sealCost(contact, length, format) : 0;
+            long remainingAfter = rpc.remaining(contact, seal) - cost;
+            boolean approved = rpc.ask(who, contact, seal ? ApprovalRequest.Operation.SEAL_FILE
+                    : ApprovalRequest.Operation.OPEN_FILE, length, cost, remainingAfter).get();
+            if (!approved) {
+                out.fail(RpcErrors.of(HttpResponseStatus.FORBIDDEN, ErrorCodes.DENIED));
+                return;
+            }
+            if (!ctx.channel().isActive()) {
+                Logger.tag("security").info("client '{}' left before its approved {}: nothing done", who, op);
+                return;
+            }
+            if (expectContinue) {
+                // The client held the body back until now: only an approved request gets it sent.
+                ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                        HttpResponseStatus.CONTINUE));
+            }
+            InputStream in = body.input();
+            StreamResult result = seal
+                    ? rpc.device.sealFile(contact, in, length, format, out)
+                    : rpc.device.openFile(contact, in, out);
+            if (in.read() != -1) {
+                // The body was longer than declared: what was sealed is fine, the request was not.
+                Logger.tag("security").warn("client '{}' {} body longer than its declared {} bytes", who, op, length);
+                out.fail(RpcErrors.of(HttpResponseStatus.BAD_REQUEST, ErrorCodes.BAD_REQUEST));
+                return;
+            }
+            if (!result.warnings().isEmpty()) {
+                Logger.tag("security").warn("client '{}' {} from '{}' with warnings {}", who, op, contact, result.warnings());
+            }
+            out.finish(new StreamSummary(result.padUsed(), result.remaining(),
+                    result.warnings().stream().map(Enum::name).sorted().toList()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.abort();
+        } catch (IOException e) {
+            Logger.tag("security").info("client '{}' {} stream broke: {}", who, op, e.getMessage());
+            out.abort();
+        } catch (Exception e) {
+            out.fail(RpcErrors.map(e, who, op, contact));
+        } finally {
+            body.close();
+            rpc.fileSlots.release();
+            rpc.gate.release(who);
+        }
+    }
+
+    /** The {@code X-Otpi-Length} of a chunked upload; -1 if absent or malformed. */
+    static long declaredLength(String header) {
+        if (header == null || header.isEmpty() || header.length() > 18 || !header.chars().allMatch(Character::isDigit)) {
+            return -1;
+        }
+        return Long.parseLong(header);
+    }
+
+    private static String first(Map<String, List<String>> params, String key) {
+        List<String> v = params.get(key);
+        return v == null ? null : v.get(0);
+    }
+
+    private void reject(ChannelHandlerContext ctx, RpcErrors.Failure failure) {
+        HttpReplies.failure(ctx, failure, false);
+    }
+
+    /**
+     * The request body as an InputStream for the worker. Filled on the event loop, drained on the
+     * worker; a socket read is requested only when the queue is empty.
+     */
+    static final class BodyPipe {
+        // Sentinels, compared by identity (two distinct objects: an empty wrap would be EMPTY_BUFFER for both).
+        private static final ByteBuf END = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[1]));
+        private static final ByteBuf FAILED = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[1]));
+        private final ChannelHandlerContext ctx;
+        private final long stallMillis;
+        private final BlockingQueue<ByteBuf> queue = new LinkedBlockingQueue<>();
+        private final long limit;
+        private long received;
+        private volatile boolean closed;
+
+        BodyPipe(ChannelHandlerContext ctx, long stallMillis, long limit) {
+            this.ctx = ctx;
+            this.stallMillis = stallMillis;
+            this.limit = limit;
+        }
+
+        /** Event loop only. A body longer than declared fails the stream. */
+        void offer(HttpContent c) {
+            try {
+                received += c.content().readableBytes();
+                if (received > limit) {
+                    if (!closed) {
+                        Logger.tag("security").warn("file body from {} ran past its declared length {}: aborted",
+                                ctx.channel().remoteAddress(), limit);
+                        closed = true;
+                        queue.add(FAILED);
+                    }
+                    return;
+                }
+                if (!closed && c.content().isReadable()) {
+                    queue.add(c.content().retain());
+                }
+                if (c instanceof LastHttpContent) {
+                    queue.add(END);
+                }
+            } finally {
+                c.release();
+            }
+            if (closed) {
+                drain();
+            }
+        }
+
+        void end() {
+            queue.add(END);
+        }
+
+        void fail() {
+            queue.add(FAILED);
+        }
+
+        void close() {
+            closed = true;
+            drain();
+        }
+
+        private void drain() {
+            ByteBuf b;
+            while ((b = queue.poll()) != null) {
+                if (b != END && b != FAILED) {
+                    b.release();
+                }
+            }
+        }
+
+        InputStream input() {
+            return new InputStream() {
+                private ByteBuf current;
+                private boolean eof;
+
+                @Override
+                public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    int n = read(one, 0, 1);
+                    return n < 0 ? -1 : one[0] & 0xff;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    if (len == 0) {
+                        return 0;
+                    }
+                    while (current == null || !current.isReadable()) {
+                        if (eof) {
+                            return -1;
+                        }
+                        if (current != null) {
+                            current.release();
+                            current = null;
+                        }
+                        ByteBuf next = take();
+                        if (next == END) {
+                            eof = true;
+                            return -1;
+                        }
+                        if (next == FAILED) {
+                            throw new IOException("client went away");
+                        }
+                        current = next;
+                    }
+                    int n = Math.min(len, current.readableBytes());
+                    current.readBytes(b, off, n);
+                    return n;
+                }
+
+                @Override
+                public void close() {
+                    if (current != null) {
+                        current.release();
+                        current = null;
+                    }
+                }
+            };
+        }
+
+        private ByteBuf take() throws IOException {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(stallMillis);
+            while (true) {
+                ByteBuf next = queue.poll();
+                if (next != null) {
+                    return next;
+                }
+                ctx.channel().eventLoop().execute(ctx::read);
+                try {
+                    next = queue.poll(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted");
+                }
+                if (next != null) {
+                    return next;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("client stalled");
+                }
+            }
+        }
+    }
+
+    /**
+     * The response as an OutputStream of DATA frames, then a SUMMARY or ERROR frame. Writes one
+     * frame at a time and waits for it to be flushed (backpressure toward the device). Before any
+     * data was written, a failure is a plain JSON error response instead.
+     */
+    static final class FrameOutput extends OutputStream {
+        private static final long WRITE_TIMEOUT_MS = 30_000;
+        private final ChannelHandlerContext ctx;
+        private final byte[] buffer = new byte[StreamFrames.MAX_PAYLOAD];
+        private int used;
+        private boolean started;
+        private boolean done;
+
+        FrameOutput(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            while (len > 0) {
+                int n = Math.min(len, buffer.length - used);
+                System.arraycopy(b, off, buffer, used, n);
+                used += n;
+                off += n;
+                len -= n;
+                if (used == buffer.length) {
+                    flushData();
+                }
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            flushData();
+        }
+
+        private void flushData() throws IOException {
+            if (used == 0) {
+                return;
+            }
+            frame(StreamFrames.DATA, buffer, used);
+            java.util.Arrays.fill(buffer, 0, used, (byte) 0);
+            used = 0;
+        }
+
+        private void frame(byte type, byte[] payload, int length) throws IOException {
+            if (done) {
+                throw new IOException("response already ended");
+            }
+            byte[] framed = new byte[StreamFrames.HEADER + length];
+            StreamFrames.header(type, length, framed);
+            System.arraycopy(payload, 0, framed, StreamFrames.HEADER, length);
+            start();
+            await(ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(framed))));
+        }
+
+        private void start() {
+            if (!started) {
+                started = true;
+                HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                head.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM);
+                head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                head.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+                ctx.write(head);
+            }
+        }
+
+        private static void await(ChannelFuture f) throws IOException {
+            try {
+                if (!f.await(WRITE_TIMEOUT_MS) || !f.isSuccess()) {
+                    throw new IOException("client not reading");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
+            }
+        }
+
+        void finish(StreamSummary summary) throws IOException {
+            flushData();
+            byte[] json = RpcJson.mapper().writeValueAsBytes(summary);
+            frame(StreamFrames.SUMMARY, json, json.length);
+            end();
+        }
+
+        /** Ends with an error: a JSON response if nothing was sent yet, else an ERROR frame. */
+        void fail(RpcErrors.Failure failure) {
+            java.util.Arrays.fill(buffer, (byte) 0);
+            used = 0;
+            if (done) {
+                return;
+            }
+            if (!started) {
+                done = true;
+                HttpReplies.failure(ctx, failure, false);
+                return;
+            }
+            try {
+                byte[] json = RpcJson.mapper().writeValueAsBytes(failure.body());
+                frame(StreamFrames.ERROR, json, json.length);
+                end();
+            } catch (IOException e) {
+                abort();
+            }
+        }
+
+        /** Drops the connection without a final frame: the client sees a failed transfer. */
+        void abort() {
+            java.util.Arrays.fill(buffer, (byte) 0);
+            done = true;
+            ctx.close();
+        }
+
+        private void end() {
+            done = true;
+            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> ctx.close());
+        }
+    }
+}

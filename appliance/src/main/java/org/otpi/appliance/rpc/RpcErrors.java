@@ -1,0 +1,53 @@
+package org.otpi.appliance.rpc;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.otpi.protocol.rpc.ErrorCodes;
+import org.otpi.protocol.rpc.ErrorResponse;
+import org.tinylog.Logger;
+
+/**
+ * Maps failures to what the client may see (a status, "failed", a stable code, warnings) and
+ * logs the detail on the security tag. The exception's message never reaches the client.
+ */
+final class RpcErrors {
+    static final String FAILED = "failed";
+
+    /** A client-visible error. */
+    record Failure(HttpResponseStatus status, ErrorResponse body) {
+    }
+
+    private RpcErrors() {
+    }
+
+    static Failure of(HttpResponseStatus status, String code) {
+        return new Failure(status, new ErrorResponse(FAILED, code, List.of()));
+    }
+
+    /** Maps and logs a failure of {@code operation} for {@code client}. */
+    static Failure map(Throwable t, String client, String operation, String contact) {
+        Throwable cause = t;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof DeviceException de) {
+            Logger.tag("security").warn("client '{}' {} '{}' failed: {} ({})", client, operation, contact,
+                    de.kind(), de.getMessage());
+            return switch (de.kind()) {
+                case UNKNOWN_CONTACT -> of(HttpResponseStatus.NOT_FOUND, ErrorCodes.UNKNOWN_CONTACT);
+                case PAD_EXHAUSTED -> of(HttpResponseStatus.CONFLICT, ErrorCodes.PAD_EXHAUSTED);
+                case LOCKED -> of(HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorCodes.LOCKED);
+                case TOO_LARGE -> of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, ErrorCodes.TOO_LARGE);
+                case CORRUPT, FORGED -> new Failure(HttpResponseStatus.UNPROCESSABLE_ENTITY,
+                        new ErrorResponse(FAILED, ErrorCodes.REJECTED, List.of(Warning.FORGED.name())));
+                case REPLAY -> new Failure(HttpResponseStatus.CONFLICT,
+                        new ErrorResponse(FAILED, ErrorCodes.REPLAY, List.of(Warning.REPLAY.name())));
+                case INTERNAL -> of(HttpResponseStatus.INTERNAL_SERVER_ERROR, ErrorCodes.FAILED);
+            };
+        }
+        Logger.tag("security").error(cause, "client '{}' {} '{}' failed unexpectedly", client, operation, contact);
+        return of(HttpResponseStatus.INTERNAL_SERVER_ERROR, ErrorCodes.FAILED);
+    }
+}

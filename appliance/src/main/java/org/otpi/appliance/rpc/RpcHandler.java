@@ -1,0 +1,357 @@
+package org.otpi.appliance.rpc;
+
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.otpi.appliance.approval.ApprovalRequest;
+import org.otpi.protocol.rpc.ContactEntry;
+import org.otpi.protocol.rpc.ContactsResponse;
+import org.otpi.protocol.rpc.ErrorCodes;
+import org.otpi.protocol.rpc.HealthResponse;
+import org.otpi.protocol.rpc.OpenRequest;
+import org.otpi.protocol.rpc.OpenResponse;
+import org.otpi.protocol.rpc.PairFinishRequest;
+import org.otpi.protocol.rpc.PairFinishResponse;
+import org.otpi.protocol.rpc.PairStartRequest;
+import org.otpi.protocol.rpc.PairStartResponse;
+import org.otpi.protocol.rpc.RpcJson;
+import org.otpi.protocol.rpc.RpcPaths;
+import org.otpi.protocol.rpc.SealRequest;
+import org.otpi.protocol.rpc.SealResponse;
+import org.otpi.protocol.rpc.WhoamiResponse;
+import org.tinylog.Logger;
+
+/**
+ * The JSON operations. One request at a time per connection: reading pauses while a request is
+ * processed (a pending approval can take a minute), and a pipelined second request closes the
+ * connection. Pad is touched only after {@link RpcContext#ask} completed with an approval, and
+ * only if the client is still connected.
+ *
+ * <p>Not sharable: one per connection.
+ */
+final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    static final String VERSION = "1";
+
+    private final RpcContext rpc;
+    private boolean inFlight;
+
+    RpcHandler(RpcContext rpc) {
+        this.rpc = rpc;
+    }
+
+    /** A request the client got wrong; answered 400 without detail. */
+    static final class BadRequest extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        BadRequest(String detail) {
+            super(detail);
+        }
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (inFlight) {
+            Logger.tag("security").info("pipelined request from {} while one is in flight: closing", ctx.channel().remoteAddress());
+            ctx.close();
+            return;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        if (!req.decoderResult().isSuccess()) {
+            Logger.tag("security").info("malformed HTTP from {}: {}", ctx.channel().remoteAddress(), req.decoderResult().cause());
+            HttpReplies.failure(ctx, RpcErrors.of(HttpResponseStatus.BAD_REQUEST, ErrorCodes.BAD_REQUEST), false);
+            return;
+        }
+        inFlight = true;
+        ctx.channel().config().setAutoRead(false);
+        CompletableFuture<FullHttpResponse> reply;
+        try {
+            reply = route(ctx, req);
+        } catch (BadRequest e) {
+            Logger.tag("security").info("bad request from {} to {}: {}", ctx.channel().remoteAddress(), pathOf(req), e.getMessage());
+            reply = done(RpcErrors.of(HttpResponseStatus.BAD_REQUEST, ErrorCodes.BAD_REQUEST));
+        } catch (RuntimeException e) {
+            reply = done(RpcErrors.map(e, "?", pathOf(req), "-"));
+        }
+        reply.whenComplete((response, t) -> {
+            FullHttpResponse r = t == null ? response : HttpReplies.json(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                    RpcErrors.of(HttpResponseStatus.INTERNAL_SERVER_ERROR, ErrorCodes.FAILED).body());
+            ctx.executor().execute(() -> {
+                HttpReplies.send(ctx, r, keepAlive).addListener((ChannelFutureListener) f -> {
+                    inFlight = false;
+                    f.channel().config().setAutoRead(true);
+                });
+            });
+        });
+    }
+
+    private CompletableFuture<FullHttpResponse> route(ChannelHandlerContext ctx, FullHttpRequest req) throws BadRequest {
+        String path = pathOf(req);
+        HttpMethod method = req.method();
+        switch (path) {
+            case RpcPaths.HEALTH:
+                requireMethod(method, HttpMethod.GET);
+                return done(HttpResponseStatus.OK, new HealthResponse("ok", VERSION, rpc.device.unlocked()));
+            case RpcPaths.PAIR_START:
+                requireMethod(method, HttpMethod.POST);
+                return pairStart(parse(req, PairStartRequest.class));
+            case RpcPaths.PAIR_FINISH:
+                requireMethod(method, HttpMethod.POST);
+                return pairFinish(parse(req, PairFinishRequest.class));
+            case RpcPaths.WHOAMI:
+            case RpcPaths.CONTACTS:
+            case RpcPaths.SEAL:
+            case RpcPaths.OPEN:
+                break;
+            default:
+                return done(RpcErrors.of(HttpResponseStatus.NOT_FOUND, ErrorCodes.NOT_FOUND));
+        }
+        Optional<String> client = HttpReplies.bearer(req).flatMap(rpc.clients::authenticate);
+        if (client.isEmpty()) {
+            Logger.tag("security").warn("unauthenticated {} {} from {}", method, path, ctx.channel().remoteAddress());
+            return done(RpcErrors.of(HttpResponseStatus.UNAUTHORIZED, ErrorCodes.UNAUTHORIZED));
+        }
+        String who = client.get();
+        switch (path) {
+            case RpcPaths.WHOAMI:
+                requireMethod(method, HttpMethod.GET);
+                return done(HttpResponseStatus.OK, new WhoamiResponse(rpc.device.deviceId(), who));
+            case RpcPaths.CONTACTS:
+                requireMethod(method, HttpMethod.GET);
+                return contacts(who);
+            case RpcPaths.SEAL:
+                requireMethod(method, HttpMethod.POST);
+                return seal(ctx, who, parse(req, SealRequest.class));
+            default:
+                requireMethod(method, HttpMethod.POST);
+                return open(ctx, who, parse(req, OpenRequest.class));
+        }
+    }
+
+    private CompletableFuture<FullHttpResponse> pairStart(PairStartRequest r) throws BadRequest {
+        String name = requireName(r.clientName());
+        return CompletableFuture.supplyAsync(() -> rpc.pairing.start(name)
+                .map(s -> HttpReplies.json(HttpResponseStatus.OK,
+                        new PairStartResponse(s.pairingId(), s.codeDigits(), s.validFor().toSeconds())))
+                .orElseGet(() -> error(RpcErrors.of(HttpResponseStatus.TOO_MANY_REQUESTS, ErrorCodes.BUSY))), rpc.workers);
+    }
+
+    private CompletableFuture<FullHttpResponse> pairFinish(PairFinishRequest r) throws BadRequest {
+        if (r.pairingId() == null || r.code() == null || r.pairingId().length() > 64 || r.code().length() > 16) {
+            throw new BadRequest("pairing fields");
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return rpc.pairing.finish(r.pairingId(), r.code())
+                        .map(p -> HttpReplies.json(HttpResponseStatus.OK, new PairFinishResponse(p.token(), p.clientName())))
+                        .orElseGet(() -> error(RpcErrors.of(HttpResponseStatus.FORBIDDEN, ErrorCodes.FAILED)));
+            } catch (IOException e) {
+                return error(RpcErrors.map(e, "?", "pair", "-"));
+            }
+        }, rpc.workers);
+    }
+
+    private CompletableFuture<FullHttpResponse> contacts(String client) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                List<ContactEntry> out = new ArrayList<>();
+                for (ContactView c : rpc.device.contacts()) {
+                    out.add(new ContactEntry(c.name(), c.remoteId(), c.sendRemaining(), c.receiveRemaining(),
+                            c.lowPad(), c.expired()));
+                }
+                return HttpReplies.json(HttpResponseStatus.OK, new ContactsResponse(out));
+            } catch (DeviceException e) {
+                return error(RpcErrors.map(e, client, "contacts", "-"));
+            }
+        }, rpc.workers);
+    }
+
+    private CompletableFuture<FullHttpResponse> seal(ChannelHandlerContext ctx, String client, SealRequest r) throws BadRequest {
+        String contact = requireContact(r.contact());
+        byte[] message = decode(r.message(), RpcPaths.MAX_MESSAGE);
+        Format format = format(r.format());
+        return withSlot(client, () -> CompletableFuture
+                .supplyAsync(() -> {
+                    try {
+                        long cost = rpc.device.sealCost(contact, message.length, format);
+                        return new long[] {cost, rpc.remaining(contact, true) - cost};
+                    } catch (DeviceException e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                }, rpc.workers)
+                .thenCompose(c -> rpc.ask(client, contact, ApprovalRequest.Operation.SEAL, message.length, c[0], c[1]))
+                .thenApplyAsync(approved -> {
+                    if (!approved) {
+                        return error(RpcErrors.of(HttpResponseStatus.FORBIDDEN, ErrorCodes.DENIED));
+                    }
+                    if (!ctx.channel().isActive()) {
+                        Logger.tag("security").info("client '{}' left before its approved seal: no pad used", client);
+                        return error(RpcErrors.of(HttpResponseStatus.INTERNAL_SERVER_ERROR, ErrorCodes.FAILED));
+                    }
+                    try {
+                        SealResult s = rpc.device.seal(contact, message, format);
+                        return HttpReplies.json(HttpResponseStatus.OK, new SealResponse(
+                                Base64.getEncoder().encodeToString(s.packageBytes()), s.padUsed(), s.sendRemaining(), s.lowPad()));
+                    } catch (DeviceException e) {
+                        return error(RpcErrors.map(e, client, "seal", contact));
+                    }
+                }, rpc.workers)
+                .exceptionally(t -> error(RpcErrors.map(t, client, "seal", contact))));
+    }
+
+    private CompletableFuture<FullHttpResponse> open(ChannelHandlerContext ctx, String client, OpenRequest r) throws BadRequest {
+        String contact = requireContact(r.contact());
+        byte[] pkg = decode(r.packageData(), RpcPaths.MAX_MESSAGE + 1024);
+        return withSlot(client, () -> CompletableFuture
+                .supplyAsync(() -> {
+                    try {
+                        return rpc.remaining(contact, false);
+                    } catch (DeviceException e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                }, rpc.workers)
+                .thenCompose(rem -> rpc.ask(client, contact, ApprovalRequest.Operation.OPEN, pkg.length, 0, rem))
+                .thenApplyAsync(approved -> {
+                    if (!approved) {
+                        return error(RpcErrors.of(HttpResponseStatus.FORBIDDEN, ErrorCodes.DENIED));
+                    }
+                    try {
+                        OpenResult o = rpc.device.open(contact, pkg);
+                        List<String> warnings = o.warnings().stream().map(Enum::name).sorted().toList();
+                        if (!warnings.isEmpty()) {
+                            Logger.tag("security").warn("client '{}' opened a package from '{}' with warnings {}", client, contact, warnings);
+                        }
+                        return HttpReplies.json(HttpResponseStatus.OK, new OpenResponse(
+                                Base64.getEncoder().encodeToString(o.plaintext()), warnings, o.receiveRemaining()));
+                    } catch (DeviceException e) {
+                        return error(RpcErrors.map(e, client, "open", contact));
+                    }
+                }, rpc.workers)
+                .exceptionally(t -> error(RpcErrors.map(t, client, "open", contact))));
+    }
+
+    /** Runs {@code op} holding the client's single approval slot; busy if it is taken. */
+    private CompletableFuture<FullHttpResponse> withSlot(String client,
+                                                         java.util.function.Supplier<CompletableFuture<FullHttpResponse>> op) {
+        if (!rpc.gate.tryAcquire(client)) {
+            Logger.tag("security").warn("client '{}' asked for a second approval while one is pending: refused", client);
+            return done(RpcErrors.of(HttpResponseStatus.TOO_MANY_REQUESTS, ErrorCodes.BUSY));
+        }
+        CompletableFuture<FullHttpResponse> f;
+        try {
+            f = op.get();
+        } catch (RuntimeException e) {
+            rpc.gate.release(client);
+            throw e;
+        }
+        return f.whenComplete((r, t) -> rpc.gate.release(client));
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Logger.debug(cause, "RPC connection {} failed", ctx.channel().remoteAddress());
+        ctx.close();
+    }
+
+    // --- parsing, strictly -------------------------------------------------------------------
+
+    static <T> T parse(FullHttpRequest req, Class<T> type) throws BadRequest {
+        String ct = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        if (ct == null || !ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw new BadRequest("content type");
+        }
+        return parseJson(new ByteBufInputStream(req.content().duplicate()), type);
+    }
+
+    /** The strict JSON step alone (also the fuzz target). */
+    static <T> T parseJson(java.io.InputStream body, Class<T> type) throws BadRequest {
+        try {
+            T value = RpcJson.mapper().readValue(body, type);
+            if (value == null) {
+                throw new BadRequest("null body");
+            }
+            return value;
+        } catch (IOException | RuntimeException e) {
+            throw new BadRequest("json: " + e.getClass().getSimpleName());
+        }
+    }
+
+    /** Contact names: letters, digits, space and {@code ._@-}, at most 64 characters. */
+    static final java.util.regex.Pattern CONTACT = java.util.regex.Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N} ._@-]{0,63}");
+
+    static String requireContact(String name) throws BadRequest {
+        if (name == null || !CONTACT.matcher(name).matches()) {
+            throw new BadRequest("contact");
+        }
+        return name;
+    }
+
+    static String requireName(String name) throws BadRequest {
+        if (name == null || !ClientRegistry.NAME.matcher(name).matches()) {
+            throw new BadRequest("name");
+        }
+        return name;
+    }
+
+    static byte[] decode(String base64, int maxBytes) throws BadRequest {
+        if (base64 == null || base64.length() > (maxBytes + 2) / 3 * 4) {
+            throw new BadRequest("base64 length");
+        }
+        byte[] decoded;
+        try {
+            decoded = Base64.getDecoder().decode(base64);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest("base64");
+        }
+        if (decoded.length > maxBytes) {
+            throw new BadRequest("too long");
+        }
+        return decoded;
+    }
+
+    static Format format(String name) throws BadRequest {
+        if (name == null) {
+            return Format.V2;
+        }
+        try {
+            return Format.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest("format");
+        }
+    }
+
+    private static void requireMethod(HttpMethod actual, HttpMethod expected) throws BadRequest {
+        if (!actual.equals(expected)) {
+            throw new BadRequest("method");
+        }
+    }
+
+    private static String pathOf(FullHttpRequest req) {
+        return new QueryStringDecoder(req.uri()).path();
+    }
+
+    private static FullHttpResponse error(RpcErrors.Failure f) {
+        return HttpReplies.json(f.status(), f.body());
+    }
+
+    private static CompletableFuture<FullHttpResponse> done(RpcErrors.Failure f) {
+        return CompletableFuture.completedFuture(error(f));
+    }
+
+    private static CompletableFuture<FullHttpResponse> done(HttpResponseStatus status, Object body) {
+        return CompletableFuture.completedFuture(HttpReplies.json(status, body));
+    }
+}

@@ -1,0 +1,83 @@
+package org.otpi.appliance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ApplianceMainTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new ApplianceMain());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void serveWithAuto_printsTheBanner_andFailsClearlyWithoutAVault() {
+        Run r = run("serve", "--vault", dir.resolve("v").toString(), "--state", dir.resolve("s").toString(),
+                "--approve=auto", "--port", "0");
+        assertTrue(r.out().contains("WARNING: --approve=auto"), r.out());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("no vault implementation on the classpath"), r.err());
+    }
+
+    @Test
+    void serveWithoutVault_isAUsageError() {
+        Run r = run("serve", "--approve=deny");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--vault and --state are required"), r.err());
+    }
+
+    @Test
+    void standingApprovals_areAnnounced_andApplied() throws Exception {
+        StringWriter out = new StringWriter();
+        org.otpi.appliance.approval.Approver a = ApplianceMain.withStanding(new org.otpi.appliance.approval.DenyApprover(),
+                java.util.List.of("bob:100:10"), new PrintWriter(out, true));
+        assertTrue(out.toString().contains("STANDING APPROVAL: up to 100 pad bytes for 'bob'"), out.toString());
+        org.otpi.appliance.approval.ApprovalRequest r = new org.otpi.appliance.approval.ApprovalRequest("1", "c", "bob",
+                org.otpi.appliance.approval.ApprovalRequest.Operation.SEAL, 10, 60, 0, java.time.Instant.now().plusSeconds(5));
+        assertEquals(org.otpi.appliance.approval.Decision.APPROVE, a.request(r).join());
+        assertEquals(org.otpi.appliance.approval.Decision.DENY, a.request(r).join(), "budget of 100 spent after 60+60");
+    }
+
+    @Test
+    void clients_listsAndRevokes() throws Exception {
+        org.otpi.appliance.rpc.ClientRegistry reg = org.otpi.appliance.rpc.ClientRegistry.open(dir);
+        String token = reg.issue("laptop");
+        Run list = run("clients", "--state", dir.toString());
+        assertEquals(0, list.code());
+        assertEquals("laptop", list.out().strip());
+        assertEquals(0, run("clients", "--state", dir.toString(), "--revoke", "laptop").code());
+        assertTrue(org.otpi.appliance.rpc.ClientRegistry.open(dir).authenticate(token).isEmpty(), "revoked token is dead");
+        assertEquals(1, run("clients", "--state", dir.toString(), "--revoke", "laptop").code());
+    }
+
+    @Test
+    void configFile_isRead_andOptionsOverrideIt() throws Exception {
+        Path conf = dir.resolve("appliance.properties");
+        Files.writeString(conf, "vault=" + dir.resolve("v") + "\nstate=" + dir.resolve("s") + "\napprove=deny\nport=9999\n");
+        ApplianceMain.Serve serve = new ApplianceMain.Serve();
+        new CommandLine(serve).parseArgs("--config", conf.toString(), "--port", "1234");
+        ApplianceMain.Settings s = serve.settings();
+        assertEquals(ApplianceMain.ApproveMode.deny, s.approve);
+        assertEquals(1234, s.port);
+        assertEquals("127.0.0.1", s.bind);
+        assertEquals(dir.resolve("v"), s.vault);
+    }
+}

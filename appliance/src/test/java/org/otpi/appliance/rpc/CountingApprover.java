@@ -1,0 +1,48 @@
+package org.otpi.appliance.rpc;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import org.otpi.appliance.approval.ApprovalRequest;
+import org.otpi.appliance.approval.Approver;
+import org.otpi.appliance.approval.Decision;
+
+/** TEST-ONLY approver: answers with a fixed decision, or holds requests for the test to answer. */
+public final class CountingApprover implements Approver {
+    /** What to do with each request. */
+    public enum Mode { APPROVE, DENY, HOLD }
+
+    private volatile Mode mode;
+    public final List<ApprovalRequest> requests = new CopyOnWriteArrayList<>();
+    public final List<String> cancelled = new CopyOnWriteArrayList<>();
+    public final BlockingQueue<CompletableFuture<Decision>> held = new LinkedBlockingQueue<>();
+
+    public CountingApprover(Mode mode) {
+        this.mode = mode;
+    }
+
+    public void mode(Mode m) {
+        mode = m;
+    }
+
+    @Override
+    public CompletableFuture<Decision> request(ApprovalRequest request) {
+        requests.add(request);
+        return switch (mode) {
+            case APPROVE -> CompletableFuture.completedFuture(Decision.APPROVE);
+            case DENY -> CompletableFuture.completedFuture(Decision.DENY);
+            case HOLD -> {
+                CompletableFuture<Decision> f = new CompletableFuture<>();
+                held.add(f);
+                yield f;
+            }
+        };
+    }
+
+    @Override
+    public void cancel(String requestId) {
+        cancelled.add(requestId);
+    }
+}

@@ -1,0 +1,45 @@
+package org.otpi.bridge.cli;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * What the laptop client needs from the (untrusted) relay. The relay only ever sees sealed
+ * packages (base64) and user names. An adapter over the relay's own client implements this; see
+ * {@link RelayApiFactory}.
+ *
+ * <p>Thread-safety: implementations must allow {@link #subscribe} callbacks on their own thread
+ * while other methods are called from the command thread.
+ */
+public interface RelayApi extends AutoCloseable {
+
+    /** Creates an account for {@code user}; returns its secret token, which the caller keeps. */
+    String register(String user) throws IOException;
+
+    /** Uses an existing account for the calls below. */
+    void login(String user, String token) throws IOException;
+
+    /** Queues a sealed package for {@code to}; returns the relay's reference number for it. */
+    long send(String to, String packageB64) throws IOException;
+
+    /** Messages for the logged-in user with a reference number greater than {@code sinceRef}, oldest first. */
+    List<RelayMessage> fetch(long sinceRef) throws IOException;
+
+    /** Tells the relay that message {@code ref} was handled and may be deleted from the queue. */
+    void ack(long ref) throws IOException;
+
+    /** Known users and whether they are online. */
+    List<RelayUser> users() throws IOException;
+
+    /**
+     * Live push for the logged-in user until the returned handle is closed: first the queued
+     * messages with a reference number greater than {@code sinceRef}, then new ones as they arrive.
+     * May deliver a message twice (the client deduplicates by reference number). The listener is
+     * called on the implementation's thread and must not block for long.
+     */
+    AutoCloseable subscribe(long sinceRef, Consumer<RelayMessage> listener) throws IOException;
+
+    @Override
+    void close() throws IOException;
+}

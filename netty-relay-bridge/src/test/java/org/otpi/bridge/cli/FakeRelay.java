@@ -1,0 +1,122 @@
+package org.otpi.bridge.cli;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * TEST-ONLY in-memory relay shared by several clients' {@link RelayApi} sessions. Like the real
+ * relay it is untrusted: tests use {@link #inject} to replay, forge or reorder.
+ */
+final class FakeRelay implements RelayApiFactory {
+    private final Map<String, String> tokens = new ConcurrentHashMap<>();
+    private final List<RelayMessage> messages = new CopyOnWriteArrayList<>();
+    private final Map<String, List<Consumer<RelayMessage>>> listeners = new ConcurrentHashMap<>();
+    private long nextRef = 1;
+    final List<Long> acks = new CopyOnWriteArrayList<>();
+
+    @Override
+    public RelayApi connect(java.net.URI relay) {
+        return new Session();
+    }
+
+    /** Stores and pushes a message as if someone had sent it. */
+    synchronized RelayMessage inject(String from, String to, String packageB64) {
+        RelayMessage m = new RelayMessage(nextRef++, from, to, packageB64);
+        messages.add(m);
+        listeners.getOrDefault(to, List.of()).forEach(l -> l.accept(m));
+        return m;
+    }
+
+    /** Pushes an already stored message again, as a relay may. */
+    void redeliver(RelayMessage m) {
+        listeners.getOrDefault(m.to(), List.of()).forEach(l -> l.accept(m));
+    }
+
+    List<RelayMessage> all() {
+        return List.copyOf(messages);
+    }
+
+    final class Session implements RelayApi {
+        private String user;
+
+        @Override
+        public String register(String name) throws IOException {
+            if (tokens.containsKey(name)) {
+                throw new IOException("user exists");
+            }
+            String token = UUID.randomUUID().toString();
+            tokens.put(name, token);
+            user = name;
+            return token;
+        }
+
+        @Override
+        public void login(String name, String token) throws IOException {
+            if (!token.equals(tokens.get(name))) {
+                throw new IOException("bad token");
+            }
+            user = name;
+        }
+
+        @Override
+        public long send(String to, String packageB64) throws IOException {
+            require();
+            return inject(user, to, packageB64).ref();
+        }
+
+        @Override
+        public List<RelayMessage> fetch(long sinceRef) throws IOException {
+            require();
+            List<RelayMessage> out = new ArrayList<>();
+            for (RelayMessage m : messages) {
+                if (m.to().equals(user) && m.ref() > sinceRef) {
+                    out.add(m);
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public void ack(long ref) {
+            acks.add(ref);
+        }
+
+        @Override
+        public List<RelayUser> users() {
+            return tokens.keySet().stream().sorted().map(u -> new RelayUser(u, listeners.containsKey(u))).toList();
+        }
+
+        @Override
+        public AutoCloseable subscribe(long sinceRef, Consumer<RelayMessage> listener) throws IOException {
+            require();
+            String me = user;
+            synchronized (FakeRelay.this) {
+                fetch(sinceRef).forEach(listener);
+                listeners.computeIfAbsent(me, k -> new CopyOnWriteArrayList<>()).add(listener);
+            }
+            return () -> {
+                List<Consumer<RelayMessage>> l = listeners.get(me);
+                l.remove(listener);
+                if (l.isEmpty()) {
+                    listeners.remove(me);
+                }
+            };
+        }
+
+        @Override
+        public void close() {
+        }
+
+        private void require() throws IOException {
+            if (user == null) {
+                throw new IOException("not logged in");
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package org.otpi.protocol.rpc;
+
+/** Paths, headers and limits of the device RPC, version 1. */
+public final class RpcPaths {
+    public static final String PREFIX = "/api/v1";
+    public static final String HEALTH = PREFIX + "/health";
+    public static final String WHOAMI = PREFIX + "/whoami";
+    public static final String CONTACTS = PREFIX + "/contacts";
+    public static final String SEAL = PREFIX + "/seal";
+    public static final String OPEN = PREFIX + "/open";
+    /** Streamed: {@code POST /api/v1/file/seal?contact=NAME&format=V2}, body = the file. */
+    public static final String FILE_SEAL = PREFIX + "/file/seal";
+    /** Streamed: {@code POST /api/v1/file/open?contact=NAME}, body = the sealed file. */
+    public static final String FILE_OPEN = PREFIX + "/file/open";
+    public static final String PAIR_START = PREFIX + "/pair/start";
+    public static final String PAIR_FINISH = PREFIX + "/pair/finish";
+
+    /**
+     * Declared body length of a chunked file upload (chunked uploads must carry it; the device
+     * asks for approval of exactly this many bytes and refuses a body that runs past it).
+     */
+    public static final String LENGTH_HEADER = "X-Otpi-Length";
+    /** Header carrying the device's warnings on streamed responses (comma separated). */
+    public static final String WARNINGS_HEADER = "X-Otpi-Warnings";
+    /** Header carrying the pad remaining after a streamed operation. */
+    public static final String REMAINING_HEADER = "X-Otpi-Remaining";
+
+    /** Largest JSON request body the device accepts. */
+    public static final int MAX_JSON_BODY = 64 * 1024;
+    /** Largest message (before base64) a JSON seal or open may carry. */
+    public static final int MAX_MESSAGE = 32 * 1024;
+
+    private RpcPaths() {
+    }
+}

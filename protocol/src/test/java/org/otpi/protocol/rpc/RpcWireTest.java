@@ -1,0 +1,73 @@
+package org.otpi.protocol.rpc;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The shared wire types: strict JSON and stream framing. */
+class RpcWireTest {
+    @Test
+    void records_roundTrip_withStableFieldNames() throws Exception {
+        SealResponse s = new SealResponse("AAEC", 37, 963, false);
+        String json = RpcJson.mapper().writeValueAsString(s);
+        assertEquals("{\"packageData\":\"AAEC\",\"padUsed\":37,\"sendRemaining\":963,\"lowPad\":false}", json);
+        assertEquals(s, RpcJson.mapper().readValue(json, SealResponse.class));
+        OpenResponse o = new OpenResponse("aGk=", List.of("SKIP"), 10);
+        assertEquals(o, RpcJson.mapper().readValue(RpcJson.mapper().writeValueAsString(o), OpenResponse.class));
+    }
+
+    @Test
+    void strictMapper_rejectsWhatALenientOneWouldAccept() {
+        for (String bad : List.of(
+                "{\"contact\":\"bob\",\"message\":\"aGk=\",\"x\":1}",
+                "{\"contact\":\"bob\",\"contact\":\"eve\"}",
+                "{\"contact\":1}",
+                "{\"contact\":true}",
+                "{\"contact\":\"bob\"} []")) {
+            assertThrows(IOException.class, () -> RpcJson.mapper().readValue(bad, SealRequest.class), bad);
+        }
+        assertThrows(IOException.class, () -> RpcJson.mapper().readValue("{\"padUsed\":\"37\"}", SealResponse.class));
+    }
+
+    @Test
+    void tokenNeverInToString() {
+        PairFinishResponse r = new PairFinishResponse("s3cr3t-token-value", "laptop");
+        assertFalse(r.toString().contains("s3cr3t"));
+    }
+
+    @Test
+    void frames_vectorTable() throws Exception {
+        byte[] h = new byte[StreamFrames.HEADER];
+        StreamFrames.header(StreamFrames.DATA, 258, h);
+        assertArrayEquals(new byte[] {'D', 0, 0, 1, 2}, h);
+        byte[] stream = {'D', 0, 0, 0, 2, 7, 8, 'S', 0, 0, 0, 2, '{', '}'};
+        ByteArrayInputStream in = new ByteArrayInputStream(stream);
+        StreamFrames.Frame d = StreamFrames.read(in);
+        assertEquals(StreamFrames.DATA, d.type());
+        assertArrayEquals(new byte[] {7, 8}, d.payload());
+        assertEquals(StreamFrames.SUMMARY, StreamFrames.read(in).type());
+        assertNull(StreamFrames.read(in));
+    }
+
+    @Test
+    void frames_rejectBadTypesTruncationAndOversize() {
+        byte[][] bad = {
+                {'Q', 0, 0, 0, 0},                      // unknown type
+                {'D', 0, 0},                            // truncated header
+                {'D', 0, 0, 0, 5, 1, 2},                // truncated payload
+                {'D', 0, 1, 0, 1},                      // 65,537 bytes: over the limit
+                {'D', (byte) 0x80, 0, 0, 0},            // negative length
+        };
+        for (byte[] b : bad) {
+            assertThrows(IOException.class, () -> StreamFrames.read(new ByteArrayInputStream(b)));
+        }
+        assertThrows(IllegalArgumentException.class, () -> StreamFrames.header(StreamFrames.DATA, StreamFrames.MAX_PAYLOAD + 1, new byte[5]));
+    }
+}
