@@ -22,7 +22,6 @@ import org.otpi.appliance.approval.AutoApprover;
 import org.otpi.appliance.rpc.ClientRegistry;
 import org.otpi.appliance.rpc.ConsolePairingDisplay;
 import org.otpi.appliance.rpc.DeviceService;
-import org.otpi.appliance.rpc.DeviceServices;
 import org.otpi.appliance.rpc.RpcConfig;
 import org.otpi.appliance.rpc.RpcServer;
 import org.tinylog.Logger;
@@ -38,7 +37,8 @@ import picocli.CommandLine.Spec;
  * <p>Exit codes: 0 normal stop, 1 runtime failure, 2 usage error.
  */
 @Command(name = "otpi-appliance", mixinStandardHelpOptions = true, version = "otpi-appliance 0.1.0",
-        description = "The OTPi device daemon.", subcommands = {ApplianceMain.Serve.class, ApplianceMain.Clients.class})
+        description = "The OTPi device daemon.", subcommands = {ApplianceMain.Serve.class, ApplianceMain.Clients.class,
+                org.otpi.appliance.entropy.EntropyFeedMain.class})
 public final class ApplianceMain implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -54,7 +54,7 @@ public final class ApplianceMain implements Callable<Integer> {
     }
 
     /** Which approver the daemon uses. */
-    public enum ApproveMode { console, auto, deny }
+    public enum ApproveMode { console, auto, deny, kiosk }
 
     /** {@code serve}: opens the vault and serves the device RPC until stopped. */
     @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -75,7 +75,7 @@ public final class ApplianceMain implements Callable<Integer> {
         @Option(names = "--port", description = "TCP port (default " + RpcConfig.DEFAULT_PORT + ").")
         Integer port;
 
-        @Option(names = "--approve", description = "console | auto | deny. Default: console with a terminal, deny without.")
+        @Option(names = "--approve", description = "console | auto | deny | kiosk. Default: console with a terminal, deny without.")
         ApproveMode approve;
 
         @Option(names = "--approval-timeout", description = "Seconds before an unanswered approval is denied (default 60).")
@@ -91,6 +91,27 @@ public final class ApplianceMain implements Callable<Integer> {
         @Option(names = "--config", description = "Properties file with vault, state, bind, port, approve, approval-timeout.")
         Path config;
 
+        @Option(names = "--kiosk-socket", description = "Serve the kiosk on this Unix socket (e.g. /run/otpi/kiosk.sock).")
+        Path kioskSocket;
+
+        @Option(names = "--kiosk-user", description = "The only user allowed on the kiosk socket (default: this user).")
+        String kioskUser;
+
+        @Option(names = "--gpio", description = "off | mock | device: approve/deny buttons, LED, tamper and panic (default off).")
+        ApplianceRuntime.Gpio gpio = ApplianceRuntime.Gpio.OFF;
+
+        @Option(names = "--gpio-config", description = "Pin map (properties).")
+        Path gpioConfig;
+
+        @Option(names = "--hrng", description = "Hardware RNG path to try (repeatable; default /dev/otpi-hrng, /dev/hwrng).")
+        java.util.List<Path> hrng = new java.util.ArrayList<>();
+
+        @Option(names = "--no-feed", description = "Do not credit hardware RNG output to the kernel pool.")
+        boolean noFeed;
+
+        @Option(names = "--log-dir", description = "Directory of the security log (default STATE/logs).")
+        Path logDir;
+
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
@@ -98,30 +119,32 @@ public final class ApplianceMain implements Callable<Integer> {
             if (s.vault == null || s.state == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--vault and --state are required");
             }
-            Approver approver = withStanding(approver(s.approve, out), standing, out);
-            char[] pin = pinFile == null ? null : readPin(pinFile);
-            DeviceService device;
-            try {
-                // === The real vault is plugged in here (see DeviceServices). ===
-                device = DeviceServices.open(s.vault, s.state, pin);
-            } catch (IllegalStateException e) {
-                spec.commandLine().getErr().println("otpi-appliance: " + e.getMessage());
+            if (!java.nio.file.Files.exists(s.vault.resolve("vault.hdr"))) {
+                spec.commandLine().getErr().println("otpi-appliance: no vault in " + s.vault
+                        + " (create one with 'otpi-admin init')");
                 return 1;
-            } finally {
-                if (pin != null) {
-                    java.util.Arrays.fill(pin, '\0');
-                }
             }
-            RpcConfig rpc = RpcConfig.defaults(InetAddress.getByName(s.bind), s.port)
-                    .withApprovalTimeout(Duration.ofSeconds(s.approvalTimeout));
-            RpcServer server = build(rpc, device, approver, s.state, System.out);
+            LogSetup.configure(logDir != null ? logDir : s.state.resolve("logs"), false);
+            Approver person = s.approve == ApproveMode.kiosk ? null : approver(s.approve, out);
+            char[] pin = pinFile == null ? null : readPin(pinFile);
+            ApplianceRuntime runtime;
+            try {
+                runtime = ApplianceRuntime.start(new ApplianceRuntime.Options(s.vault, s.state, InetAddress.getByName(s.bind),
+                        s.port, person, Duration.ofSeconds(s.approvalTimeout), standing, pin, kioskSocket,
+                        kioskUser != null ? kioskUser : System.getProperty("user.name"), gpio, gpioConfig,
+                        hrng.isEmpty() ? java.util.List.of(Path.of("/dev/otpi-hrng"), Path.of("/dev/hwrng")) : hrng,
+                        !noFeed, System.out));
+            } catch (org.otpi.appliance.vault.VaultException e) {
+                spec.commandLine().getErr().println("otpi-appliance: " + e.getMessage());
+                return e.kind().exitCode();
+            }
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                device.close();
+                runtime.close();
                 stop.countDown();
             }, "otpi-shutdown"));
-            out.println("otpi-appliance: device RPC on " + server.start() + ", approvals: " + s.approve);
+            out.println("otpi-appliance: device RPC on " + runtime.rpcAddress() + ", approvals: " + s.approve
+                    + (runtime.device().unlocked() ? ", vault unlocked" : ", vault LOCKED (unlock at the kiosk)"));
             out.flush();
             stop.await();
             return 0;

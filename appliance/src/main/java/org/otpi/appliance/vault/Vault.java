@@ -305,6 +305,19 @@ public final class Vault implements AutoCloseable {
         Files.delete(f);
     }
 
+    /**
+     * Destroys the wrapped vault key on {@code medium} (panic wipe): irreversible; the pads can
+     * no longer be decrypted by anyone. Works whether or not the vault is unlocked.
+     */
+    public static void destroyKey(Path medium) throws VaultException {
+        try {
+            VaultHeader.destroyWrappedKey(medium);
+            Logger.tag("security").error("PANIC: the wrapped vault key was destroyed");
+        } catch (IOException e) {
+            throw new VaultException(VaultException.Kind.IO, "cannot destroy the vault key: " + e.getMessage(), e);
+        }
+    }
+
     /** This device's id (orders Person 0/1 with each contact). */
     public String deviceId() {
         return deviceId;

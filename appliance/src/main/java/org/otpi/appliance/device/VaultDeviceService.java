@@ -1,0 +1,230 @@
+package org.otpi.appliance.device;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.otpi.appliance.rpc.ContactView;
+import org.otpi.appliance.rpc.DeviceException;
+import org.otpi.appliance.rpc.DeviceService;
+import org.otpi.appliance.rpc.Format;
+import org.otpi.appliance.rpc.OpenResult;
+import org.otpi.appliance.rpc.SealResult;
+import org.otpi.appliance.rpc.StreamResult;
+import org.otpi.appliance.rpc.Warning;
+import org.otpi.appliance.vault.Opened;
+import org.otpi.appliance.vault.PadStats;
+import org.otpi.appliance.vault.SealOptions;
+import org.otpi.appliance.vault.Sealed;
+import org.otpi.appliance.vault.Vault;
+import org.otpi.appliance.vault.VaultException;
+import org.otpi.protocol.format.ArmoredMessage;
+
+/**
+ * The device RPC's view of the vault. Called only after a person approved the use. Sealed
+ * files are opened in two passes over a spooled copy, so no plaintext is written before the
+ * tag has been checked.
+ */
+public final class VaultDeviceService implements DeviceService {
+    private final Device device;
+    private final Path spool;
+
+    public VaultDeviceService(Device device) throws IOException {
+        this.device = device;
+        this.spool = Files.createDirectories(device.state().resolve("spool"));
+        try {
+            Files.setPosixFilePermissions(spool, PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException ignored) {
+            // not POSIX: nothing to restrict
+        }
+    }
+
+    @Override
+    public String deviceId() {
+        return device.deviceId();
+    }
+
+    @Override
+    public boolean unlocked() {
+        return device.unlocked();
+    }
+
+    @Override
+    public List<ContactView> contacts() throws DeviceException {
+        try {
+            List<ContactView> out = new ArrayList<>();
+            for (PadStats s : device.vault().contacts()) {
+                out.add(new ContactView(s.contact(), s.remoteId(), s.sendRemaining(), s.receiveRemaining(), s.low(),
+                        s.expired()));
+            }
+            return out;
+        } catch (VaultException e) {
+            throw map(e);
+        }
+    }
+
+    @Override
+    public long sealCost(String contact, long messageLength, Format format) throws DeviceException {
+        try {
+            if (messageLength < 0 || messageLength > (format == Format.V2 ? 0xFFFF_FFFFL : Vault.MAX_MESSAGE)) {
+                throw new DeviceException(DeviceException.Kind.TOO_LARGE, "message too large");
+            }
+            long cost = messageLength > Vault.MAX_MESSAGE ? messageLength + 32
+                    : Vault.sealCost((int) messageLength, options(format));
+            PadStats s = device.vault().stats(contact);
+            if (s.expired()) {
+                throw new DeviceException(DeviceException.Kind.PAD_EXHAUSTED, "pad retired");
+            }
+            if (cost > s.sendRemaining()) {
+                throw new DeviceException(DeviceException.Kind.PAD_EXHAUSTED, "not enough pad left");
+            }
+            return cost;
+        } catch (VaultException e) {
+            throw map(e);
+        }
+    }
+
+    @Override
+    public SealResult seal(String contact, byte[] message, Format format) throws DeviceException {
+        try {
+            Sealed s = device.vault().seal(contact, message, options(format));
+            device.fire("contacts");
+            return new SealResult(s.packageBytes(), s.padCost(), s.sendRemaining(), s.low());
+        } catch (VaultException e) {
+            throw map(e);
+        }
+    }
+
+    @Override
+    public OpenResult open(String contact, byte[] packageBytes) throws DeviceException {
+        try {
+            Vault v = device.vault();
+            Opened o = isArmored(packageBytes)
+                    ? v.openArmored(contact, new String(packageBytes, java.nio.charset.StandardCharsets.UTF_8))
+                    : v.open(contact, packageBytes);
+            device.fire("contacts");
+            return new OpenResult(o.message(), warnings(o), v.stats(contact).receiveRemaining());
+        } catch (VaultException e) {
+            throw map(e);
+        }
+    }
+
+    @Override
+    public StreamResult sealFile(String contact, InputStream in, long length, Format format, OutputStream out)
+            throws DeviceException, IOException {
+        try {
+            Vault v = device.vault();
+            if (format != Format.V2) {
+                if (length > Vault.MAX_MESSAGE) {
+                    throw new DeviceException(DeviceException.Kind.TOO_LARGE, "use the v2 format for large files");
+                }
+                byte[] m = in.readNBytes((int) length);
+                if (m.length != length) {
+                    throw new DeviceException(DeviceException.Kind.CORRUPT, "input ended early");
+                }
+                Sealed s = v.seal(contact, m, options(format));
+                java.util.Arrays.fill(m, (byte) 0);
+                out.write(s.packageBytes());
+                device.fire("contacts");
+                return new StreamResult(s.padCost(), s.sendRemaining(), Set.of());
+            }
+            Sealed s = v.sealFile(contact, in, length, out);
+            device.fire("contacts");
+            return new StreamResult(s.padCost(), s.sendRemaining(), Set.of());
+        } catch (VaultException e) {
+            throw map(e);
+        }
+    }
+
+    @Override
+    public StreamResult openFile(String contact, InputStream in, OutputStream out) throws DeviceException, IOException {
+        Path tmp = Files.createTempFile(spool, "open-", ".otpi");
+        try {
+            try (OutputStream o = Files.newOutputStream(tmp)) {
+                long n = in.transferTo(o);
+                if (n > 0xFFFF_FFFFL + 58) {
+                    throw new DeviceException(DeviceException.Kind.TOO_LARGE, "file too large");
+                }
+            }
+            Vault v = device.vault();
+            Opened o;
+            byte[] head = readHead(tmp);
+            if (isArmored(head)) {
+                byte[] all = Files.readAllBytes(tmp);
+                o = v.openArmored(contact, new String(all, java.nio.charset.StandardCharsets.UTF_8));
+                out.write(o.message());
+            } else if (org.otpi.protocol.format.V2Header.looksLikeV2(head)) {
+                o = v.openFile(contact, tmp, out);
+                if (o.message() != null) {
+                    out.write(o.message());
+                }
+            } else {
+                o = v.open(contact, Files.readAllBytes(tmp));
+                out.write(o.message());
+            }
+            device.fire("contacts");
+            return new StreamResult(0, v.stats(contact).receiveRemaining(), warnings(o));
+        } catch (VaultException e) {
+            throw map(e);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static byte[] readHead(Path p) throws IOException {
+        try (InputStream in = Files.newInputStream(p)) {
+            return in.readNBytes(64);
+        }
+    }
+
+    private static boolean isArmored(byte[] b) {
+        String head = new String(b, 0, Math.min(b.length, 32), java.nio.charset.StandardCharsets.US_ASCII).stripLeading();
+        return head.startsWith(ArmoredMessage.BEGIN);
+    }
+
+    private static SealOptions options(Format f) {
+        return switch (f) {
+            case V2 -> SealOptions.V2;
+            case OTC_V1 -> SealOptions.OTC_V1;
+            case ARMOR -> SealOptions.ARMOR;
+        };
+    }
+
+    private static Set<Warning> warnings(Opened o) {
+        Set<Warning> w = EnumSet.noneOf(Warning.class);
+        for (Opened.Warning x : o.warnings()) {
+            w.add(switch (x) {
+                case SKIP -> Warning.SKIP;
+                case LATE -> Warning.LATE;
+                case EXPIRED_BY_PEER -> Warning.EXPIRED_BY_PEER;
+            });
+        }
+        return w;
+    }
+
+    static DeviceException map(VaultException e) {
+        DeviceException.Kind k = switch (e.kind()) {
+            case UNKNOWN_CONTACT, NO_PAD, CONTACT_EXISTS -> DeviceException.Kind.UNKNOWN_CONTACT;
+            case PAD_EXHAUSTED, PAD_EXPIRED -> DeviceException.Kind.PAD_EXHAUSTED;
+            case LOCKED, WRONG_PIN, RATE_LIMITED, WIPED, NO_VAULT -> DeviceException.Kind.LOCKED;
+            case CORRUPT, WRONG_PAD, BAD_INPUT -> DeviceException.Kind.CORRUPT;
+            case FORGED -> DeviceException.Kind.FORGED;
+            case REPLAY -> DeviceException.Kind.REPLAY;
+            case TOO_LARGE -> DeviceException.Kind.TOO_LARGE;
+            case IO -> DeviceException.Kind.INTERNAL;
+        };
+        return new DeviceException(k, e.getMessage(), e);
+    }
+
+    @Override
+    public void close() {
+        device.close();
+    }
+
+}

@@ -1,0 +1,317 @@
+package org.otpi.appliance.device;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.otpi.appliance.approval.StandingApprovals;
+import org.otpi.appliance.entropy.EntropyService;
+import org.otpi.appliance.entropy.EntropyStatus;
+import org.otpi.appliance.entropy.PadOrigin;
+import org.otpi.appliance.entropy.PadRequest;
+import org.otpi.appliance.entropy.PadResult;
+import org.otpi.appliance.entropy.SourceHealth;
+import org.otpi.appliance.kiosk.KioskBackend;
+import org.otpi.appliance.securitylog.SecurityEvents;
+import org.otpi.appliance.vault.PadStats;
+import org.otpi.appliance.vault.Vault;
+import org.otpi.appliance.vault.VaultException;
+import org.otpi.protocol.kiosk.Views;
+import org.tinylog.Logger;
+
+/**
+ * The kiosk's view of the real device: the vault, the entropy sources, standing approvals and
+ * the security log. Refusals come back as {@link KioskBackend.Failure} with a short text for the
+ * person; nothing here returns pad bytes or keys.
+ */
+public final class VaultKioskBackend implements KioskBackend {
+    private final Device device;
+    private final StandingApprovals standing;
+    private final EntropyService entropy;
+    private final Supplier<List<String>> pairedClients;
+    private final Supplier<List<Views.Tunnel>> tunnels;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final Consumer<SecurityEvents.Event> logListener = e -> fire("log");
+    private final Consumer<String> deviceListener = this::fire;
+    private volatile String alarm = "";
+
+    /**
+     * @param entropy       the entropy sources, or null (pads are then refused)
+     * @param pairedClients names of paired RPC clients
+     * @param tunnels       site links to show
+     */
+    public VaultKioskBackend(Device device, StandingApprovals standing, EntropyService entropy,
+                             Supplier<List<String>> pairedClients, Supplier<List<Views.Tunnel>> tunnels) {
+        this.device = device;
+        this.standing = standing;
+        this.entropy = entropy;
+        this.pairedClients = pairedClients;
+        this.tunnels = tunnels;
+        device.addListener(deviceListener);
+        SecurityEvents.addListener(logListener);
+    }
+
+    @Override
+    public Views.UnlockResult unlock(char[] pin) {
+        try {
+            device.unlock(pin);
+            alarm = "";
+            return Views.UnlockResult.ok();
+        } catch (VaultException e) {
+            return switch (e.kind()) {
+                case WRONG_PIN -> new Views.UnlockResult(Views.UnlockResult.Outcome.WRONG, e.retryAfterMillis(), -1);
+                case RATE_LIMITED -> new Views.UnlockResult(Views.UnlockResult.Outcome.WAIT, e.retryAfterMillis(), -1);
+                case WIPED -> new Views.UnlockResult(Views.UnlockResult.Outcome.WIPED, 0, 0);
+                default -> throw new Failure(e.getMessage());
+            };
+        }
+    }
+
+    @Override
+    public void lock() {
+        device.lock();
+        standing.revokeAll();
+        fire("grants");
+    }
+
+    @Override
+    public Views.Status status() {
+        List<Views.EntropySource> sources = new ArrayList<>();
+        if (entropy != null) {
+            EntropyStatus s = entropy.status();
+            if (s.hardware() != null) {
+                sources.add(new Views.EntropySource(s.hardware(), s.hardwareHealth() == SourceHealth.HEALTHY,
+                        s.failure() == null ? "health tests pass" : s.failure().test() + ": " + s.failure().detail()));
+            } else {
+                sources.add(new Views.EntropySource("hardware RNG", false, "none: pads will be kernel-only"));
+            }
+            sources.add(new Views.EntropySource("kernel", true, "getrandom"));
+        }
+        return new Views.Status(device.deviceId(), device.unlocked(), pairedClients.get(), tunnels.get(), sources, alarm);
+    }
+
+    @Override
+    public List<Views.Contact> contacts() {
+        List<Views.Contact> out = new ArrayList<>();
+        for (PadStats s : call(() -> vault().contacts())) {
+            out.add(new Views.Contact(s.contact(), s.padId(), s.sendRemaining(), s.sendCapacity(), s.receiveRemaining(),
+                    s.receiveCapacity(), s.low(), s.source(), s.expired()));
+        }
+        return out;
+    }
+
+    @Override
+    public PadGeneration generatePad(String contact, long sizeBytes, Progress progress) {
+        if (entropy == null) {
+            throw new Failure("no entropy source");
+        }
+        if (sizeBytes < Vault.MIN_PAD_SIZE || sizeBytes > (1L << 36)) {
+            throw new Failure("size must be 1 KiB to 64 GiB");
+        }
+        Vault v = call(this::vault);
+        boolean hardware = entropy.status().hardwareHealth() == SourceHealth.HEALTHY;
+        String label = hardware ? PadOrigin.HRNG_KERNEL.label() : PadOrigin.KERNEL.label();
+        // The contact's id is its name until the in-person exchange tells us otherwise.
+        var sink = call(() -> VaultPads.sink(v, contact, contact, sizeBytes, label));
+        AtomicBoolean cancelled = new AtomicBoolean();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                PadResult r = entropy.generatePad(new PadRequest(sizeBytes, false), sink,
+                        p -> progress.update(p.written(), p.total()), cancelled::get);
+                if (!r.origin().label().equals(label)) {
+                    Logger.tag("security").warn("pad source changed during generation ({}): pad discarded", r.origin().label());
+                    v.deletePad(contact);
+                    throw new Failure("the hardware RNG changed state: generate again");
+                }
+                fire("contacts");
+                done.complete(null);
+            } catch (Throwable e) {
+                sink.abort();
+                done.completeExceptionally(e instanceof Failure ? e : new Failure(cancelled.get() ? "cancelled" : "failed"));
+            }
+        }, "pad-generation");
+        t.setDaemon(true);
+        t.start();
+        if (!hardware) {
+            Logger.tag("security").warn("KERNEL-ONLY: a pad is being made without a healthy hardware RNG");
+        }
+        return new PadGeneration() {
+            @Override
+            public CompletableFuture<Void> done() {
+                return done;
+            }
+
+            @Override
+            public void cancel() {
+                cancelled.set(true);
+            }
+        };
+    }
+
+    /** {@code source}: a raw pad file named after the contact ({@code NAME.pad}); the contact's id is NAME. */
+    @Override
+    public void importPad(String source) {
+        Path p = Path.of(source);
+        String name = p.getFileName().toString().replaceAll("\\.(pad|dat)$", "");
+        if (!Files.isRegularFile(p)) {
+            throw new Failure("no pad file at " + source);
+        }
+        call(() -> {
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(p))) {
+                return vault().importPad(name, name, in, Files.size(p), "imported", "message", null);
+            }
+        });
+        fire("contacts");
+    }
+
+    @Override
+    public void exportBackup(String target) {
+        throw new Failure("a backup needs a passphrase: use 'otpi-admin export' on the device console");
+    }
+
+    @Override
+    public void deletePad(String contact) {
+        call(() -> {
+            vault().deletePad(contact);
+            return null;
+        });
+        fire("contacts");
+    }
+
+    @Override
+    public void expirePad(String contact) {
+        call(() -> vault().expire(contact));
+        fire("contacts");
+    }
+
+    @Override
+    public List<Views.LogEntry> securityLog(long afterSeq, int limit) {
+        Map<String, String> names = new HashMap<>();
+        if (device.unlocked()) {
+            try {
+                for (PadStats s : vault().contacts()) {
+                    names.put(s.padId(), s.contact());
+                }
+            } catch (VaultException ignored) {
+                // locked meanwhile: show pad ids only
+            }
+        }
+        List<Views.LogEntry> out = new ArrayList<>();
+        for (SecurityEvents.Event e : SecurityEvents.since(afterSeq, Math.max(0, Math.min(limit, 500)))) {
+            String contact = "";
+            for (Map.Entry<String, String> n : names.entrySet()) {
+                if (e.text().contains(n.getKey())) {
+                    contact = n.getValue();
+                    break;
+                }
+            }
+            out.add(new Views.LogEntry(e.seq(), e.epochMillis(), e.kind(), contact, e.text()));
+        }
+        return out;
+    }
+
+    @Override
+    public List<Views.Grant> standingApprovals() {
+        return standing.active().stream().map(VaultKioskBackend::view).toList();
+    }
+
+    @Override
+    public Views.Grant grantStanding(String contact, long budgetBytes, Duration validFor) {
+        try {
+            Views.Grant g = view(standing.grant(contact, budgetBytes, validFor));
+            fire("grants");
+            return g;
+        } catch (IllegalArgumentException e) {
+            throw new Failure(e.getMessage());
+        }
+    }
+
+    @Override
+    public boolean revokeStanding(String grantId) {
+        boolean r = standing.revoke(grantId);
+        fire("grants");
+        return r;
+    }
+
+    @Override
+    public void alarm(String kind, String text) {
+        alarm = text;
+        Logger.tag("security").error("{}: {}", kind.toUpperCase(java.util.Locale.ROOT), text);
+        for (Listener l : listeners) {
+            l.alarm(text);
+        }
+        fire("status");
+    }
+
+    @Override
+    public void panicWipe() {
+        try {
+            device.panicWipe();
+        } catch (VaultException e) {
+            throw new Failure(e.getMessage());
+        }
+        standing.revokeAll();
+        alarm("panic", "panic wipe: the vault key was destroyed");
+    }
+
+    @Override
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void removeListener(Listener listener) {
+        listeners.remove(listener);
+    }
+
+    /** Stops listening to the device and the security log. */
+    public void close() {
+        device.removeListener(deviceListener);
+        SecurityEvents.removeListener(logListener);
+    }
+
+    private void fire(String what) {
+        for (Listener l : listeners) {
+            try {
+                l.changed(what);
+            } catch (RuntimeException e) {
+                Logger.warn("kiosk listener failed: {}", e.toString());
+            }
+        }
+    }
+
+    private Vault vault() throws VaultException {
+        return device.vault();
+    }
+
+    private static Views.Grant view(StandingApprovals.Grant g) {
+        return new Views.Grant(g.id(), g.contact(), g.budgetBytes(), g.usedBytes(), g.expires().toEpochMilli());
+    }
+
+    @FunctionalInterface
+    private interface VaultCall<T> {
+        T run() throws VaultException, IOException;
+    }
+
+    private static <T> T call(VaultCall<T> c) {
+        try {
+            return c.run();
+        } catch (VaultException e) {
+            throw new Failure(e.kind() == VaultException.Kind.LOCKED ? "vault locked" : e.getMessage());
+        } catch (IOException e) {
+            throw new Failure("failed: " + e.getMessage());
+        }
+    }
+}
