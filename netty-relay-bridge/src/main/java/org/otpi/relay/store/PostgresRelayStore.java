@@ -41,6 +41,7 @@ public final class PostgresRelayStore extends JdbcRelayStore {
     private final String jdbcUrl;
     private final Properties props;
     private final Thread listenerThread;
+    private final java.util.concurrent.CountDownLatch listening = new java.util.concurrent.CountDownLatch(1);
     private volatile Connection listenConnection;
 
     private PostgresRelayStore(String jdbcUrl, Properties props) {
@@ -50,6 +51,14 @@ public final class PostgresRelayStore extends JdbcRelayStore {
         this.listenerThread = new Thread(this::listenLoop, "relay-pg-listen");
         listenerThread.setDaemon(true);
         listenerThread.start();
+        try {
+            // Do not return before LISTEN is in place, or this node would miss early pushes.
+            if (!listening.await(15, java.util.concurrent.TimeUnit.SECONDS)) {
+                Logger.warn("relay: PostgreSQL LISTEN not established yet; cross-node push may lag");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -78,6 +87,7 @@ public final class PostgresRelayStore extends JdbcRelayStore {
                 try (Statement st = c.createStatement()) {
                     st.execute("LISTEN " + CHANNEL);
                 }
+                listening.countDown();
                 PGConnection pg = c.unwrap(PGConnection.class);
                 while (!isClosed()) {
                     PGNotification[] ns = pg.getNotifications(250);
