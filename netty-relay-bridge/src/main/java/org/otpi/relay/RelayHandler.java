@@ -101,10 +101,15 @@ final class RelayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         FullHttpRequest req = pending.poll();
         busy = true;
         ctx.channel().config().setAutoRead(false);
-        String path = new QueryStringDecoder(req.uri()).path();
-        boolean upgrade = WS_PATH.equals(path);
+        boolean upgrade;
         try {
-            blocking.execute(() -> serve(ctx, req, upgrade));
+            upgrade = WS_PATH.equals(new QueryStringDecoder(req.uri()).path());
+        } catch (IllegalArgumentException e) {
+            upgrade = false; // route() answers 400
+        }
+        boolean ws = upgrade;
+        try {
+            blocking.execute(() -> serve(ctx, req, ws));
         } catch (RejectedExecutionException e) {
             req.release();
             sendAndClose(ctx, error(Kind.BUSY));
@@ -123,7 +128,7 @@ final class RelayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     throw new RelayFailure(Kind.METHOD, "ws method");
                 }
                 uid = service.authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION), remote);
-                from = longParam(new QueryStringDecoder(req.uri()), "from", 0);
+                from = longParam(query(req.uri()), "from", 0);
             } catch (RuntimeException e) {
                 FullHttpResponse resp = failure(e, req);
                 req.release();
@@ -159,14 +164,37 @@ final class RelayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private static String pathForLog(FullHttpRequest req) {
-        String p = new QueryStringDecoder(req.uri()).path();
+        String p;
+        try {
+            p = new QueryStringDecoder(req.uri()).path();
+        } catch (IllegalArgumentException e) {
+            return "<undecodable>";
+        }
         return p.length() > 64 ? p.substring(0, 64) + "..." : p;
     }
 
     // ------------------------------------------------------------ routing
 
+    /**
+     * Decodes a URI (or form body) fully up front; malformed percent-escapes are the client's
+     * fault (400), not ours.
+     */
+    static QueryStringDecoder query(String uri) {
+        return query(new QueryStringDecoder(uri));
+    }
+
+    static QueryStringDecoder query(QueryStringDecoder q) {
+        try {
+            q.path();
+            q.parameters();
+            return q;
+        } catch (IllegalArgumentException e) {
+            throw new RelayFailure(Kind.BAD_REQUEST, "undecodable URI");
+        }
+    }
+
     private FullHttpResponse route(FullHttpRequest req, String remote) {
-        QueryStringDecoder q = new QueryStringDecoder(req.uri());
+        QueryStringDecoder q = query(req.uri());
         String path = q.path();
         HttpMethod m = req.method();
         switch (path) {
@@ -277,7 +305,8 @@ final class RelayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (!ctype.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
                 throw new RelayFailure(Kind.BAD_REQUEST, "legacy content type");
             }
-            params = new QueryStringDecoder(new String(body, StandardCharsets.UTF_8), StandardCharsets.UTF_8, false, 16).parameters();
+            params = query(new QueryStringDecoder(new String(body, StandardCharsets.UTF_8), StandardCharsets.UTF_8, false, 16))
+                    .parameters();
         } else {
             params = q.parameters();
         }
