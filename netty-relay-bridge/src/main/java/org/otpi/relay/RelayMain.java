@@ -35,7 +35,21 @@ public final class RelayMain implements Callable<Integer> {
     CommandSpec spec;
 
     public static void main(String[] args) {
+        defaultLogging();
         System.exit(new CommandLine(new RelayMain()).execute(args));
+    }
+
+    /**
+     * tinylog's built-in default is TRACE to the console (every SQL statement); unless the
+     * deployment supplies a configuration, log INFO and up, security events included.
+     */
+    static void defaultLogging() {
+        if (RelayMain.class.getResource("/tinylog.properties") == null && System.getProperty("tinylog.configuration") == null
+                && System.getProperty("tinylog.writer") == null && !org.tinylog.configuration.Configuration.isFrozen()) {
+            org.tinylog.configuration.Configuration.set("writer", "console");
+            org.tinylog.configuration.Configuration.set("writer.level", "info");
+            org.tinylog.configuration.Configuration.set("writer.format", "{date: yyyy-MM-dd HH:mm:ss} {level} {tag}: {message}");
+        }
     }
 
     @Override
