@@ -157,6 +157,7 @@ final class RelayService {
         List<Long> refs = new ArrayList<>(to.size());
         for (StoredMessage m : store.append(sender, List.copyOf(unique), contents, clock.getAsLong())) {
             refs.add(m.ref());
+            countQueued(m.recipient());
         }
         return refs;
     }
@@ -170,11 +171,32 @@ final class RelayService {
         return stored.isPresent();
     }
 
+    /**
+     * Per-recipient queue limit. The count is read from the store at most once a second per
+     * recipient and bumped locally in between, so the limit is approximate (it may be passed by
+     * what other nodes or concurrent sends add within that second) but costs no query per send.
+     */
     private void checkQueue(String recipient) {
-        if (store.queued(recipient) >= limits.queueLimit()) {
+        long now = System.nanoTime();
+        QueueCount qc = queueCounts.get(recipient);
+        if (qc == null || now - qc.atNanos > QUEUE_COUNT_TTL_NANOS) {
+            qc = new QueueCount(store.queued(recipient), now);
+            queueCounts.put(recipient, qc);
+        }
+        if (qc.count >= limits.queueLimit()) {
             throw new RelayFailure(Kind.RATE_LIMITED, "recipient queue full");
         }
     }
+
+    private void countQueued(String recipient) {
+        queueCounts.computeIfPresent(recipient, (k, qc) -> new QueueCount(qc.count + 1, qc.atNanos));
+    }
+
+    private record QueueCount(int count, long atNanos) {
+    }
+
+    private static final long QUEUE_COUNT_TTL_NANOS = 1_000_000_000L;
+    private final Map<String, QueueCount> queueCounts = new ConcurrentHashMap<>();
 
     /** Result of a fetch: what to deliver and the ref to ask from next time. */
     record Fetched(List<StoredMessage> messages, long nextRef, int storedCount) {
@@ -237,7 +259,9 @@ final class RelayService {
             throw new RelayFailure(Kind.BAD_REQUEST, "package not printable");
         }
         checkQueue(recipient);
-        return store.append(sender, List.of(recipient), contents, clock.getAsLong()).get(0).ref();
+        long ref = store.append(sender, List.of(recipient), contents, clock.getAsLong()).get(0).ref();
+        countQueued(recipient);
+        return ref;
     }
 
     /** {@code /getmessages}: packages for a recipient with {@code ref >= startRef}. */
@@ -282,6 +306,8 @@ final class RelayService {
         if (!active.isEmpty()) {
             store.touch(active, now);
         }
+        long stale = System.nanoTime() - 60 * QUEUE_COUNT_TTL_NANOS;
+        queueCounts.values().removeIf(qc -> qc.atNanos < stale);
         accountLimiter.sweep();
         addressLimiter.sweep();
         registrationLimiter.sweep();
