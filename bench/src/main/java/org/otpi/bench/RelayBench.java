@@ -201,7 +201,7 @@ public final class RelayBench {
                 int[] fetchCount = new int[n];
                 CountDownLatch ready = new CountDownLatch(n);
                 CountDownLatch go = new CountDownLatch(1);
-                long warmupNanos = TimeUnit.SECONDS.toNanos(2);
+                long warmupNanos = TimeUnit.SECONDS.toNanos(5);
                 long runNanos = TimeUnit.SECONDS.toNanos(seconds);
                 long[] window = new long[2];
                 List<Thread> threads = new ArrayList<>();
