@@ -43,8 +43,9 @@ import org.otpi.relay.store.SqliteRelayStore;
  *      [--stores sqlite,postgres] [--ws 1000] [--payload 256] [--fetch-every 8]
  * </pre>
  *
- * Every client is its own account on the relay, uses {@link RelayClient} over real loopback
- * sockets, and loops: send one package to a random other client; every {@code fetch-every}
+ * Every client is its own account on the relay, talks over real loopback sockets either through
+ * {@link RelayClient} (the JDK HttpClient, as the CLI will) or through {@link RawHttpClient} (one
+ * keep-alive socket per client, to measure the relay without the JDK client's CPU cost), and loops: send one package to a random other client; every {@code fetch-every}
  * sends, fetch its own queue from its saved ref and acknowledge what came. "msgs/s" counts
  * packages that were both stored and fetched back by their recipient during the measured
  * window. Client and relay share this machine's CPUs.
@@ -60,6 +61,7 @@ public final class RelayBench {
         int ws = 1000;
         int payload = 256;
         int fetchEvery = 8;
+        List<String> clientKinds = List.of("raw", "relayclient");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
@@ -68,6 +70,7 @@ public final class RelayBench {
                 case "--ws" -> ws = Integer.parseInt(args[++i]);
                 case "--payload" -> payload = Integer.parseInt(args[++i]);
                 case "--fetch-every" -> fetchEvery = Integer.parseInt(args[++i]);
+                case "--client" -> clientKinds = List.of(args[++i].split(","));
                 default -> {
                     System.err.println("unknown option " + args[i]);
                     System.exit(2);
@@ -91,12 +94,14 @@ public final class RelayBench {
                     System.out.printf(Locale.ROOT, "%-8s raw JDBC insert: %,10.0f rows/s (1 row/commit)  %,10.0f rows/s (100 rows/commit)%n",
                             kind, raw1, raw100);
                     for (int n : clients) {
-                        Result r = runRelay(kind, dir, pg, n, seconds, payload, fetchEvery);
+                      for (String ck : clientKinds) {
+                        Result r = runRelay(kind, dir, pg, n, seconds, payload, fetchEvery, ck.equals("raw"));
                         System.out.printf(Locale.ROOT,
-                                "%-8s %5d clients: %,8.0f msgs/s (send+fetch), %,6.0f msgs per CPU-second;  send p50 %6.1f ms"
+                                "%-8s %5d clients (%-11s): %,8.0f msgs/s (send+fetch), %,6.0f msgs per CPU-second;  send p50 %6.1f ms"
                                         + " p99 %6.1f ms  fetch+ack p99 %6.1f ms  = %.2fx raw 1-row commits, %.2fx raw 100-row commits%s%n",
-                                kind, n, r.msgsPerSecond, r.msgsPerCpuSecond, r.sendP50, r.sendP99, r.fetchP99, r.msgsPerSecond / raw1,
+                                kind, n, ck, r.msgsPerSecond, r.msgsPerCpuSecond, r.sendP50, r.sendP99, r.fetchP99, r.msgsPerSecond / raw1,
                                 r.msgsPerSecond / raw100, r.errors > 0 ? "  (" + r.errors + " errors)" : "");
+                      }
                     }
                     if (ws > 0) {
                         wsHold(kind, dir, pg, ws);
@@ -177,8 +182,73 @@ public final class RelayBench {
                 .getProcessCpuTime() / 1e9;
     }
 
-    static Result runRelay(String kind, Path dir, LocalPostgres pg, int n, int seconds, int payload, int fetchEvery)
-            throws Exception {
+    /** One client's three calls, over RelayClient or over a raw keep-alive socket. */
+    interface BenchClient {
+        void send(String to, String pkg) throws Exception;
+
+        /** Fetches from {@code from}, acknowledges what came; returns {count, nextRef}. */
+        long[] fetchAndAck(long from) throws Exception;
+    }
+
+    static BenchClient overRelayClient(RelayClient c) {
+        return new BenchClient() {
+            @Override
+            public void send(String to, String pkg) throws Exception {
+                c.send(to, pkg);
+            }
+
+            @Override
+            public long[] fetchAndAck(long from) throws Exception {
+                FetchResult fr = c.fetch(from, 500);
+                if (!fr.messages().isEmpty()) {
+                    List<Long> refs = new ArrayList<>(fr.messages().size());
+                    for (RelayMessage m : fr.messages()) {
+                        refs.add(m.ref());
+                    }
+                    c.ack(refs);
+                }
+                return new long[] {fr.messages().size(), fr.nextRef()};
+            }
+        };
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    static BenchClient overRawSocket(RawHttpClient c) {
+        return new BenchClient() {
+            @Override
+            public void send(String to, String pkg) throws Exception {
+                RawHttpClient.Reply r = c.call("POST", "/api/v1/send", "{\"to\":[\"" + to + "\"],\"contents\":\"" + pkg + "\"}");
+                if (r.status() != 200) {
+                    throw new java.io.IOException("send " + r.status());
+                }
+            }
+
+            @Override
+            public long[] fetchAndAck(long from) throws Exception {
+                RawHttpClient.Reply r = c.call("GET", "/api/v1/messages?from=" + from + "&limit=500", null);
+                if (r.status() != 200) {
+                    throw new java.io.IOException("fetch " + r.status());
+                }
+                com.fasterxml.jackson.databind.JsonNode n = JSON.readTree(r.body());
+                StringBuilder refs = new StringBuilder();
+                int count = 0;
+                for (com.fasterxml.jackson.databind.JsonNode m : n.get("messages")) {
+                    refs.append(count++ == 0 ? "" : ",").append(m.get("ref").asLong());
+                }
+                if (count > 0) {
+                    RawHttpClient.Reply a = c.call("POST", "/api/v1/ack", "{\"refs\":[" + refs + "]}");
+                    if (a.status() != 200) {
+                        throw new java.io.IOException("ack " + a.status());
+                    }
+                }
+                return new long[] {count, n.get("nextRef").asLong()};
+            }
+        };
+    }
+
+    static Result runRelay(String kind, Path dir, LocalPostgres pg, int n, int seconds, int payload, int fetchEvery,
+                           boolean raw) throws Exception {
         try (RelayStore store = openStore(kind, dir, pg)) {
             RelayLimits limits = RelayLimits.defaults().withRate(1e6, 1_000_000).withRegistrationRate(1e6, 1_000_000)
                     .withQueueLimit(1_000_000);
@@ -188,9 +258,17 @@ public final class RelayBench {
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                         .connectTimeout(Duration.ofSeconds(30)).build();
                 RelayClient anon = RelayClient.builder(server.uri()).httpClient(http).timeout(Duration.ofSeconds(60)).build();
-                List<RelayClient> cs = new ArrayList<>();
+                List<BenchClient> cs = new ArrayList<>();
+                List<RawHttpClient> sockets = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
-                    cs.add(anon.withToken(anon.register("u" + i)));
+                    String token = anon.register("u" + i);
+                    if (raw) {
+                        RawHttpClient rc = new RawHttpClient(server.address(), token);
+                        sockets.add(rc);
+                        cs.add(overRawSocket(rc));
+                    } else {
+                        cs.add(overRelayClient(anon.withToken(token)));
+                    }
                 }
                 String pkg = Base64.getEncoder().encodeToString(new byte[payload]);
                 AtomicLong fetched = new AtomicLong();
@@ -209,7 +287,7 @@ public final class RelayBench {
                     int me = i;
                     Thread t = new Thread(() -> {
                         Random r = new Random(me);
-                        RelayClient c = cs.get(me);
+                        BenchClient c = cs.get(me);
                         long[] sl = new long[1 << 16];
                         long[] fl = new long[1 << 14];
                         int sc = 0;
@@ -243,18 +321,11 @@ public final class RelayBench {
                                 }
                                 if (++iter % fetchEvery == 0) {
                                     long f0 = System.nanoTime();
-                                    FetchResult fr = c.fetch(next, 500);
-                                    if (!fr.messages().isEmpty()) {
-                                        List<Long> refs = new ArrayList<>(fr.messages().size());
-                                        for (RelayMessage m : fr.messages()) {
-                                            refs.add(m.ref());
-                                        }
-                                        c.ack(refs);
-                                    }
+                                    long[] fr = c.fetchAndAck(next);
                                     long f1 = System.nanoTime();
-                                    next = fr.nextRef();
+                                    next = fr[1];
                                     if (measuring) {
-                                        fetched.addAndGet(fr.messages().size());
+                                        fetched.addAndGet(fr[0]);
                                         if (fc < fl.length) {
                                             fl[fc++] = f1 - f0;
                                         }
@@ -284,6 +355,9 @@ public final class RelayBench {
                     t.join();
                 }
                 double cpu = cpuSeconds() - cpu0;
+                for (RawHttpClient rc : sockets) {
+                    rc.close();
+                }
                 double msgs = fetched.get() / (runNanos / 1e9);
                 return new Result(msgs, pct(sendLat, sendCount, 0.50), pct(sendLat, sendCount, 0.99),
                         pct(fetchLat, fetchCount, 0.99), errors.get(), fetched.get() / cpu);
