@@ -120,6 +120,10 @@ public final class RelayClient implements AutoCloseable {
         }
 
         public RelayClient build() {
+            if (http != null && ssl != null) {
+                throw new IllegalStateException("trustCertificate() and httpClient() together: give the shared"
+                        + " HttpClient the SSLContext from RelayClient.sslTrusting(pem) instead");
+            }
             if (http != null) {
                 return new RelayClient(base, http, false, token, timeout);
             }
