@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.otpi.relay.RelayFailure.Kind;
@@ -138,16 +139,35 @@ final class RelayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             ctx.executor().execute(() -> upgrade(ctx, req, uid, from));
             return;
         }
-        FullHttpResponse resp;
+        CompletableFuture<FullHttpResponse> resp;
         try {
-            resp = route(req, remote);
+            // Sends do not hold this worker while the store commits: the response is written
+            // from the commit's completion.
+            resp = routeAsync(req, remote);
         } catch (RuntimeException e) {
-            resp = failure(e, req);
+            resp = CompletableFuture.completedFuture(failure(e, req));
         } finally {
-            req.release();
+            req.release(); // the body has been parsed; method and URI stay readable for logging
         }
-        FullHttpResponse r = resp;
-        ctx.executor().execute(() -> respond(ctx, r, keepAlive));
+        resp.whenComplete((r, err) -> {
+            FullHttpResponse out = err == null ? r : failure(unwrap(err), req);
+            ctx.executor().execute(() -> respond(ctx, out, keepAlive));
+        });
+    }
+
+    private static RuntimeException unwrap(Throwable t) {
+        Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+        return c instanceof RuntimeException re ? re : new IllegalStateException(c);
+    }
+
+    private CompletableFuture<FullHttpResponse> routeAsync(FullHttpRequest req, String remote) {
+        if (HttpMethod.POST.equals(req.method()) && "/api/v1/send".equals(query(req.uri()).path())) {
+            String uid = auth(req, remote);
+            Json.SendRequest r = body(req, Json.SendRequest.class);
+            return service.sendAsync(uid, r.to(), r.contents())
+                    .thenApply(refs -> json(HttpResponseStatus.OK, Map.of("refs", refs)));
+        }
+        return CompletableFuture.completedFuture(route(req, remote));
     }
 
     private FullHttpResponse failure(RuntimeException e, FullHttpRequest req) {

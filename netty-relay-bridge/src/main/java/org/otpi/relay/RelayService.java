@@ -135,6 +135,21 @@ final class RelayService {
 
     /** Stores {@code contents} for every recipient; returns their refs in the same order. */
     List<Long> send(String sender, List<String> to, String contents) {
+        try {
+            return sendAsync(sender, to, contents).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Validates on the calling thread (may read the store on a cache miss), then queues the
+     * write without waiting for it; the future completes after the commit.
+     */
+    java.util.concurrent.CompletableFuture<List<Long>> sendAsync(String sender, List<String> to, String contents) {
         if (to == null || contents == null || to.isEmpty() || to.size() > limits.maxRecipients()) {
             throw new RelayFailure(Kind.BAD_REQUEST, "recipients");
         }
@@ -154,12 +169,14 @@ final class RelayService {
             }
             checkQueue(r);
         }
-        List<Long> refs = new ArrayList<>(to.size());
-        for (StoredMessage m : store.append(sender, List.copyOf(unique), contents, clock.getAsLong())) {
-            refs.add(m.ref());
-            countQueued(m.recipient());
-        }
-        return refs;
+        return store.appendAsync(sender, List.copyOf(unique), contents, clock.getAsLong()).thenApply(stored -> {
+            List<Long> refs = new ArrayList<>(stored.size());
+            for (StoredMessage m : stored) {
+                refs.add(m.ref());
+                countQueued(m.recipient());
+            }
+            return refs;
+        });
     }
 
     private boolean exists(String uid) {

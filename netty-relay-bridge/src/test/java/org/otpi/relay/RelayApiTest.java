@@ -317,4 +317,17 @@ class RelayApiTest {
             assertNotEquals(true, r.store.tokenHash("u9").isPresent());
         }
     }
+
+    @Test
+    void storeFailure_isAGeneric500_andTheRelayKeepsAnswering() throws Exception {
+        String alice = register("alice");
+        register("bob");
+        String body = "{\"to\":[\"bob\"],\"contents\":\"QQ==\"}";
+        assertEquals(200, relay.call("POST", "/api/v1/send", body, alice).status()); // warms the caches
+        relay.store.close(); // the next commit cannot happen
+        RelayFixture.Reply r = relay.call("POST", "/api/v1/send", body, alice);
+        assertEquals(500, r.status());
+        assertEquals("{\"error\":\"failed\"}", r.body());
+        assertEquals(200, relay.call("GET", "/api/v1/health", null, null).status());
+    }
 }

@@ -103,6 +103,19 @@ abstract class JdbcRelayStore implements RelayStore {
     }
 
     @Override
+    public CompletableFuture<List<StoredMessage>> appendAsync(String sender, List<String> recipients, String contents,
+                                                              long nowMillis) {
+        if (recipients.isEmpty()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        Append op = new Append(sender, List.copyOf(recipients), contents, nowMillis);
+        if (closed || !queue.offer(op)) {
+            return CompletableFuture.failedFuture(new RelayStoreException(closed ? "store closed" : "write queue full"));
+        }
+        return op.result.orTimeout(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    @Override
     public int ack(String recipient, Collection<Long> refs) {
         if (refs.isEmpty()) {
             return 0;

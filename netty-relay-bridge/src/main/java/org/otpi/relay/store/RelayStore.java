@@ -35,6 +35,20 @@ public interface RelayStore extends AutoCloseable {
      */
     List<StoredMessage> append(String sender, List<String> recipients, String contents, long nowMillis);
 
+    /**
+     * Like {@link #append} without blocking the caller: the future completes on the store's
+     * writer thread after the commit (callbacks must be short), or fails with
+     * {@link RelayStoreException}.
+     */
+    default java.util.concurrent.CompletableFuture<List<StoredMessage>> appendAsync(
+            String sender, List<String> recipients, String contents, long nowMillis) {
+        try {
+            return java.util.concurrent.CompletableFuture.completedFuture(append(sender, recipients, contents, nowMillis));
+        } catch (RelayStoreException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** Queued (not acknowledged) packages for a recipient with {@code ref >= fromRef}, ascending, at most {@code limit}. */
     List<StoredMessage> fetch(String recipient, long fromRef, int limit);
 
