@@ -89,7 +89,8 @@ public final class RelayServer implements AutoCloseable {
                     config.sslContext() != null ? "TLS" : "plain HTTP", epoll ? "epoll" : "nio",
                     config.legacyEndpoints() ? "on" : "off");
             return new RelayServer(boss, workers, blocking, housekeeping, ch, service, config.sslContext() != null);
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (Throwable e) {
+            // includes a BindException, which Netty's sync() rethrows unchecked
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             blocking.shutdownNow();

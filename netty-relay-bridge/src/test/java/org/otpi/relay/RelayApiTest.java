@@ -330,4 +330,13 @@ class RelayApiTest {
         assertEquals("{\"error\":\"failed\"}", r.body());
         assertEquals(200, relay.call("GET", "/api/v1/health", null, null).status());
     }
+
+    @Test
+    void bindingAPortInUse_failsAndLeavesTheFirstRelayServing() throws Exception {
+        RelayConfig clash = RelayFixture.testConfig().bind("127.0.0.1").port(relay.server.port()).build();
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> RelayServer.start(clash, relay.store));
+        assertTrue(e instanceof java.net.BindException || e.getCause() instanceof java.net.BindException
+                || String.valueOf(e.getMessage()).contains("in use"), e.toString());
+        assertEquals(200, relay.call("GET", "/api/v1/health", null, null).status());
+    }
 }
