@@ -1,0 +1,10 @@
+package org.otpi.relay.store;
+
+/**
+ * A registered account as the store knows it.
+ *
+ * @param uid account name
+ * @param lastSeenMillis last time any relay node saw the account active (0 = never)
+ */
+public record UserRecord(String uid, long lastSeenMillis) {
+}

@@ -1,0 +1,342 @@
+package org.otpi.relay;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Base64;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The HTTP API on a real socket: auth, strict JSON, limits, the paper's endpoints. */
+class RelayApiTest {
+    private static final ObjectMapper M = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+    RelayFixture relay;
+
+    @BeforeEach
+    void start() throws Exception {
+        relay = RelayFixture.sqlite(dir, RelayFixture.testConfig()
+                .limits(RelayLimits.defaults().withRegistrationRate(1000, 1000).withSizes(2000, 8192).withQueueLimit(5)));
+    }
+
+    @AfterEach
+    void stop() {
+        relay.close();
+    }
+
+    private Path sub(String name) throws java.io.IOException {
+        return java.nio.file.Files.createDirectories(dir.resolve(name));
+    }
+
+    private String register(String uid) throws Exception {
+        RelayFixture.Reply r = relay.call("POST", "/api/v1/register", "{\"uid\":\"" + uid + "\"}", null);
+        assertEquals(201, r.status(), r.body());
+        JsonNode n = M.readTree(r.body());
+        assertEquals(uid, n.get("uid").asText());
+        return n.get("token").asText();
+    }
+
+    private static String pkg(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void health_answersWithoutToken() throws Exception {
+        RelayFixture.Reply r = relay.call("GET", "/api/v1/health", null, null);
+        assertEquals(200, r.status());
+        assertEquals("{\"status\":\"ok\"}", r.body());
+    }
+
+    @Test
+    void register_twiceOrWithBadName_isRefused() throws Exception {
+        String token = register("alice");
+        assertTrue(token.startsWith("alice."));
+        assertEquals(409, relay.call("POST", "/api/v1/register", "{\"uid\":\"alice\"}", null).status());
+        assertEquals(400, relay.call("POST", "/api/v1/register", "{\"uid\":\"al ice\"}", null).status());
+        assertEquals(400, relay.call("POST", "/api/v1/register", "{\"uid\":\"" + "a".repeat(65) + "\"}", null).status());
+        assertEquals(400, relay.call("POST", "/api/v1/register", "{\"uid\":null}", null).status());
+    }
+
+    @Test
+    void tokens_areStoredOnlyAsSha256() throws Exception {
+        String token = register("alice");
+        byte[] secret = Base64.getUrlDecoder().decode(token.substring(token.lastIndexOf('.') + 1));
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("relay.db"));
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT token_hash FROM accounts WHERE uid = 'alice'")) {
+            assertTrue(rs.next());
+            byte[] stored = rs.getBytes(1);
+            assertArrayEquals(AccountTokens.sha256(secret), stored);
+            assertFalse(new String(stored, StandardCharsets.ISO_8859_1).contains(token.substring(6)));
+        }
+    }
+
+    @Test
+    void sendFetchAck_roundTrip() throws Exception {
+        String alice = register("alice");
+        String bob = register("bob");
+        String carol = register("carol");
+        RelayFixture.Reply sent = relay.call("POST", "/api/v1/send",
+                "{\"to\":[\"bob\",\"carol\"],\"contents\":\"" + pkg("hello") + "\"}", alice);
+        assertEquals(200, sent.status(), sent.body());
+        JsonNode refs = M.readTree(sent.body()).get("refs");
+        assertEquals(2, refs.size());
+        long bobRef = refs.get(0).asLong();
+
+        JsonNode page = M.readTree(relay.call("GET", "/api/v1/messages?from=0", null, bob).body());
+        assertEquals(1, page.get("messages").size());
+        JsonNode m = page.get("messages").get(0);
+        assertEquals(bobRef, m.get("ref").asLong());
+        assertEquals("alice", m.get("from").asText());
+        assertEquals("bob", m.get("to").asText());
+        assertEquals(pkg("hello"), m.get("contents").asText());
+        assertEquals(bobRef + 1, page.get("nextRef").asLong());
+
+        JsonNode empty = M.readTree(relay.call("GET", "/api/v1/messages?from=" + (bobRef + 1), null, bob).body());
+        assertEquals(0, empty.get("messages").size());
+        assertEquals(bobRef + 1, empty.get("nextRef").asLong());
+
+        assertEquals("{\"acked\":0}", relay.call("POST", "/api/v1/ack", "{\"refs\":[" + bobRef + "]}", carol).body(),
+                "carol cannot acknowledge bob's package");
+        assertEquals("{\"acked\":1}", relay.call("POST", "/api/v1/ack", "{\"refs\":[" + bobRef + "]}", bob).body());
+        assertEquals(0, M.readTree(relay.call("GET", "/api/v1/messages", null, bob).body()).get("messages").size());
+        assertEquals(1, M.readTree(relay.call("GET", "/api/v1/messages", null, carol).body()).get("messages").size());
+        assertEquals(refs.get(1).asLong() + 1,
+                M.readTree(relay.call("GET", "/api/v1/nextref", null, bob).body()).get("nextRef").asLong());
+    }
+
+    @Test
+    void missingWrongOrMalformedToken_isUnauthorizedWithGenericBody() throws Exception {
+        String alice = register("alice");
+        register("bob");
+        String forged = "alice." + Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[32]);
+        String body = "{\"to\":[\"bob\"],\"contents\":\"QQ==\"}";
+        for (String t : new String[] {null, forged, "alice", "alice.", "bob." + alice.substring(6), "x".repeat(500),
+                "nobody." + alice.substring(6)}) {
+            RelayFixture.Reply r = relay.call("POST", "/api/v1/send", body, t);
+            assertEquals(401, r.status(), "token " + t);
+            assertEquals("{\"error\":\"unauthorized\"}", r.body());
+        }
+        assertEquals(0, relay.store.queued("bob"), "nothing was stored by unauthenticated calls");
+        assertEquals(200, relay.call("POST", "/api/v1/send", body, alice).status());
+    }
+
+    @Test
+    void strictJson_refusesUnknownFieldsDuplicatesTrailingAndWrongTypes() throws Exception {
+        String alice = register("alice");
+        register("bob");
+        String[] bad = {
+            "{\"to\":[\"bob\"],\"contents\":\"QQ==\",\"priority\":1}",
+            "{\"to\":[\"bob\"],\"contents\":\"QQ==\",\"contents\":\"Qg==\"}",
+            "{\"to\":[\"bob\"],\"contents\":\"QQ==\"} {}",
+            "{\"to\":\"bob\",\"contents\":\"QQ==\"}",
+            "{\"to\":[\"bob\"],\"contents\":5}",
+            "{\"to\":[\"bob\"],\"contents\":\"not base64!\"}",
+            "{\"to\":[\"bob\"]",
+            "[]",
+            "null",
+            "",
+            "{\"to\":[[[[[[[[[[\"bob\"]]]]]]]]]],\"contents\":\"QQ==\"}",
+            "{\"to\":[\"bob\",\"bob\"],\"contents\":\"QQ==\"}",
+            "{\"to\":[],\"contents\":\"QQ==\"}",
+        };
+        for (String b : bad) {
+            RelayFixture.Reply r = relay.call("POST", "/api/v1/send", b, alice);
+            assertEquals(400, r.status(), b);
+            assertEquals("{\"error\":\"bad request\"}", r.body());
+        }
+        assertEquals(400, relay.call("POST", "/api/v1/ack", "{\"refs\":[1.5]}", alice).status());
+        assertEquals(400, relay.call("POST", "/api/v1/ack", "{\"refs\":[\"1\"]}", alice).status());
+        assertEquals(400, relay.call("GET", "/api/v1/messages?from=-1", null, alice).status());
+        assertEquals(400, relay.call("GET", "/api/v1/messages?from=1&from=2", null, alice).status());
+        assertEquals(0, relay.store.queued("bob"));
+    }
+
+    @Test
+    void unknownRecipient_isNotFound() throws Exception {
+        String alice = register("alice");
+        assertEquals(404, relay.call("POST", "/api/v1/send", "{\"to\":[\"ghost\"],\"contents\":\"QQ==\"}", alice).status());
+        assertEquals(404, relay.call("GET", "/api/v1/nothing", null, alice).status());
+        assertEquals(405, relay.call("GET", "/api/v1/send", null, alice).status());
+    }
+
+    @Test
+    void sizeLimits_packageAndBody() throws Exception {
+        String alice = register("alice");
+        register("bob");
+        String big = "A".repeat(2004); // base64, over maxPackageChars=2000, body under 8192
+        assertEquals(413, relay.call("POST", "/api/v1/send", "{\"to\":[\"bob\"],\"contents\":\"" + big + "\"}", alice).status());
+        String huge = "A".repeat(20_000); // body over maxBodyBytes=8192
+        assertEquals(413, relay.call("POST", "/api/v1/send", "{\"to\":[\"bob\"],\"contents\":\"" + huge + "\"}", alice).status());
+        assertEquals(200, relay.call("POST", "/api/v1/send", "{\"to\":[\"bob\"],\"contents\":\"" + "A".repeat(2000) + "\"}", alice).status());
+        assertEquals(1, relay.store.queued("bob"));
+        assertEquals(200, relay.call("GET", "/api/v1/health", null, null).status(), "relay still serves after 413");
+    }
+
+    @Test
+    void recipientQueueLimit_refusesFurtherPackages() throws Exception {
+        String alice = register("alice");
+        register("bob");
+        for (int i = 0; i < 5; i++) {
+            assertEquals(200, relay.call("POST", "/api/v1/send", "{\"to\":[\"bob\"],\"contents\":\"QQ==\"}", alice).status());
+        }
+        assertEquals(429, relay.call("POST", "/api/v1/send", "{\"to\":[\"bob\"],\"contents\":\"QQ==\"}", alice).status());
+        assertEquals(5, relay.store.queued("bob"));
+    }
+
+    @Test
+    void users_listsRegisteredAccountsWithPresence() throws Exception {
+        String alice = register("alice");
+        register("bob");
+        JsonNode users = M.readTree(relay.call("GET", "/api/v1/users", null, alice).body()).get("users");
+        assertEquals(2, users.size());
+        assertEquals("alice", users.get(0).get("uid").asText());
+        assertTrue(users.get(0).get("online").asBoolean(), "alice just made a request");
+        assertEquals("bob", users.get(1).get("uid").asText());
+        assertFalse(users.get(1).get("online").asBoolean(), "bob never came back after registering");
+        assertEquals(401, relay.call("GET", "/api/v1/users", null, null).status());
+    }
+
+    @Test
+    void legacyEndpoints_workWithThePapersFieldNames() throws Exception {
+        assertEquals("{\"status\":\"ok\"}", relay.call("GET", "/check", null, null).body());
+        long next = M.readTree(relay.call("GET", "/getnextref", null, null).body()).get("ref").asLong();
+        RelayFixture.Reply a = relay.call("GET", "/send?sender_uid=alice&recipient_uid=bob&contents=hello%20bob", null, null);
+        assertEquals(200, a.status(), a.body());
+        assertEquals(next, M.readTree(a.body()).get("ref").asLong());
+        RelayFixture.Reply b = relay.call("POST", "/send",
+                "{\"sender_uid\":\"carol\",\"recipient_uid\":\"bob\",\"contents\":\"second\"}", null);
+        assertEquals(200, b.status(), b.body());
+        RelayFixture.Reply c = relay.call("POST", "/send", "sender_uid=dave&recipient_uid=bob&contents=third", null,
+                "application/x-www-form-urlencoded");
+        assertEquals(200, c.status(), c.body());
+
+        JsonNode all = M.readTree(relay.call("GET", "/getmessages?recipient_uid=bob&start_ref=" + next, null, null).body());
+        assertEquals(3, all.size());
+        assertEquals("alice", all.get(0).get("sender_uid").asText());
+        assertEquals("bob", all.get(0).get("recipient_uid").asText());
+        assertEquals("hello bob", all.get(0).get("contents").asText());
+        assertEquals(next, all.get(0).get("ref").asLong());
+        assertEquals("second", all.get(1).get("contents").asText());
+        assertEquals("third", all.get(2).get("contents").asText());
+        JsonNode later = M.readTree(relay.call("POST", "/getmessages",
+                "{\"recipient_uid\":\"bob\",\"start_ref\":" + (next + 2) + "}", null).body());
+        assertEquals(1, later.size());
+
+        assertEquals(400, relay.call("GET", "/send?sender_uid=a&recipient_uid=b&contents=x&extra=1", null, null).status());
+        assertEquals(400, relay.call("POST", "/send", "{\"sender_uid\":\"a\",\"recipient_uid\":\"b\",\"contents\":\"x\",\"x\":1}", null).status());
+        assertEquals(400, relay.call("GET", "/send?sender_uid=a&recipient_uid=b&contents=%00", null, null).status());
+        assertEquals(400, relay.call("GET", "/getmessages?recipient_uid=bob&start_ref=abc", null, null).status());
+    }
+
+    @Test
+    void legacyEndpoints_canBeTurnedOff() throws Exception {
+        try (RelayFixture off = RelayFixture.sqlite(sub("off"),
+                RelayFixture.testConfig().legacyEndpoints(false))) {
+            assertEquals(404, off.call("GET", "/check", null, null).status());
+            assertEquals(404, off.call("GET", "/send?sender_uid=a&recipient_uid=b&contents=x", null, null).status());
+            assertEquals(200, off.call("GET", "/api/v1/health", null, null).status());
+        }
+    }
+
+    @Test
+    void pipelinedRequests_areAnsweredInOrder() throws Exception {
+        String req = "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /check HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        String got = RelayFixture.str(relay.raw(req.getBytes(StandardCharsets.US_ASCII), 3000));
+        int a = got.indexOf("HTTP/1.1 200");
+        int b = got.indexOf("HTTP/1.1 404");
+        int c = got.indexOf("HTTP/1.1 200", a + 1);
+        assertTrue(a >= 0 && b > a && c > b, got);
+    }
+
+    @Test
+    void malformedHttp_getsBadRequestAndRelayStaysUp() throws Exception {
+        String got = RelayFixture.str(relay.raw("BLAH\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 2000));
+        assertTrue(got.startsWith("HTTP/1.1 400"), got);
+        String longLine = "GET /" + "a".repeat(10_000) + " HTTP/1.1\r\n\r\n";
+        String got2 = RelayFixture.str(relay.raw(longLine.getBytes(StandardCharsets.US_ASCII), 2000));
+        assertTrue(got2.isEmpty() || got2.startsWith("HTTP/1.1 4"), got2);
+        assertEquals(200, relay.call("GET", "/api/v1/health", null, null).status());
+    }
+
+    @Test
+    void idleConnection_isClosed() throws Exception {
+        try (RelayFixture quick = RelayFixture.sqlite(sub("q"),
+                RelayFixture.testConfig().limits(RelayLimits.defaults().withIdleSeconds(1)))) {
+            long t0 = System.nanoTime();
+            byte[] got = quick.raw(new byte[0], 10_000);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(0, got.length);
+            assertTrue(ms < 5000, "closed after " + ms + " ms");
+        }
+    }
+
+    @Test
+    void rateLimit_perAccountTokenBucket() throws Exception {
+        try (RelayFixture slow = RelayFixture.sqlite(sub("r"),
+                RelayFixture.testConfig().limits(RelayLimits.defaults().withRegistrationRate(1000, 1000).withRate(0.5, 5)))) {
+            String a = M.readTree(slow.call("POST", "/api/v1/register", "{\"uid\":\"a\"}", null).body()).get("token").asText();
+            String b = M.readTree(slow.call("POST", "/api/v1/register", "{\"uid\":\"b\"}", null).body()).get("token").asText();
+            for (int i = 0; i < 5; i++) {
+                assertEquals(200, slow.call("GET", "/api/v1/nextref", null, a).status(), "within burst: " + i);
+            }
+            RelayFixture.Reply limited = slow.call("GET", "/api/v1/nextref", null, a);
+            assertEquals(429, limited.status());
+            assertEquals("{\"error\":\"slow down\"}", limited.body());
+            assertEquals(200, slow.call("GET", "/api/v1/nextref", null, b).status(), "another account has its own bucket");
+            Thread.sleep(2100);
+            assertEquals(200, slow.call("GET", "/api/v1/nextref", null, a).status(), "the bucket refills");
+        }
+    }
+
+    @Test
+    void registration_isRateLimitedPerAddress() throws Exception {
+        try (RelayFixture r = RelayFixture.sqlite(sub("g"),
+                RelayFixture.testConfig().limits(RelayLimits.defaults().withRegistrationRate(0.01, 3)))) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(201, r.call("POST", "/api/v1/register", "{\"uid\":\"u" + i + "\"}", null).status());
+            }
+            assertEquals(429, r.call("POST", "/api/v1/register", "{\"uid\":\"u9\"}", null).status());
+            assertNotEquals(true, r.store.tokenHash("u9").isPresent());
+        }
+    }
+
+    @Test
+    void storeFailure_isAGeneric500_andTheRelayKeepsAnswering() throws Exception {
+        String alice = register("alice");
+        register("bob");
+        String body = "{\"to\":[\"bob\"],\"contents\":\"QQ==\"}";
+        assertEquals(200, relay.call("POST", "/api/v1/send", body, alice).status()); // warms the caches
+        relay.store.close(); // the next commit cannot happen
+        RelayFixture.Reply r = relay.call("POST", "/api/v1/send", body, alice);
+        assertEquals(500, r.status());
+        assertEquals("{\"error\":\"failed\"}", r.body());
+        assertEquals(200, relay.call("GET", "/api/v1/health", null, null).status());
+    }
+
+    @Test
+    void bindingAPortInUse_failsAndLeavesTheFirstRelayServing() throws Exception {
+        RelayConfig clash = RelayFixture.testConfig().bind("127.0.0.1").port(relay.server.port()).build();
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> RelayServer.start(clash, relay.store));
+        assertTrue(e instanceof java.net.BindException || e.getCause() instanceof java.net.BindException
+                || String.valueOf(e.getMessage()).contains("in use"), e.toString());
+        assertEquals(200, relay.call("GET", "/api/v1/health", null, null).status());
+    }
+}
