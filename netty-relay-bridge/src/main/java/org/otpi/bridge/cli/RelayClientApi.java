@@ -1,0 +1,101 @@
+package org.otpi.bridge.cli;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.otpi.bridge.relay.FetchResult;
+import org.otpi.bridge.relay.RelayClient;
+import org.otpi.bridge.relay.RelayListener;
+import org.otpi.bridge.relay.Subscription;
+
+/**
+ * The CLI's {@link RelayApi} on the real relay client. The relay's references are exclusive of
+ * {@code sinceRef} here ("everything after what I have"), inclusive in {@link RelayClient}.
+ */
+public final class RelayClientApi implements RelayApi {
+    private static final int PAGE = 500;
+    private volatile RelayClient client;
+
+    public RelayClientApi(URI relay) {
+        this.client = RelayClient.builder(relay).build();
+    }
+
+    /** Registered through ServiceLoader for {@link RelayApiFactory#fromServiceLoader()}. */
+    public static final class Factory implements RelayApiFactory {
+        @Override
+        public RelayApi connect(URI relay) {
+            return new RelayClientApi(relay);
+        }
+    }
+
+    @Override
+    public String register(String user) throws IOException {
+        String token = client.register(user);
+        client = client.withToken(token);
+        return token;
+    }
+
+    @Override
+    public void login(String user, String token) {
+        client = client.withToken(token);
+    }
+
+    @Override
+    public long send(String to, String packageB64) throws IOException {
+        return client.send(to, packageB64);
+    }
+
+    @Override
+    public List<RelayMessage> fetch(long sinceRef) throws IOException {
+        List<RelayMessage> out = new ArrayList<>();
+        long from = sinceRef + 1;
+        while (true) {
+            FetchResult r = client.fetch(from, PAGE);
+            for (org.otpi.bridge.relay.RelayMessage m : r.messages()) {
+                out.add(convert(m));
+            }
+            if (r.messages().size() < PAGE || r.nextRef() <= from) {
+                return out;
+            }
+            from = r.nextRef();
+        }
+    }
+
+    @Override
+    public void ack(long ref) throws IOException {
+        client.ack(List.of(ref));
+    }
+
+    @Override
+    public List<RelayUser> users() throws IOException {
+        List<RelayUser> out = new ArrayList<>();
+        for (org.otpi.bridge.relay.RelayUser u : client.users()) {
+            out.add(new RelayUser(u.uid(), u.online()));
+        }
+        return out;
+    }
+
+    @Override
+    public AutoCloseable subscribe(long sinceRef, Consumer<RelayMessage> listener) throws IOException {
+        Subscription s = client.subscribe(sinceRef + 1, new RelayListener() {
+            @Override
+            public void onMessages(List<org.otpi.bridge.relay.RelayMessage> messages) {
+                for (org.otpi.bridge.relay.RelayMessage m : messages) {
+                    listener.accept(convert(m));
+                }
+            }
+        });
+        return s;
+    }
+
+    private static RelayMessage convert(org.otpi.bridge.relay.RelayMessage m) {
+        return new RelayMessage(m.ref(), m.from(), m.to(), m.contents());
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}
