@@ -104,7 +104,8 @@ class EndToEndChatTest {
                     if (chaos.dropsRef(ref) || chaos.corruptsRef(ref)) {
                         assertEquals(0, times, "ref " + ref + " was dropped or corrupted but shown");
                     } else {
-                        assertEquals(1, times, "intact ref " + ref + " (" + e.getValue() + ") shown " + times + " times");
+                        assertEquals(1, times, "intact ref " + ref + " (" + e.getValue() + ") shown " + times + " times; "
+                                + receiver.around("ref " + ref + ")") + " stats " + chaos.stats());
                         delivered++;
                     }
                 }
@@ -194,6 +195,18 @@ class EndToEndChatTest {
         int count(String exact) {
             synchronized (lines) {
                 return (int) lines.stream().filter(exact::equals).count();
+            }
+        }
+
+        String around(String part) {
+            synchronized (lines) {
+                List<String> hits = new ArrayList<>();
+                for (int i = 0; i < lines.size(); i++) {
+                    if (lines.get(i).contains(part)) {
+                        hits.addAll(lines.subList(Math.max(0, i - 3), Math.min(lines.size(), i + 3)));
+                    }
+                }
+                return hits.toString();
             }
         }
 

@@ -26,6 +26,8 @@ public final class Messenger {
     private final ClientHome home;
     private final PrintWriter out;
     private final Map<String, String> contactByUser = new ConcurrentHashMap<>();
+    /** References handled in this session: the relay may push or return a message twice, in any order. */
+    private final java.util.Set<Long> seen = ConcurrentHashMap.newKeySet();
     private volatile java.util.function.Consumer<String> printer;
 
     public Messenger(DeviceClient device, RelayApi relay, ClientHome home, PrintWriter out) {
@@ -117,8 +119,10 @@ public final class Messenger {
      * (by reference number) or could not be opened. Warnings from the device are always shown.
      */
     public synchronized boolean receive(RelayMessage m) {
-        if (m.ref() <= home.lastRef() && !home.retryRefs().contains(m.ref())) {
-            return false; // seen before (the relay may push or return a message twice)
+        // Seen in this session: a duplicate delivery. (References before the remembered one are
+        // never fetched; if a relay pushes one anyway, the device judges it: a replay is flagged.)
+        if (!home.retryRefs().contains(m.ref()) && !seen.add(m.ref())) {
+            return false;
         }
         boolean shown = false;
         boolean definitive = true;

@@ -56,7 +56,9 @@ public final class RelayClientApi implements RelayApi {
             for (org.otpi.bridge.relay.RelayMessage m : r.messages()) {
                 out.add(convert(m));
             }
-            if (r.messages().size() < PAGE || r.nextRef() <= from) {
+            // nextRef moves past everything the relay's store returned, delivered or not; it
+            // stays put only when nothing is left.
+            if (r.nextRef() <= from) {
                 return out;
             }
             from = r.nextRef();
