@@ -1,6 +1,7 @@
 package org.otpi.appliance.tunnel;
 
 import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
@@ -18,19 +19,14 @@ import org.bouncycastle.crypto.params.AEADParameters;
 public enum AeadEngine {
     /** The JDK's "ChaCha20-Poly1305" cipher (fast with intrinsics on newer JDKs). */
     JDK {
-        private final ThreadLocal<Cipher> cipher = ThreadLocal.withInitial(() -> {
-            try {
-                return Cipher.getInstance("ChaCha20-Poly1305");
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("JDK lacks ChaCha20-Poly1305", e);
-            }
-        });
+        private final ThreadLocal<Cipher> encryptor = ThreadLocal.withInitial(AeadEngine::newJdkCipher);
+        private final ThreadLocal<Cipher> decryptor = ThreadLocal.withInitial(AeadEngine::newJdkCipher);
 
         @Override
         int seal(DirectionKey key, long seq, byte[] aad, int aadOff, byte[] in, int inOff, int len,
                 byte[] out, int outOff) {
             try {
-                Cipher c = cipher.get();
+                Cipher c = encryptor.get();
                 c.init(Cipher.ENCRYPT_MODE, key.jdkKey, new IvParameterSpec(key.nonce(seq)));
                 c.updateAAD(aad, aadOff, ProtocolConstants.HEADER_SIZE);
                 return c.doFinal(in, inOff, len, out, outOff);
@@ -42,13 +38,23 @@ public enum AeadEngine {
         @Override
         int open(DirectionKey key, long seq, byte[] aad, int aadOff, byte[] in, int inOff, int len,
                 byte[] out, int outOff) {
+            return open(key, seq, aad, aadOff, in, inOff, len, out, outOff, true);
+        }
+
+        private int open(DirectionKey key, long seq, byte[] aad, int aadOff, byte[] in, int inOff, int len,
+                byte[] out, int outOff, boolean retry) {
             try {
-                Cipher c = cipher.get();
+                Cipher c = decryptor.get();
                 c.init(Cipher.DECRYPT_MODE, key.jdkKey, new IvParameterSpec(key.nonce(seq)));
                 c.updateAAD(aad, aadOff, ProtocolConstants.HEADER_SIZE);
                 return c.doFinal(in, inOff, len, out, outOff);
             } catch (AEADBadTagException e) {
                 return -1;
+            } catch (InvalidKeyException e) {
+                // The JDK refuses a (key, nonce) equal to this cipher's previous one, even to
+                // decrypt: a forged datagram with the same sequence must not block the real one.
+                decryptor.remove();
+                return retry ? open(key, seq, aad, aadOff, in, inOff, len, out, outOff, false) : -1;
             } catch (GeneralSecurityException e) {
                 return -1;
             }
@@ -87,6 +93,14 @@ public enum AeadEngine {
             }
         }
     };
+
+    private static Cipher newJdkCipher() {
+        try {
+            return Cipher.getInstance("ChaCha20-Poly1305");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("JDK lacks ChaCha20-Poly1305", e);
+        }
+    }
 
     /** Encrypts {@code len} bytes; writes ciphertext || tag at {@code out[outOff]}; returns its length. */
     abstract int seal(DirectionKey key, long seq, byte[] aad, int aadOff, byte[] in, int inOff, int len,

@@ -62,7 +62,23 @@ class WireFormatVectorTest {
                          InMemorySlotStore store = new InMemorySlotStore(MATERIAL)) {
                         TunnelSession s = new TunnelSession(role, store, st, engine, new TunnelStats(), 3);
                         s.skipTxTo(seq);
-                        actual = s.seal(PAYLOAD, 0, PAYLOAD.length);
+                        // A fresh thread per seal: the JDK cipher (rightly) refuses to encrypt twice
+                        // with the (key, nonce) it used last on that thread, and this table does so.
+                        byte[][] box = new byte[1][];
+                        Exception[] err = new Exception[1];
+                        Thread t = new Thread(() -> {
+                            try {
+                                box[0] = s.seal(PAYLOAD, 0, PAYLOAD.length);
+                            } catch (Exception e) {
+                                err[0] = e;
+                            }
+                        });
+                        t.start();
+                        t.join();
+                        if (err[0] != null) {
+                            throw err[0];
+                        }
+                        actual = box[0];
                         s.close();
                     }
                     byte[] want = expected(role.tx(), seq, PAYLOAD);
@@ -138,6 +154,28 @@ class WireFormatVectorTest {
             assertEquals(8, stats.authFailures());
             assertEquals(2, stats.malformed());
             s.close();
+        }
+    }
+
+    @Test
+    void forgedCopyOfTheNextSequence_doesNotBlockTheRealPacket_bothEngines() throws Exception {
+        int id = 0;
+        for (AeadEngine engine : AeadEngine.values()) {
+            id++;
+            try (SequenceState a = SequenceState.open(tmp.resolve("fa" + id));
+                 SequenceState b = SequenceState.open(tmp.resolve("fb" + id));
+                 InMemorySlotStore sa = new InMemorySlotStore(MATERIAL);
+                 InMemorySlotStore sb = new InMemorySlotStore(MATERIAL)) {
+                TunnelSession init = new TunnelSession(Role.INITIATOR, sa, a, engine, new TunnelStats(), 3);
+                TunnelSession resp = new TunnelSession(Role.RESPONDER, sb, b, engine, new TunnelStats(), 3);
+                byte[] d = init.seal(PAYLOAD, 0, PAYLOAD.length); // same thread seals and opens
+                byte[] forged = d.clone();
+                forged[40] ^= 1;
+                assertEquals(TunnelSession.Verdict.AUTH_FAILED, resp.open(forged, 0, forged.length).verdict());
+                assertEquals(TunnelSession.Verdict.OK, resp.open(d, 0, d.length).verdict(), engine.name());
+                init.close();
+                resp.close();
+            }
         }
     }
 }
