@@ -1,0 +1,258 @@
+package org.otpi.appliance.tunnel;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.tinylog.Logger;
+
+/**
+ * One running link: TUN to UDP and back through a {@link TunnelSession}.
+ *
+ * <p>Send path: {@code txThreads} threads each read a packet from the TUN, seal it, send it to the
+ * peer's endpoint. Receive path (on the UDP socket's threads): handshake messages go to
+ * {@link Handshake}; data from any address but the peer's is dropped and counted; the rest is
+ * opened and written to the TUN (an empty packet is a keepalive). A timer thread runs
+ * {@link TunnelTimers}: handshake retries, keepalives and the stats line every 10 s.
+ *
+ * <p>The peer's address is checked by IP, as in the note (a NAT may change the port); it moves
+ * only after a verified, fresh handshake.
+ */
+public final class TunnelPeer implements AutoCloseable {
+
+    /** Tunables of one peer. */
+    public record Options(int txThreads, boolean keepalive, long keepaliveMillis, long statsMillis,
+            long rehandshakeMillis) {
+        public static Options defaults() {
+            return new Options(Math.max(1, Runtime.getRuntime().availableProcessors()), true,
+                    ProtocolConstants.KEEPALIVE_INTERVAL_MILLIS, ProtocolConstants.STATS_INTERVAL_MILLIS, 120_000);
+        }
+    }
+
+    private final TunnelSession session;
+    private final Tun tun;
+    private final Udp udp;
+    private final Handshake handshake;
+    private final Options options;
+    private final TunnelStats stats;
+    private final TunnelTimers timers;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean exhaustedLogged = new AtomicBoolean();
+    private final List<Thread> txThreads = new ArrayList<>();
+    private final ScheduledExecutorService timerThread;
+    private volatile InetSocketAddress endpoint;
+    private long lastTxPackets;
+    private long lastStatsAt;
+    private boolean lowWarned;
+
+    /**
+     * @param handshake null for the note's plain data path (no handshake, no keepalives)
+     */
+    public TunnelPeer(TunnelSession session, Tun tun, Udp udp, InetSocketAddress peer, Handshake handshake,
+            Options options) {
+        this.session = session;
+        this.tun = tun;
+        this.udp = udp;
+        this.endpoint = peer;
+        this.handshake = handshake;
+        this.options = options;
+        this.stats = session.stats();
+        this.timers = new TunnelTimers(System::currentTimeMillis, options.keepaliveMillis(),
+                ProtocolConstants.HANDSHAKE_RETRY_MILLIS, options.rehandshakeMillis(), options.statsMillis());
+        this.timerThread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tunnel-timers");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public void start() throws IOException {
+        if (!running.compareAndSet(false, true)) {
+            throw new IllegalStateException("already started");
+        }
+        lastStatsAt = System.currentTimeMillis();
+        udp.start(this::onDatagram);
+        for (int i = 0; i < options.txThreads(); i++) {
+            Thread t = new Thread(this::txLoop, "tunnel-tx-" + i);
+            t.setDaemon(true);
+            t.start();
+            txThreads.add(t);
+        }
+        timerThread.scheduleWithFixedDelay(this::tick, 0, 200, TimeUnit.MILLISECONDS);
+        Logger.info("tunnel up: {} on {} <-> {} as {}, {} tx threads, handshake {}", tun.name(), udp.localAddress(),
+                endpoint, session.role(), options.txThreads(), handshake != null ? "on" : "off");
+    }
+
+    public TunnelStats stats() {
+        return stats;
+    }
+
+    /** The peer's current address. */
+    public InetSocketAddress endpoint() {
+        return endpoint;
+    }
+
+    /** True once a handshake completed (always false without one). */
+    public boolean handshakeDone() {
+        return timers.handshakeDone();
+    }
+
+    private void txLoop() {
+        byte[] buf = new byte[ProtocolConstants.MAX_PACKET];
+        while (running.get()) {
+            int n;
+            try {
+                n = tun.read(buf);
+            } catch (IOException e) {
+                if (running.get()) {
+                    Logger.error(e, "TUN read failed");
+                }
+                return;
+            }
+            if (n < 0) {
+                return;
+            }
+            if (n == 0) {
+                continue;
+            }
+            if (handshake != null && !timers.handshakeDone()) {
+                continue; // nothing leaves before the peer has told us where to resume
+            }
+            sendData(buf, n);
+        }
+    }
+
+    private void sendData(byte[] buf, int n) {
+        try {
+            byte[] d = session.seal(buf, 0, n);
+            udp.send(endpoint, d, 0, d.length);
+            timers.onDataSent();
+        } catch (KeyMaterialExhaustedException e) {
+            if (exhaustedLogged.compareAndSet(false, true)) {
+                Logger.tag("security").error("tunnel key material exhausted: {}. Nothing more is sent.", e.getMessage());
+            }
+        } catch (IOException | RuntimeException e) {
+            stats.sendErrors.increment();
+            Logger.error(e, "tunnel send failed");
+        }
+    }
+
+    private void onDatagram(InetSocketAddress from, byte[] d, int off, int len) {
+        try {
+            if (handshake != null && Handshake.isHandshake(d, off, len)) {
+                onHandshake(from, d, off, len);
+                return;
+            }
+            InetSocketAddress ep = endpoint;
+            if (!from.getAddress().equals(ep.getAddress())) {
+                stats.foreignSource.increment();
+                return;
+            }
+            TunnelSession.Opened o = session.open(d, off, len);
+            if (o.verdict() == TunnelSession.Verdict.OK && o.packet().length > 0) {
+                tun.write(o.packet(), 0, o.packet().length);
+            }
+        } catch (IOException | RuntimeException e) {
+            Logger.error(e, "tunnel receive failed");
+        }
+    }
+
+    private void onHandshake(InetSocketAddress from, byte[] d, int off, int len) {
+        Handshake.Outcome o = handshake.onMessage(from, d, off, len, endpoint);
+        if (o.reply() != null) {
+            udp.send(from, o.reply(), 0, o.reply().length);
+        }
+        if (o.probe()) {
+            sendHello(from);
+        }
+        if (o.completed()) {
+            if (!o.verifiedEndpoint().equals(endpoint)) {
+                Logger.tag("security").info("tunnel peer endpoint moves {} -> {} (verified handshake)", endpoint,
+                        o.verifiedEndpoint());
+                endpoint = o.verifiedEndpoint();
+            }
+            if (!timers.handshakeDone()) {
+                Logger.info("tunnel handshake complete with {}", endpoint);
+            }
+            timers.onHandshakeComplete();
+        }
+    }
+
+    private void sendHello(InetSocketAddress to) {
+        byte[] hello = handshake.newHello();
+        udp.send(to, hello, 0, hello.length);
+        timers.onHandshakeSent();
+    }
+
+    private void tick() {
+        try {
+            TunnelTimers.Due due = timers.tick(handshake != null, handshake != null && options.keepalive());
+            if (due.handshake()) {
+                sendHello(endpoint);
+            }
+            if (due.keepalive() && (handshake == null || timers.handshakeDone())) {
+                sendData(new byte[0], 0);
+                stats.keepalives.increment();
+            }
+            if (due.stats()) {
+                logStats();
+            }
+        } catch (RuntimeException e) {
+            Logger.error(e, "tunnel timer failed");
+        }
+    }
+
+    /** Logs the stats line, remaining key material and the estimate in days; warns before exhaustion. */
+    void logStats() {
+        long now = System.currentTimeMillis();
+        long tx = stats.txPackets();
+        double seconds = Math.max(0.001, (now - lastStatsAt) / 1000.0);
+        double rate = (tx - lastTxPackets) / seconds;
+        lastTxPackets = tx;
+        lastStatsAt = now;
+        long slots = session.txSlotsRemaining();
+        long packetsLeft = slots * ProtocolConstants.PACKETS_PER_SLOT;
+        double days = rate > 0 ? packetsLeft / rate / 86400.0 : Double.POSITIVE_INFINITY;
+        Logger.info("tunnel stats: {} slotsRemaining={} packetsRemaining={} rate={}pps estDays={}", stats.line(), slots,
+                packetsLeft, String.format(java.util.Locale.ROOT, "%.1f", rate),
+                Double.isInfinite(days) ? "inf" : String.format(java.util.Locale.ROOT, "%.2f", days));
+        boolean low = slots < ProtocolConstants.EXHAUSTION_WARNING_SLOTS
+                || days < ProtocolConstants.EXHAUSTION_WARNING_DAYS;
+        if (low && !lowWarned) {
+            Logger.tag("security").warn("tunnel key material low: {} slots left (about {} days at the current rate)",
+                    slots, Double.isInfinite(days) ? "inf" : String.format(java.util.Locale.ROOT, "%.1f", days));
+        }
+        lowWarned = low;
+    }
+
+    /** Stops threads, closes UDP and TUN, then the session (which records progress durably). */
+    @Override
+    public void close() throws IOException {
+        if (!running.getAndSet(false)) {
+            return;
+        }
+        timerThread.shutdownNow();
+        try {
+            udp.close();
+        } finally {
+            try {
+                tun.close();
+            } finally {
+                for (Thread t : txThreads) {
+                    try {
+                        t.join(2000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                logStats();
+                session.close();
+            }
+        }
+        Logger.info("tunnel down: {}", tun.name());
+    }
+}
