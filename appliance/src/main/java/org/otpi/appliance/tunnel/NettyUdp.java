@@ -1,0 +1,123 @@
+package org.otpi.appliance.tunnel;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.LongAdder;
+import org.tinylog.Logger;
+
+/**
+ * The tunnel's UDP socket on Netty: epoll on Linux, NIO elsewhere; large socket buffers; bounded
+ * outbound queue (datagrams beyond it are dropped, as a router would).
+ *
+ * <p>Received datagrams are handled on the channel's event loop (one per socket; one peer is one
+ * flow). Sending is thread-safe.
+ */
+public final class NettyUdp implements Udp {
+
+    private final InetSocketAddress bind;
+    private final int threads;
+    private EventLoopGroup group;
+    private Channel channel;
+    private final LongAdder dropped = new LongAdder();
+
+    public NettyUdp(InetSocketAddress bind, int threads) {
+        this.bind = bind;
+        this.threads = threads;
+    }
+
+    /** True if this JVM uses the epoll transport. */
+    public static boolean epoll() {
+        return Epoll.isAvailable();
+    }
+
+    @Override
+    public void start(Receiver receiver) throws IOException {
+        boolean epoll = epoll();
+        group = new MultiThreadIoEventLoopGroup(threads,
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        Bootstrap b = new Bootstrap()
+                .group(group)
+                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                .option(ChannelOption.SO_RCVBUF, ProtocolConstants.SOCKET_BUFFER_BYTES)
+                .option(ChannelOption.SO_SNDBUF, ProtocolConstants.SOCKET_BUFFER_BYTES)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65536))
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(4 << 20, 8 << 20))
+                .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {
+                        ByteBuf content = msg.content();
+                        int len = content.readableBytes();
+                        byte[] data = new byte[len];
+                        content.getBytes(content.readerIndex(), data);
+                        receiver.onDatagram(msg.sender(), data, 0, len);
+                    }
+
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        Logger.warn("udp: {}", cause.toString());
+                    }
+                });
+        try {
+            channel = b.bind(bind).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while binding " + bind, e);
+        } catch (RuntimeException e) {
+            group.shutdownGracefully();
+            throw new IOException("cannot bind " + bind + ": " + e.getMessage(), e);
+        }
+        Logger.info("udp bound {} ({} transport, rcvbuf {}, sndbuf {})", channel.localAddress(), epoll ? "epoll" : "nio",
+                channel.config().getOption(ChannelOption.SO_RCVBUF), channel.config().getOption(ChannelOption.SO_SNDBUF));
+    }
+
+    @Override
+    public void send(InetSocketAddress to, byte[] data, int offset, int length) {
+        Channel ch = channel;
+        if (ch == null || !ch.isActive()) {
+            return;
+        }
+        if (!ch.isWritable()) {
+            dropped.increment();
+            return;
+        }
+        ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(data, offset, length), to), ch.voidPromise());
+    }
+
+    /** Datagrams dropped because the outbound queue was full. */
+    public long dropped() {
+        return dropped.sum();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        Channel ch = channel;
+        return ch != null ? (InetSocketAddress) ch.localAddress() : bind;
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}
