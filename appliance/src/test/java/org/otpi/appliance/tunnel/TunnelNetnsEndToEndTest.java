@@ -234,6 +234,20 @@ class TunnelNetnsEndToEndTest {
         assertEquals(List.of(), dupes, "(direction:sequence) sent twice");
     }
 
+    @Test
+    @Order(5)
+    void sigterm_shutsDownCleanly_recordsState_removesTun() throws Exception {
+        long pid = tunnelA.pid();
+        assertEquals(0, run(10, "kill", "-TERM", Long.toString(pid)));
+        assertTrue(tunnelA.waitFor(30, TimeUnit.SECONDS), "tunnel A did not stop on SIGTERM");
+        assertEquals(143, tunnelA.exitValue(), "JVM exit status after SIGTERM");
+        awaitLine(logA, "tunnel down", 5);
+        String state = Files.readString(dir.resolve("state-a").resolve(SequenceState.FILE));
+        assertTrue(state.contains("txReserved="), state);
+        assertTrue(!state.contains("txDestroyedBelow=0\n"), "destruction progress recorded: " + state);
+        assertTrue(run(10, "ip", "-n", nsA, "link", "show", "otpta" + suffix) != 0, "TUN left behind");
+    }
+
     /** Runs a sink in B and a source in A; returns the source's fields; asserts the digests match. */
     private String[] transfer(int port, long bytes, long seed, int timeoutSeconds, Runnable midway) throws Exception {
         File sinkLog = dir.resolve("sink-" + port + ".log").toFile();
