@@ -46,6 +46,7 @@ public final class TunnelPeer implements AutoCloseable {
     private final ScheduledExecutorService timerThread;
     private volatile InetSocketAddress endpoint;
     private long lastTxPackets;
+    private long lastRejected;
     private long lastStatsAt;
     private boolean lowWarned;
 
@@ -220,6 +221,14 @@ public final class TunnelPeer implements AutoCloseable {
         Logger.info("tunnel stats: {} slotsRemaining={} packetsRemaining={} rate={}pps estDays={}", stats.line(), slots,
                 packetsLeft, String.format(java.util.Locale.ROOT, "%.1f", rate),
                 Double.isInfinite(days) ? "inf" : String.format(java.util.Locale.ROOT, "%.2f", days));
+        long rejected = stats.authFailures() + stats.replays() + stats.malformed() + stats.foreignSource();
+        if (rejected > lastRejected) {
+            // One summary per period rather than one line per datagram: an attacker must not flood the log.
+            Logger.tag("security").warn("tunnel rejected {} datagrams in the last {} s (totals: authFailures={} "
+                    + "replays={} malformed={} foreignSource={})", rejected - lastRejected, Math.round(seconds),
+                    stats.authFailures(), stats.replays(), stats.malformed(), stats.foreignSource());
+        }
+        lastRejected = rejected;
         boolean low = slots < ProtocolConstants.EXHAUSTION_WARNING_SLOTS
                 || days < ProtocolConstants.EXHAUSTION_WARNING_DAYS;
         if (low && !lowWarned) {
