@@ -1,7 +1,6 @@
 package org.otpi.appliance.tunnel;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
@@ -32,22 +31,27 @@ public final class LinuxTun implements Tun {
     private static final int EINTR = 4;
     private static final short POLLIN = 1;
 
-    /** The few libc calls we need. */
-    interface LibC extends Library {
-        int open(String path, int flags) throws LastErrorException;
+    /** The few libc calls we need, JNA direct mapping (much cheaper per call than interface mapping). */
+    static final class LibC {
+        static {
+            Native.register("c");
+        }
 
-        int ioctl(int fd, NativeLong request, byte[] ifreq) throws LastErrorException;
+        private LibC() {
+        }
 
-        NativeLong read(int fd, Pointer buf, NativeLong count) throws LastErrorException;
+        static native int open(String path, int flags) throws LastErrorException;
 
-        NativeLong write(int fd, Pointer buf, NativeLong count) throws LastErrorException;
+        static native int ioctl(int fd, NativeLong request, byte[] ifreq) throws LastErrorException;
 
-        int poll(Pointer fds, NativeLong nfds, int timeoutMillis) throws LastErrorException;
+        static native NativeLong read(int fd, Pointer buf, NativeLong count) throws LastErrorException;
 
-        int close(int fd) throws LastErrorException;
+        static native NativeLong write(int fd, Pointer buf, NativeLong count) throws LastErrorException;
+
+        static native int poll(Pointer fds, NativeLong nfds, int timeoutMillis) throws LastErrorException;
+
+        static native int close(int fd) throws LastErrorException;
     }
-
-    private static final LibC LIBC = Native.load("c", LibC.class);
 
     private final int fd;
     private final String name;
@@ -69,7 +73,7 @@ public final class LinuxTun implements Tun {
         }
         int fd;
         try {
-            fd = LIBC.open("/dev/net/tun", O_RDWR | O_NONBLOCK);
+            fd = LibC.open("/dev/net/tun", O_RDWR | O_NONBLOCK);
         } catch (LastErrorException e) {
             throw new IOException("open /dev/net/tun failed, errno " + e.getErrorCode(), e);
         }
@@ -79,9 +83,9 @@ public final class LinuxTun implements Tun {
         ifr[16] = (byte) flags; // little-endian short (x86_64, aarch64)
         ifr[17] = (byte) (flags >> 8);
         try {
-            LIBC.ioctl(fd, new NativeLong(TUNSETIFF), ifr);
+            LibC.ioctl(fd, new NativeLong(TUNSETIFF), ifr);
         } catch (LastErrorException e) {
-            LIBC.close(fd);
+            LibC.close(fd);
             throw new IOException("TUNSETIFF " + name + " failed, errno " + e.getErrorCode(), e);
         }
         int end = 0;
@@ -120,7 +124,7 @@ public final class LinuxTun implements Tun {
         Memory mem = readBuf.get();
         while (!closed) {
             try {
-                long n = LIBC.read(fd, mem, new NativeLong(Math.min(buffer.length, mem.size()))).longValue();
+                long n = LibC.read(fd, mem, new NativeLong(Math.min(buffer.length, mem.size()))).longValue();
                 mem.read(0, buffer, 0, (int) n);
                 return (int) n;
             } catch (LastErrorException e) {
@@ -143,7 +147,7 @@ public final class LinuxTun implements Tun {
         p.setShort(4, POLLIN);
         p.setShort(6, (short) 0);
         try {
-            LIBC.poll(p, new NativeLong(1), 200);
+            LibC.poll(p, new NativeLong(1), 200);
         } catch (LastErrorException e) {
             Logger.trace("poll: errno {}", e.getErrorCode());
         }
@@ -154,7 +158,7 @@ public final class LinuxTun implements Tun {
         Memory mem = writeBuf.get();
         mem.write(0, packet, offset, length);
         try {
-            LIBC.write(fd, mem, new NativeLong(length));
+            LibC.write(fd, mem, new NativeLong(length));
         } catch (LastErrorException e) {
             if (e.getErrorCode() == EAGAIN) {
                 return; // queue full: drop, like any router
@@ -174,7 +178,7 @@ public final class LinuxTun implements Tun {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        LIBC.close(fd);
+        LibC.close(fd);
     }
 
     @Override

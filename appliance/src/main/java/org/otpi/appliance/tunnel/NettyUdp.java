@@ -12,6 +12,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
@@ -19,6 +20,10 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.tinylog.Logger;
 
@@ -36,10 +41,23 @@ public final class NettyUdp implements Udp {
     private EventLoopGroup group;
     private Channel channel;
     private final LongAdder dropped = new LongAdder();
+    private final int maxDatagram;
+    private final Queue<DatagramPacket> pending = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final AtomicInteger pendingCount = new AtomicInteger();
 
-    public NettyUdp(InetSocketAddress bind, int threads) {
+    /**
+     * @param maxDatagram largest datagram expected (MTU + 48 and some slack): with epoll, received
+     *     datagrams are read in batches ({@code recvmmsg}) into slots of this size
+     */
+    public NettyUdp(InetSocketAddress bind, int threads, int maxDatagram) {
         this.bind = bind;
         this.threads = threads;
+        this.maxDatagram = maxDatagram;
+    }
+
+    public NettyUdp(InetSocketAddress bind, int threads) {
+        this(bind, threads, 0);
     }
 
     /** True if this JVM uses the epoll transport. */
@@ -57,7 +75,8 @@ public final class NettyUdp implements Udp {
                 .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, ProtocolConstants.SOCKET_BUFFER_BYTES)
                 .option(ChannelOption.SO_SNDBUF, ProtocolConstants.SOCKET_BUFFER_BYTES)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65536))
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(
+                        epoll && maxDatagram > 0 ? maxDatagram * 32 : 65536))
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(4 << 20, 8 << 20))
                 .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
@@ -74,6 +93,9 @@ public final class NettyUdp implements Udp {
                         Logger.warn("udp: {}", cause.toString());
                     }
                 });
+        if (epoll && maxDatagram > 0) {
+            b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, maxDatagram); // recvmmsg batches
+        }
         try {
             channel = b.bind(bind).sync().channel();
         } catch (InterruptedException e) {
@@ -87,17 +109,40 @@ public final class NettyUdp implements Udp {
                 channel.config().getOption(ChannelOption.SO_RCVBUF), channel.config().getOption(ChannelOption.SO_SNDBUF));
     }
 
+    /**
+     * Queues the datagram and has the event loop write everything queued with one flush, which
+     * epoll turns into {@code sendmmsg} batches. Beyond 4096 queued datagrams we drop.
+     */
     @Override
     public void send(InetSocketAddress to, byte[] data, int offset, int length) {
         Channel ch = channel;
         if (ch == null || !ch.isActive()) {
             return;
         }
-        if (!ch.isWritable()) {
+        if (!ch.isWritable() || pendingCount.get() >= 4096) {
             dropped.increment();
             return;
         }
-        ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(data, offset, length), to), ch.voidPromise());
+        pending.add(new DatagramPacket(Unpooled.wrappedBuffer(data, offset, length), to));
+        pendingCount.incrementAndGet();
+        if (drainScheduled.compareAndSet(false, true)) {
+            ch.eventLoop().execute(this::drain);
+        }
+    }
+
+    private void drain() {
+        drainScheduled.set(false);
+        Channel ch = channel;
+        DatagramPacket p;
+        int n = 0;
+        while ((p = pending.poll()) != null) {
+            pendingCount.decrementAndGet();
+            ch.write(p, ch.voidPromise());
+            n++;
+        }
+        if (n > 0) {
+            ch.flush();
+        }
     }
 
     /** Datagrams dropped because the outbound queue was full. */

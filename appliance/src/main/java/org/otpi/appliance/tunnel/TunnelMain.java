@@ -112,7 +112,7 @@ public final class TunnelMain implements Callable<Integer> {
             }
             tun = LinuxTun.open(cfg.tunName());
             tun.configure(cfg.tunAddress(), cfg.tunMtu());
-            NettyUdp udp = new NettyUdp(cfg.localAddress(), 1);
+            NettyUdp udp = new NettyUdp(cfg.localAddress(), 1, cfg.tunMtu() + 128);
             TunnelPeer.Options opts = new TunnelPeer.Options(cfg.threads(), true, cfg.keepaliveMillis(),
                     cfg.statsMillis(), 120_000);
             Logger.info("otpi-tunnel {}: {} slots ({} for data), aead {}", cfg, slots, dataSlots, cfg.aead());
