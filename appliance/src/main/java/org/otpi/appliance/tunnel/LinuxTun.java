@@ -44,11 +44,12 @@ public final class LinuxTun implements Tun {
 
         static native int ioctl(int fd, NativeLong request, byte[] ifreq) throws LastErrorException;
 
-        static native NativeLong read(int fd, Pointer buf, NativeLong count) throws LastErrorException;
+        /** Returns -1 with errno in {@link Native#getLastError()}: no exception on the hot path. */
+        static native NativeLong read(int fd, Pointer buf, NativeLong count);
 
-        static native NativeLong write(int fd, Pointer buf, NativeLong count) throws LastErrorException;
+        static native NativeLong write(int fd, Pointer buf, NativeLong count);
 
-        static native int poll(Pointer fds, NativeLong nfds, int timeoutMillis) throws LastErrorException;
+        static native int poll(Pointer fds, NativeLong nfds, int timeoutMillis);
 
         static native int close(int fd) throws LastErrorException;
     }
@@ -122,21 +123,22 @@ public final class LinuxTun implements Tun {
     @Override
     public int read(byte[] buffer) throws IOException {
         Memory mem = readBuf.get();
+        NativeLong max = new NativeLong(Math.min(buffer.length, mem.size()));
         while (!closed) {
-            try {
-                long n = LibC.read(fd, mem, new NativeLong(Math.min(buffer.length, mem.size()))).longValue();
+            long n = LibC.read(fd, mem, max).longValue();
+            if (n >= 0) {
                 mem.read(0, buffer, 0, (int) n);
                 return (int) n;
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() == EAGAIN || e.getErrorCode() == EINTR) {
-                    waitReadable();
-                    continue;
-                }
-                if (closed) {
-                    return -1;
-                }
-                throw new IOException("TUN read failed, errno " + e.getErrorCode(), e);
             }
+            int errno = Native.getLastError();
+            if (errno == EAGAIN || errno == EINTR) {
+                waitReadable();
+                continue;
+            }
+            if (closed) {
+                return -1;
+            }
+            throw new IOException("TUN read failed, errno " + errno);
         }
         return -1;
     }
@@ -146,10 +148,8 @@ public final class LinuxTun implements Tun {
         p.setInt(0, fd);
         p.setShort(4, POLLIN);
         p.setShort(6, (short) 0);
-        try {
-            LibC.poll(p, new NativeLong(1), 200);
-        } catch (LastErrorException e) {
-            Logger.trace("poll: errno {}", e.getErrorCode());
+        if (LibC.poll(p, new NativeLong(1), 200) < 0) {
+            Logger.trace("poll: errno {}", Native.getLastError());
         }
     }
 
@@ -157,13 +157,12 @@ public final class LinuxTun implements Tun {
     public void write(byte[] packet, int offset, int length) throws IOException {
         Memory mem = writeBuf.get();
         mem.write(0, packet, offset, length);
-        try {
-            LibC.write(fd, mem, new NativeLong(length));
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == EAGAIN) {
+        if (LibC.write(fd, mem, new NativeLong(length)).longValue() < 0) {
+            int errno = Native.getLastError();
+            if (errno == EAGAIN) {
                 return; // queue full: drop, like any router
             }
-            throw new IOException("TUN write failed, errno " + e.getErrorCode(), e);
+            throw new IOException("TUN write failed, errno " + errno);
         }
     }
 

@@ -32,7 +32,7 @@ import java.util.Set;
  * identity.salt = deployment salt                  (same on both peers)
  * peer.allow    = hex id, hex id                   (optional allowlist of peer identity ids)
  * aead          = jdk | bouncycastle
- * threads       = number of TUN reader threads     (default: all cores)
+ * threads       = crypto worker threads; 0 = inline (default: all cores if >= 4, else 0)
  * keepalive.seconds = 10
  * stats.seconds     = 10
  * </pre>
@@ -84,7 +84,7 @@ public record TunnelConfig(Role role, InetSocketAddress localAddress, InetSocket
                 Path.of(required(p, "state.dir")),
                 hs, identity, allow, aead,
                 Integer.parseInt(p.getProperty("threads",
-                        Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors()))).trim()),
+                        Integer.toString(TunnelPeer.Options.defaultCryptoThreads())).trim()),
                 Long.parseLong(p.getProperty("keepalive.seconds", "10").trim()) * 1000,
                 Long.parseLong(p.getProperty("stats.seconds", "10").trim()) * 1000);
     }

@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -13,10 +17,13 @@ import org.tinylog.Logger;
 /**
  * One running link: TUN to UDP and back through a {@link TunnelSession}.
  *
- * <p>Send path: {@code txThreads} threads each read a packet from the TUN, seal it, send it to the
- * peer's endpoint. Receive path (on the UDP socket's threads): handshake messages go to
+ * <p>Send path: one thread reads packets from the TUN (several readers would reorder a TCP
+ * flow, which TCP punishes); it seals and sends them itself ({@code cryptoThreads = 0}), or hands
+ * sealing to a pool of {@code cryptoThreads} workers while a sender thread sends the results in
+ * read order. Receive path (on the UDP socket's event loop): handshake messages go to
  * {@link Handshake}; data from any address but the peer's is dropped and counted; the rest is
- * opened and written to the TUN (an empty packet is a keepalive). A timer thread runs
+ * opened (inline, or on the pool with a writer thread keeping arrival order) and written to the
+ * TUN (an empty packet is a keepalive). A timer thread runs
  * {@link TunnelTimers}: handshake retries, keepalives and the stats line every 10 s.
  *
  * <p>The peer's address is checked by IP, as in the note (a NAT may change the port); it moves
@@ -25,10 +32,16 @@ import org.tinylog.Logger;
 public final class TunnelPeer implements AutoCloseable {
 
     /** Tunables of one peer. */
-    public record Options(int txThreads, boolean keepalive, long keepaliveMillis, long statsMillis,
+    public record Options(int cryptoThreads, boolean keepalive, long keepaliveMillis, long statsMillis,
             long rehandshakeMillis) {
+        /** Crypto on a pool when there are at least 4 cores; inline (one TX thread + the event loop) below. */
+        public static int defaultCryptoThreads() {
+            int cores = Runtime.getRuntime().availableProcessors();
+            return cores >= 4 ? cores : 0;
+        }
+
         public static Options defaults() {
-            return new Options(Math.max(1, Runtime.getRuntime().availableProcessors()), true,
+            return new Options(defaultCryptoThreads(), true,
                     ProtocolConstants.KEEPALIVE_INTERVAL_MILLIS, ProtocolConstants.STATS_INTERVAL_MILLIS, 120_000);
         }
     }
@@ -42,7 +55,10 @@ public final class TunnelPeer implements AutoCloseable {
     private final TunnelTimers timers;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean exhaustedLogged = new AtomicBoolean();
-    private final List<Thread> txThreads = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final ExecutorService workers;
+    private final BlockingQueue<CompletableFuture<byte[]>> txQueue = new ArrayBlockingQueue<>(1024);
+    private final BlockingQueue<CompletableFuture<TunnelSession.Opened>> rxQueue = new ArrayBlockingQueue<>(1024);
     private final ScheduledExecutorService timerThread;
     private volatile InetSocketAddress endpoint;
     private long lastTxPackets;
@@ -64,6 +80,11 @@ public final class TunnelPeer implements AutoCloseable {
         this.stats = session.stats();
         this.timers = new TunnelTimers(System::currentTimeMillis, options.keepaliveMillis(),
                 ProtocolConstants.HANDSHAKE_RETRY_MILLIS, options.rehandshakeMillis(), options.statsMillis());
+        this.workers = options.cryptoThreads() > 0 ? Executors.newFixedThreadPool(options.cryptoThreads(), r -> {
+            Thread t = new Thread(r, "tunnel-crypto");
+            t.setDaemon(true);
+            return t;
+        }) : null;
         this.timerThread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tunnel-timers");
             t.setDaemon(true);
@@ -77,15 +98,21 @@ public final class TunnelPeer implements AutoCloseable {
         }
         lastStatsAt = System.currentTimeMillis();
         udp.start(this::onDatagram);
-        for (int i = 0; i < options.txThreads(); i++) {
-            Thread t = new Thread(this::txLoop, "tunnel-tx-" + i);
-            t.setDaemon(true);
-            t.start();
-            txThreads.add(t);
+        spawn(this::txLoop, "tunnel-tun-reader");
+        if (workers != null) {
+            spawn(this::txSender, "tunnel-udp-sender");
+            spawn(this::rxWriter, "tunnel-tun-writer");
         }
         timerThread.scheduleWithFixedDelay(this::tick, 0, 200, TimeUnit.MILLISECONDS);
-        Logger.info("tunnel up: {} on {} <-> {} as {}, {} tx threads, handshake {}", tun.name(), udp.localAddress(),
-                endpoint, session.role(), options.txThreads(), handshake != null ? "on" : "off");
+        Logger.info("tunnel up: {} on {} <-> {} as {}, {} crypto threads, handshake {}", tun.name(), udp.localAddress(),
+                endpoint, session.role(), options.cryptoThreads(), handshake != null ? "on" : "off");
+    }
+
+    private void spawn(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        t.start();
+        threads.add(t);
     }
 
     public TunnelStats stats() {
@@ -123,7 +150,82 @@ public final class TunnelPeer implements AutoCloseable {
             if (handshake != null && !timers.handshakeDone()) {
                 continue; // nothing leaves before the peer has told us where to resume
             }
-            sendData(buf, n);
+            if (workers == null) {
+                sendData(buf, n);
+                continue;
+            }
+            byte[] packet = java.util.Arrays.copyOf(buf, n);
+            try {
+                txQueue.put(CompletableFuture.supplyAsync(() -> sealOrNull(packet), workers));
+            } catch (InterruptedException e) {
+                return;
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                return; // closing
+            }
+        }
+    }
+
+    private byte[] sealOrNull(byte[] packet) {
+        try {
+            return session.seal(packet, 0, packet.length);
+        } catch (KeyMaterialExhaustedException e) {
+            if (exhaustedLogged.compareAndSet(false, true)) {
+                Logger.tag("security").error("tunnel key material exhausted: {}. Nothing more is sent.", e.getMessage());
+            }
+        } catch (IOException | RuntimeException e) {
+            stats.sendErrors.increment();
+            Logger.error(e, "tunnel seal failed");
+        }
+        return null;
+    }
+
+    /** Sends sealed datagrams in the order their packets were read. */
+    private void txSender() {
+        while (running.get() || !txQueue.isEmpty()) {
+            try {
+                CompletableFuture<byte[]> f = txQueue.poll(200, TimeUnit.MILLISECONDS);
+                if (f == null) {
+                    continue;
+                }
+                byte[] d = f.join();
+                if (d != null) {
+                    udp.send(endpoint, d, 0, d.length);
+                    timers.onDataSent();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                Logger.error(e, "tunnel send failed");
+            }
+        }
+    }
+
+    /** Writes opened packets to the TUN in the order their datagrams arrived. */
+    private void rxWriter() {
+        while (running.get()) {
+            try {
+                CompletableFuture<TunnelSession.Opened> f = rxQueue.poll(200, TimeUnit.MILLISECONDS);
+                if (f == null) {
+                    continue;
+                }
+                TunnelSession.Opened o = f.join();
+                if (o != null && o.verdict() == TunnelSession.Verdict.OK && o.packet().length > 0) {
+                    tun.write(o.packet(), 0, o.packet().length);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                Logger.error(e, "tunnel TUN write failed");
+            }
+        }
+    }
+
+    private TunnelSession.Opened openOrNull(byte[] d, int off, int len) {
+        try {
+            return session.open(d, off, len);
+        } catch (IOException | RuntimeException e) {
+            Logger.error(e, "tunnel receive failed");
+            return null;
         }
     }
 
@@ -151,6 +253,15 @@ public final class TunnelPeer implements AutoCloseable {
             InetSocketAddress ep = endpoint;
             if (!from.getAddress().equals(ep.getAddress())) {
                 stats.foreignSource.increment();
+                return;
+            }
+            if (workers != null) {
+                if (rxQueue.remainingCapacity() == 0) { // single producer: the event loop
+                    stats.queueDrops.increment(); // receive queue full: dropped, as a router would
+                    return;
+                }
+                byte[] copy = java.util.Arrays.copyOfRange(d, off, off + len);
+                rxQueue.add(CompletableFuture.supplyAsync(() -> openOrNull(copy, 0, copy.length), workers));
                 return;
             }
             TunnelSession.Opened o = session.open(d, off, len);
@@ -251,7 +362,10 @@ public final class TunnelPeer implements AutoCloseable {
             try {
                 tun.close();
             } finally {
-                for (Thread t : txThreads) {
+                if (workers != null) {
+                    workers.shutdown();
+                }
+                for (Thread t : threads) {
                     try {
                         t.join(2000);
                     } catch (InterruptedException e) {

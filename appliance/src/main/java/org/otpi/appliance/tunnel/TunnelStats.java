@@ -16,6 +16,7 @@ public final class TunnelStats {
     final LongAdder handshakes = new LongAdder();
     final LongAdder keepalives = new LongAdder();
     final LongAdder sendErrors = new LongAdder();
+    final LongAdder queueDrops = new LongAdder();
 
     public long txPackets() {
         return txPackets.sum();
@@ -61,12 +62,17 @@ public final class TunnelStats {
         return keepalives.sum();
     }
 
+    /** Datagrams dropped because the receive pipeline was full (overload, as a router would). */
+    public long queueDrops() {
+        return queueDrops.sum();
+    }
+
     /** One line, machine-greppable (the e2e tests parse it). */
     public String line() {
         return "txPackets=" + txPackets() + " txBytes=" + txBytes() + " rxPackets=" + rxPackets()
                 + " rxBytes=" + rxBytes() + " authFailures=" + authFailures() + " replays=" + replays()
                 + " malformed=" + malformed() + " foreignSource=" + foreignSource()
-                + " handshakes=" + handshakes() + " keepalives=" + keepalives();
+                + " handshakes=" + handshakes() + " keepalives=" + keepalives() + " queueDrops=" + queueDrops();
     }
 
     @Override
