@@ -120,6 +120,26 @@ public final class LinuxTun implements Tun {
         return name;
     }
 
+    /** The descriptor, for an event loop to watch (see {@link NettyUdp#watch}). */
+    int fd() {
+        return fd;
+    }
+
+    /** Non-blocking read: the packet length, or -1 if no packet is waiting. */
+    int readNow(byte[] buffer) throws IOException {
+        Memory mem = readBuf.get();
+        long n = LibC.read(fd, mem, new NativeLong(Math.min(buffer.length, mem.size()))).longValue();
+        if (n >= 0) {
+            mem.read(0, buffer, 0, (int) n);
+            return (int) n;
+        }
+        int errno = Native.getLastError();
+        if (errno == EAGAIN || errno == EINTR || closed) {
+            return -1;
+        }
+        throw new IOException("TUN read failed, errno " + errno);
+    }
+
     @Override
     public int read(byte[] buffer) throws IOException {
         Memory mem = readBuf.get();

@@ -98,7 +98,12 @@ public final class TunnelPeer implements AutoCloseable {
         }
         lastStatsAt = System.currentTimeMillis();
         udp.start(this::onDatagram);
-        spawn(this::txLoop, "tunnel-tun-reader");
+        if (workers == null && tun instanceof LinuxTun lt && udp instanceof NettyUdp nu
+                && nu.watch(lt.fd(), () -> pumpTun(lt, nu))) {
+            Logger.info("tunnel: TUN watched on the UDP event loop (epoll): read, seal and send without a thread hop");
+        } else {
+            spawn(this::txLoop, "tunnel-tun-reader");
+        }
         if (workers != null) {
             spawn(this::txSender, "tunnel-udp-sender");
             spawn(this::rxWriter, "tunnel-tun-writer");
@@ -162,6 +167,38 @@ public final class TunnelPeer implements AutoCloseable {
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 return; // closing
             }
+        }
+    }
+
+    private final byte[] pumpBuffer = new byte[ProtocolConstants.MAX_PACKET];
+
+    /** On the event loop when the TUN is readable: up to 64 packets, one flush (sendmmsg). */
+    private void pumpTun(LinuxTun lt, NettyUdp nu) {
+        int sent = 0;
+        try {
+            for (int i = 0; i < 64 && running.get(); i++) {
+                int n = lt.readNow(pumpBuffer);
+                if (n < 0) {
+                    break;
+                }
+                if (n == 0 || (handshake != null && !timers.handshakeDone())) {
+                    continue;
+                }
+                byte[] d = session.seal(pumpBuffer, 0, n);
+                nu.sendInLoop(endpoint, d, 0, d.length);
+                sent++;
+            }
+        } catch (KeyMaterialExhaustedException e) {
+            if (exhaustedLogged.compareAndSet(false, true)) {
+                Logger.tag("security").error("tunnel key material exhausted: {}. Nothing more is sent.", e.getMessage());
+            }
+        } catch (IOException | RuntimeException e) {
+            stats.sendErrors.increment();
+            Logger.error(e, "tunnel send failed");
+        }
+        if (sent > 0) {
+            nu.flushInLoop();
+            timers.onDataSent();
         }
     }
 
