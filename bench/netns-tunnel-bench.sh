@@ -72,10 +72,10 @@ PIDS+=($!)
 ip netns exec "$A" "$JAVA" -Dtinylog.writer=console -Dtinylog.writer.level=warn -cp "$CP" org.otpi.appliance.tunnel.TunnelMain --config "$WORK/a.conf" > "$WORK/a.log" 2>&1 &
 PIDS+=($!)
 for i in $(seq 1 60); do ip netns exec "$A" ping -c1 -W1 10.0.0.2 >/dev/null 2>&1 && break; sleep 0.5; done
-# JIT warm-up (the other peers are native code): 5 s of traffic before measuring
+# JIT warm-up (the other peers are native code): 15 s of traffic before measuring
 ip netns exec "$B" iperf3 -s -1 -B 10.0.0.2 >/dev/null 2>&1 &
 warm=$!; sleep 0.5
-ip netns exec "$A" iperf3 -c 10.0.0.2 -t 5 >/dev/null 2>&1 || true; wait "$warm" 2>/dev/null || true
+ip netns exec "$A" iperf3 -c 10.0.0.2 -t 15 -P 2 >/dev/null 2>&1 || true; wait "$warm" 2>/dev/null || true
 run "otpi-tunnel ($("$JAVA" -version 2>&1 | head -1 | cut -d'"' -f2), ${OTPI_AEAD:-jdk})" 10.0.0.2
 for ns in "$A" "$B"; do ip netns exec "$ns" nstat -az 2>/dev/null | grep -E "UdpRcvbufErrors|UdpSndbufErrors|UdpInErrors|TcpRetransSegs" | tr -s ' ' | tr '\n' ' '; echo; done
 grep -h "tunnel stats" "$WORK/a.log" "$WORK/b.log" 2>/dev/null | tail -2 | cut -c1-200 || true
