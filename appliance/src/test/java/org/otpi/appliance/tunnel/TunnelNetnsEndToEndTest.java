@@ -170,17 +170,25 @@ class TunnelNetnsEndToEndTest {
         ctl.write("attack\n".getBytes(StandardCharsets.US_ASCII));
         ctl.flush();
         awaitLine(logRelay, "attack done", 30);
-        Thread.sleep(2500); // two stats periods
-        Map<String, Long> a1 = lastStats(logA);
-        Map<String, Long> b1 = lastStats(logB);
-        for (String side : List.of("A", "B")) {
-            Map<String, Long> before = side.equals("A") ? a0 : b0;
-            Map<String, Long> after = side.equals("A") ? a1 : b1;
-            for (String counter : List.of("replays", "malformed", "foreignSource", "authFailures")) {
-                assertTrue(after.get(counter) > before.get(counter),
-                        "tunnel " + side + " did not count " + counter + ": " + before + " -> " + after);
+        // stats lines come every second; under load they may lag: poll for up to 20 s
+        List<String> missing = new ArrayList<>();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        do {
+            Thread.sleep(500);
+            missing.clear();
+            Map<String, Long> a1 = lastStats(logA);
+            Map<String, Long> b1 = lastStats(logB);
+            for (String side : List.of("A", "B")) {
+                Map<String, Long> before = side.equals("A") ? a0 : b0;
+                Map<String, Long> after = side.equals("A") ? a1 : b1;
+                for (String counter : List.of("replays", "malformed", "foreignSource", "authFailures")) {
+                    if (after.get(counter) <= before.get(counter)) {
+                        missing.add(side + "." + counter + " " + before.get(counter) + " -> " + after.get(counter));
+                    }
+                }
             }
-        }
+        } while (!missing.isEmpty() && System.nanoTime() < end);
+        assertEquals(List.of(), missing, "attacks not counted");
         assertTrue(tunnelA.isAlive() && tunnelB.isAlive(), "a tunnel died under attack");
         assertEquals(0, run(30, "ip", "netns", "exec", nsA, "ping", "-c", "3", "-i", "0.2", "-W", "3", "10.0.0.2"));
         transfer(5203, 5L * 1024 * 1024, 7, 60, null);
@@ -189,9 +197,10 @@ class TunnelNetnsEndToEndTest {
     @Test
     @Order(4)
     void sigkillMidTransfer_restartResumes_noSequenceEverSentTwice() throws Exception {
-        Runnable crash = () -> {
+        java.util.function.Consumer<Process> crash = source -> {
             try {
                 awaitStatsAbove(logB, "rxBytes", lastStats(logB).get("rxBytes") + 3_000_000, 60);
+                assertTrue(source.isAlive(), "transfer already over: the crash would not be mid-transfer");
                 tunnelB.toHandle().destroyForcibly(); // SIGKILL to the java process (ip netns exec execs it)
                 tunnelB.waitFor(10, TimeUnit.SECONDS);
                 tunnelB = spawn(logB, nsB, TunnelMain.class, "--config", dir.resolve("b.conf").toString());
@@ -199,7 +208,7 @@ class TunnelNetnsEndToEndTest {
                 throw new IllegalStateException(e);
             }
         };
-        transfer(5202, 30L * 1024 * 1024, 9, 180, crash);
+        transfer(5202, 60L * 1024 * 1024, 9, 180, crash);
         assertTrue(tunnelB.isAlive());
         // the capture of every datagram the relay forwarded: each (direction, sequence) exactly once
         OutputStream ctl = relay.getOutputStream();
@@ -249,7 +258,8 @@ class TunnelNetnsEndToEndTest {
     }
 
     /** Runs a sink in B and a source in A; returns the source's fields; asserts the digests match. */
-    private String[] transfer(int port, long bytes, long seed, int timeoutSeconds, Runnable midway) throws Exception {
+    private String[] transfer(int port, long bytes, long seed, int timeoutSeconds,
+            java.util.function.Consumer<Process> midway) throws Exception {
         File sinkLog = dir.resolve("sink-" + port + ".log").toFile();
         File sourceLog = dir.resolve("source-" + port + ".log").toFile();
         Process sink = spawn(sinkLog, nsB, E2eTcp.class, "sink", "10.0.0.2", Integer.toString(port));
@@ -257,7 +267,7 @@ class TunnelNetnsEndToEndTest {
         Process source = spawn(sourceLog, nsA, E2eTcp.class, "source", "10.0.0.2", Integer.toString(port),
                 Long.toString(bytes), Long.toString(seed));
         if (midway != null) {
-            midway.run();
+            midway.accept(source);
         }
         assertTrue(source.waitFor(timeoutSeconds, TimeUnit.SECONDS), "transfer did not finish in time");
         assertTrue(sink.waitFor(30, TimeUnit.SECONDS));
