@@ -112,6 +112,10 @@ public final class ApplianceMain implements Callable<Integer> {
         @Option(names = "--log-dir", description = "Directory of the security log (default STATE/logs).")
         Path logDir;
 
+        @Option(names = "--tunnel", description = "Run a site link from this config inside the appliance (repeatable;"
+                + " key.vault = CONTACT takes keys from a site-link pad).")
+        java.util.List<Path> tunnels = new java.util.ArrayList<>();
+
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
@@ -133,7 +137,7 @@ public final class ApplianceMain implements Callable<Integer> {
                         s.port, person, Duration.ofSeconds(s.approvalTimeout), standing, pin, kioskSocket,
                         kioskUser != null ? kioskUser : System.getProperty("user.name"), gpio, gpioConfig,
                         hrng.isEmpty() ? java.util.List.of(Path.of("/dev/otpi-hrng"), Path.of("/dev/hwrng")) : hrng,
-                        !noFeed, System.out));
+                        !noFeed, System.out, tunnels));
             } catch (org.otpi.appliance.vault.VaultException e) {
                 spec.commandLine().getErr().println("otpi-appliance: " + e.getMessage());
                 return e.kind().exitCode();

@@ -51,7 +51,7 @@ public final class ApplianceRuntime implements AutoCloseable {
     public record Options(Path vault, Path state, InetAddress bind, int port, Approver person,
                           Duration approvalTimeout, List<String> standing, char[] pin, Path kioskSocket,
                           String kioskUser, Gpio gpio, Path gpioConfig, List<Path> hardwareRngs, boolean feedKernel,
-                          PrintStream console) {
+                          PrintStream console, List<Path> tunnels) {
     }
 
     private final List<AutoCloseable> parts = new ArrayList<>();
@@ -95,8 +95,20 @@ public final class ApplianceRuntime implements AutoCloseable {
             o.console().println("STANDING APPROVAL: up to " + f[1] + " pad bytes for '" + f[0] + "' for " + f[2]
                     + " minutes are approved without asking.");
         }
+        List<org.otpi.protocol.kiosk.Views.Tunnel> tunnelViews = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (Path conf : o.tunnels()) {
+            org.otpi.appliance.tunnel.TunnelConfig cfg = org.otpi.appliance.tunnel.TunnelConfig.load(conf);
+            org.otpi.appliance.tunnel.SlotStore keys = cfg.keyVault() != null
+                    ? new org.otpi.appliance.device.VaultSlotStore(device, cfg.keyVault())
+                    : org.otpi.appliance.tunnel.KeyFileSlotStore.open(cfg.keyFile());
+            org.otpi.appliance.tunnel.TunnelMain.Link link = org.otpi.appliance.tunnel.TunnelMain.build(cfg, keys);
+            parts.add(link);
+            link.peer().start();
+            tunnelViews.add(new org.otpi.protocol.kiosk.Views.Tunnel(cfg.tunName(), String.valueOf(cfg.peerAddress()), true,
+                    keys.slotCount() * 120));
+        }
         ClientRegistry clients = ClientRegistry.open(o.state());
-        VaultKioskBackend backend = new VaultKioskBackend(device, standing, entropy, clients::clients, List::of);
+        VaultKioskBackend backend = new VaultKioskBackend(device, standing, entropy, clients::clients, () -> tunnelViews);
         parts.add(backend::close);
         List<Approver> askers = new ArrayList<>();
         if (o.person() != null) {

@@ -67,6 +67,7 @@ public final class VaultBench {
             }
             System.out.printf("import of a %d MiB pad: %.1f MB/s%n", padSize >> 20, padSize / ((System.nanoTime() - t0) / 1e9) / 1e6);
 
+            settle();
             // --- seal latency, 100-byte messages, durable cursor (journal + high-water mark + destroy, fsync'd)
             byte[] m = new byte[100];
             for (int i = 0; i < 200; i++) {
@@ -89,9 +90,11 @@ public final class VaultBench {
             // --- file sealing throughput vs raw baseline
             Path input = root.resolve("input.bin");
             writeRandom(input, fileBytes);
+            settle();
             Path rawOut = root.resolve("raw.out");
             double raw = rawBaseline(rawPad, input, rawOut, fileBytes);
             Files.delete(rawOut);
+            settle();
             Path sealed = root.resolve("sealed.out");
             long t = System.nanoTime();
             try (InputStream in = new BufferedInputStream(Files.newInputStream(input), 1 << 20);
@@ -105,6 +108,12 @@ public final class VaultBench {
             System.out.printf("file seal %d MiB: vault %.1f MB/s, raw baseline (read pad + XOR + write + fsync) %.1f MB/s,"
                     + " ratio %.2f%n", fileMiB, vault, raw, vault / raw);
         }
+    }
+
+    /** Lets the previous phase's writeback finish, so its flushes do not land in the next figures. */
+    static void settle() throws Exception {
+        new ProcessBuilder("sync").inheritIO().start().waitFor();
+        Thread.sleep(2000);
     }
 
     static double rawBaseline(Path pad, Path input, Path out, long n) throws IOException {

@@ -144,7 +144,7 @@ class EndToEndChatTest {
         return ApplianceRuntime.start(new ApplianceRuntime.Options(dir.resolve(who + "-medium"), dir.resolve(who + "-state"),
                 InetAddress.getLoopbackAddress(), 0, new AutoApprover(), Duration.ofSeconds(10), List.of(),
                 TestVaults.PIN.clone(), null, null, ApplianceRuntime.Gpio.OFF, null, List.of(dir.resolve("no-hrng")),
-                false, new PrintStream(new ByteArrayOutputStream())));
+                false, new PrintStream(new ByteArrayOutputStream()), List.of()));
     }
 
     private static Client client(Path dir, String who, ApplianceRuntime dev, URI relayUri, String deviceToken)

@@ -286,6 +286,14 @@ public final class AdminMain implements Callable<Integer> {
                 } finally {
                     Arrays.fill(raw, (byte) 0);
                 }
+            } else if ("raw".equals(encoding) && "site-link".equals(kind)) {
+                // The PSK note's key file is slots from its first byte; the vault's pads start with a
+                // 16-byte id. Both sites derive the same id from the file, so no consultation is needed.
+                byte[] id = siteLinkId(file);
+                try (InputStream in = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(id),
+                        new BufferedInputStream(Files.newInputStream(file)))) {
+                    s = v.importPad(contact, remoteId, in, id.length + Files.size(file), "imported", kind, null);
+                }
             } else if ("raw".equals(encoding)) {
                 if (looksLikeText(file)) {
                     err().println("warning: this file looks like text; if it is hex, use --encoding hex");
@@ -300,6 +308,20 @@ public final class AdminMain implements Callable<Integer> {
                     + "; pad id " + s.padId());
             out().println("The pad file still holds the pad: destroy it or keep it only on removable media.");
             return 0;
+        }
+
+        private static byte[] siteLinkId(Path f) throws IOException {
+            try (InputStream in = Files.newInputStream(f)) {
+                java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
+                d.update("otpi site-link id".getBytes(StandardCharsets.US_ASCII));
+                byte[] buf = new byte[64 * 1024];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    d.update(buf, 0, n);
+                }
+                return Arrays.copyOf(d.digest(), 16);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         private static boolean looksLikeText(Path f) throws IOException {

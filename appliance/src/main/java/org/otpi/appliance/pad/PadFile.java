@@ -233,15 +233,21 @@ public final class PadFile implements AutoCloseable {
         }
         long first = lo / chunkSize;
         long last = (hi - 1) / chunkSize;
+        long runStart = -1; // a run of wholly dead chunks is zeroed with large writes
         for (long i = first; i <= last; i++) {
             long cLo = i * chunkSize;
             long cHi = cLo + chunkLength(i);
-            if (isZeroSlot(i)) {
-                continue;
+            boolean whole = dead.covers(cLo, cHi);
+            if (whole && runStart < 0) {
+                runStart = i;
             }
-            if (dead.covers(cLo, cHi)) {
-                zeroSlot(i);
-            } else {
+            if (!whole || i == last) {
+                if (runStart >= 0) {
+                    zeroSlots(runStart, whole ? i : i - 1);
+                    runStart = -1;
+                }
+            }
+            if (!whole && !isZeroSlot(i)) {
                 rewritePartial(i, cLo, cHi, dead);
             }
         }
@@ -289,12 +295,21 @@ public final class PadFile implements AutoCloseable {
      * seals it at once under the transfer code). The token marks a place where pad bytes move.
      */
     public InputStream openPlain(RangeSet dead, InsecurePadAccess token) {
+        return openPlain(dead, token, 0);
+    }
+
+    /** Like {@link #openPlain(RangeSet, InsecurePadAccess)}, starting at absolute offset {@code from}. */
+    public InputStream openPlain(RangeSet dead, InsecurePadAccess token, long from) {
         java.util.Objects.requireNonNull(token, "transfer needs an InsecurePadAccess token");
+        if (from < 0 || from > size) {
+            throw new IllegalArgumentException("offset outside the pad");
+        }
         RangeSet deadCopy = dead.copy();
         return new InputStream() {
-            private long chunkIndex;
+            private long chunkIndex = from / chunkSize;
             private byte[] cur = new byte[0];
             private int pos;
+            private int skipFirst = (int) (from % chunkSize);
 
             @Override
             public int read() throws IOException {
@@ -312,7 +327,11 @@ public final class PadFile implements AutoCloseable {
                     java.io.ByteArrayOutputStream one = new java.io.ByteArrayOutputStream(chunkSize);
                     exportChunk(chunkIndex++, one, deadCopy);
                     cur = one.toByteArray();
-                    pos = 0;
+                    pos = Math.min(skipFirst, cur.length);
+                    skipFirst = 0;
+                    if (pos == cur.length) {
+                        return read(b, off, len);
+                    }
                 }
                 int k = Math.min(len, cur.length - pos);
                 System.arraycopy(cur, pos, b, off, k);
@@ -412,8 +431,23 @@ public final class PadFile implements AutoCloseable {
         }
     }
 
-    private void zeroSlot(long i) throws IOException {
-        writeFully(ByteBuffer.allocate(chunkLength(i) + OVERHEAD), slotOffset(i));
+    /** Zeroes slots {@code from..to} (inclusive), skipping a run's head that is already zero. */
+    private void zeroSlots(long from, long to) throws IOException {
+        while (from <= to && isZeroSlot(from)) {
+            from++;
+        }
+        if (from > to) {
+            return;
+        }
+        long start = slotOffset(from);
+        long end = slotOffset(to) + chunkLength(to) + OVERHEAD;
+        ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(4L << 20, end - start));
+        for (long pos = start; pos < end; ) {
+            zeros.clear().limit((int) Math.min(zeros.capacity(), end - pos));
+            while (zeros.hasRemaining()) {
+                pos += ch.write(zeros, pos);
+            }
+        }
         dirty = true;
     }
 

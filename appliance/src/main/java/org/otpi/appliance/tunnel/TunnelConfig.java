@@ -25,7 +25,8 @@ import java.util.Set;
  * tun.name      = otpi-tun0
  * tun.address   = 10.0.0.1/24                      (required)
  * tun.mtu       = 1420
- * key.file      = /mnt/secure/psk.bin              (required; the note's key file)
+ * key.file      = /mnt/secure/psk.bin              (the note's key file; or instead:)
+ * key.vault     = site-b                           (a site-link pad in the vault: runs inside the appliance)
  * state.dir     = /var/lib/otpi/tunnel/NAME        (required; durable counters)
  * handshake     = on | off                         (on: last slot keyed HELLO/WELCOME; off: the note exactly)
  * identity.id   = 16 hex digits                    (default: SHA-256("psk-tunnel/v1" || salt || machine id)[0..8])
@@ -39,7 +40,8 @@ import java.util.Set;
  */
 public record TunnelConfig(Role role, InetSocketAddress localAddress, InetSocketAddress peerAddress, String tunName,
         String tunAddress, int tunMtu, Path keyFile, Path stateDir, boolean handshake, byte[] identityId,
-        Set<String> peerAllow, AeadEngine aead, int threads, long keepaliveMillis, long statsMillis) {
+        Set<String> peerAllow, AeadEngine aead, int threads, long keepaliveMillis, long statsMillis,
+        String keyVault) {
 
     public static TunnelConfig load(Path file) throws IOException {
         Properties p = new Properties();
@@ -80,13 +82,14 @@ public record TunnelConfig(Role role, InetSocketAddress localAddress, InetSocket
                 p.getProperty("tun.name", "otpi-tun0").trim(),
                 required(p, "tun.address"),
                 Integer.parseInt(p.getProperty("tun.mtu", Integer.toString(ProtocolConstants.DEFAULT_MTU)).trim()),
-                Path.of(required(p, "key.file")),
+                p.getProperty("key.vault") != null ? null : Path.of(required(p, "key.file")),
                 Path.of(required(p, "state.dir")),
                 hs, identity, allow, aead,
                 Integer.parseInt(p.getProperty("threads",
                         Integer.toString(TunnelPeer.Options.defaultCryptoThreads())).trim()),
                 Long.parseLong(p.getProperty("keepalive.seconds", "10").trim()) * 1000,
-                Long.parseLong(p.getProperty("stats.seconds", "10").trim()) * 1000);
+                Long.parseLong(p.getProperty("stats.seconds", "10").trim()) * 1000,
+                p.getProperty("key.vault") == null ? null : p.getProperty("key.vault").trim());
     }
 
     private static String required(Properties p, String key) {

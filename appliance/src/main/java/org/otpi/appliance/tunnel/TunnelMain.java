@@ -67,8 +67,8 @@ public final class TunnelMain implements Callable<Integer> {
         return 0;
     }
 
-    /** A running link and what it owns; closing it stops the peer, then releases state and key file. */
-    record Link(TunnelPeer peer, KeyFileSlotStore store, SequenceState state) implements AutoCloseable {
+    /** A running link and what it owns; closing it stops the peer, then releases state and key material. */
+    public record Link(TunnelPeer peer, SlotStore store, SequenceState state) implements AutoCloseable {
         @Override
         public void close() throws IOException {
             try {
@@ -83,9 +83,17 @@ public final class TunnelMain implements Callable<Integer> {
         }
     }
 
-    /** Wires store, state, session, handshake, TUN and UDP from a configuration. */
+    /** Wires a link whose key material is the configured key file. */
     static Link build(TunnelConfig cfg) throws IOException {
-        KeyFileSlotStore store = KeyFileSlotStore.open(cfg.keyFile());
+        if (cfg.keyFile() == null) {
+            throw new IllegalArgumentException("key.vault links run inside the appliance: otpi-appliance serve --tunnel "
+                    + "CONFIG; a standalone otpi-tunnel needs key.file");
+        }
+        return build(cfg, KeyFileSlotStore.open(cfg.keyFile()));
+    }
+
+    /** Wires store, state, session, handshake, TUN and UDP from a configuration; owns {@code store}. */
+    public static Link build(TunnelConfig cfg, SlotStore store) throws IOException {
         SequenceState state = null;
         LinuxTun tun = null;
         try {
@@ -93,7 +101,7 @@ public final class TunnelMain implements Callable<Integer> {
             long slots = store.slotCount();
             long dataSlots = cfg.handshake() ? slots - 1 : slots;
             if (dataSlots < 1) {
-                throw new IOException("key file " + cfg.keyFile() + " holds too few slots (" + slots + ")");
+                throw new IOException("key material holds too few slots (" + slots + ")");
             }
             TunnelStats stats = new TunnelStats();
             TunnelSession session = new TunnelSession(cfg.role(), store, state, cfg.aead(), stats,

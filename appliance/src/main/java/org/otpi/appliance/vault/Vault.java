@@ -605,6 +605,67 @@ public final class Vault implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------------------
+    // Site links: a pad of kind "site-link" holds the tunnel's 120-byte key slots after its id
+
+    /** Bytes of one tunnel key slot (the PSK note's layout). */
+    public static final int SLOT_LENGTH = 120;
+
+    /** Number of tunnel key slots in a site-link pad. */
+    public long siteLinkSlots(String contact) throws VaultException {
+        return withContact(contact, e -> (siteLinkPad(e).size - PadGeometry.PAD_ID_LENGTH) / SLOT_LENGTH);
+    }
+
+    /**
+     * Copies tunnel key slot {@code index} of a site-link pad into {@code dst} (destroyed halves
+     * read as zeros). The tunnel keeps keys in memory while it uses them: that is why this needs
+     * the token. Never works on a message pad (law 3).
+     */
+    public void readSiteLinkSlot(String contact, long index, byte[] dst, org.otpi.appliance.pad.InsecurePadAccess token)
+            throws VaultException {
+        java.util.Objects.requireNonNull(token, "tunnel keys need an InsecurePadAccess token");
+        withContact(contact, e -> {
+            VaultState.Pad p = siteLinkPad(e);
+            long off = PadGeometry.PAD_ID_LENGTH + index * SLOT_LENGTH;
+            if (index < 0 || off + SLOT_LENGTH > p.size) {
+                throw new VaultException(VaultException.Kind.BAD_INPUT, "no such key slot");
+            }
+            try (InputStream in = e.file.openPlain(RangeSet.of(p.opened), token, off)) {
+                if (in.readNBytes(dst, 0, SLOT_LENGTH) != SLOT_LENGTH) {
+                    throw new IOException("key slot truncated");
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Destroys the absolute range [lo, hi) of a site-link pad (used key halves), durably. */
+    public void destroySiteLinkRange(String contact, long lo, long hi) throws VaultException {
+        withContact(contact, e -> {
+            VaultState.Pad p = siteLinkPad(e);
+            if (lo < PadGeometry.PAD_ID_LENGTH || hi > p.size || lo >= hi) {
+                throw new VaultException(VaultException.Kind.BAD_INPUT, "range outside the key slots");
+            }
+            RangeSet destroyed = RangeSet.of(p.opened);
+            if (destroyed.covers(lo, hi)) {
+                return null;
+            }
+            destroyed.add(lo, hi);
+            p.opened = new ArrayList<>(destroyed.toList());
+            persist(e);
+            e.file.destroy(lo, hi, destroyed);
+            return null;
+        });
+    }
+
+    private static VaultState.Pad siteLinkPad(Entry e) throws VaultException {
+        VaultState.Pad p = pad(e);
+        if (!"site-link".equals(p.kind)) {
+            throw new VaultException(VaultException.Kind.WRONG_PAD, "not a site-link pad (one pad, one use)");
+        }
+        return p;
+    }
+
+    // ------------------------------------------------------------------------------------------
     // Backups
 
     /** What a restore did. */
@@ -963,6 +1024,9 @@ public final class Vault implements AutoCloseable {
     /** Validates where an incoming package lies; returns {stream from, cost, lo, hi}. */
     private long[] checkIncoming(Entry e, byte[] padId, long index, long cost) throws VaultException {
         VaultState.Pad p = pad(e);
+        if ("site-link".equals(p.kind)) {
+            throw new VaultException(VaultException.Kind.WRONG_PAD, "a site-link pad carries tunnel keys, not messages");
+        }
         if (padId != null && !HexFormat.of().formatHex(padId).equals(p.padId)) {
             Logger.tag("security").warn("package for another pad rejected (contact's pad {})", p.padId);
             throw new VaultException(VaultException.Kind.WRONG_PAD, "package was not made with this contact's pad");
@@ -1024,6 +1088,9 @@ public final class Vault implements AutoCloseable {
      */
     private long reserve(Entry e, long cost) throws IOException, VaultException {
         VaultState.Pad p = pad(e);
+        if ("site-link".equals(p.kind)) {
+            throw new VaultException(VaultException.Kind.WRONG_PAD, "a site-link pad carries tunnel keys, not messages");
+        }
         if (p.expired) {
             throw new VaultException(VaultException.Kind.PAD_EXPIRED, "this pad is retired"
                     + ("peer".equals(p.expiredBy) ? " (the contact expired it)" : ""));
