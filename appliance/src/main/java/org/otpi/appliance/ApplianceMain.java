@@ -123,13 +123,13 @@ public final class ApplianceMain implements Callable<Integer> {
             if (s.vault == null || s.state == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--vault and --state are required");
             }
+            LogSetup.configure(logDir != null ? logDir : s.state.resolve("logs"), false);
             Approver person = s.approve == ApproveMode.kiosk ? null : approver(s.approve, out);
             if (!java.nio.file.Files.exists(s.vault.resolve("vault.hdr"))) {
                 spec.commandLine().getErr().println("otpi-appliance: no vault in " + s.vault
                         + " (create one with 'otpi-admin init')");
                 return 1;
             }
-            LogSetup.configure(logDir != null ? logDir : s.state.resolve("logs"), false);
             char[] pin = pinFile == null ? null : readPin(pinFile);
             ApplianceRuntime runtime;
             try {

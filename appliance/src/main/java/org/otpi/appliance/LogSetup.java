@@ -27,6 +27,10 @@ public final class LogSetup {
         } catch (IOException e) {
             throw new IllegalStateException("cannot create the log directory " + logDir, e);
         }
+        if (Configuration.isFrozen()) {
+            // Logging already started (tests, or an embedding process): keep its configuration.
+            return;
+        }
         Configuration.replace(java.util.Map.ofEntries(
                 java.util.Map.entry("writer3", SecurityEventsWriter.class.getName()),
                 java.util.Map.entry("writer3.tag", "security"),

@@ -50,7 +50,7 @@ public final class StandingApprovals {
                 clock.instant().plus(validFor));
         grants.put(g.id(), g);
         Logger.tag("security").info("standing approval {} granted: contact {}, {} bytes, until {}",
-                g.id(), contact, budgetBytes, g.expires());
+                g.id(), org.otpi.appliance.securitylog.Redact.contact(contact), budgetBytes, g.expires());
         return g;
     }
 

@@ -119,7 +119,7 @@ public final class KioskApprover implements Approver, AutoCloseable {
             return false;
         }
         p.timeout().cancel(false);
-        Logger.tag("security").info("request {} for {}: {} ({})", requestId, p.prompt().contact(), decision, reason);
+        Logger.tag("security").info("request {} for {}: {} ({})", requestId, org.otpi.appliance.securitylog.Redact.contact(p.prompt().contact()), decision, reason);
         KioskServer s = server;
         if (s != null) {
             s.broadcast(new KioskMessage.ApprovalClosed(requestId, decision == Decision.APPROVE, reason));

@@ -200,7 +200,7 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (!result.warnings().isEmpty()) {
-                Logger.tag("security").warn("client '{}' {} from '{}' with warnings {}", who, op, contact, result.warnings());
+                Logger.tag("security").warn("client '{}' {} from '{}' with warnings {}", who, op, org.otpi.appliance.securitylog.Redact.contact(contact), result.warnings());
             }
             out.finish(new StreamSummary(result.padUsed(), result.remaining(),
                     result.warnings().stream().map(Enum::name).sorted().toList()));

@@ -63,16 +63,16 @@ final class RpcContext {
             if (d == null) {
                 approver.cancel(request.id());
                 Logger.tag("security").warn("approval {} for client '{}' {} {} timed out: denied",
-                        request.id(), client, op, contact);
+                        request.id(), client, op, org.otpi.appliance.securitylog.Redact.contact(contact));
                 return false;
             }
             if (d != Decision.APPROVE) {
                 Logger.tag("security").warn("approval {} for client '{}' {} {} ({} pad bytes) denied",
-                        request.id(), client, op, contact, padBytes);
+                        request.id(), client, op, org.otpi.appliance.securitylog.Redact.contact(contact), padBytes);
                 return false;
             }
             Logger.tag("security").info("approval {} for client '{}' {} {} ({} pad bytes) approved",
-                    request.id(), client, op, contact, padBytes);
+                    request.id(), client, op, org.otpi.appliance.securitylog.Redact.contact(contact), padBytes);
             return true;
         });
     }

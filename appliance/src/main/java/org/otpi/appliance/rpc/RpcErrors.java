@@ -33,7 +33,7 @@ final class RpcErrors {
             cause = cause.getCause();
         }
         if (cause instanceof DeviceException de) {
-            Logger.tag("security").warn("client '{}' {} '{}' failed: {} ({})", client, operation, contact,
+            Logger.tag("security").warn("client '{}' {} '{}' failed: {} ({})", client, operation, org.otpi.appliance.securitylog.Redact.contact(contact),
                     de.kind(), de.getMessage());
             return switch (de.kind()) {
                 case UNKNOWN_CONTACT -> of(HttpResponseStatus.NOT_FOUND, ErrorCodes.UNKNOWN_CONTACT);
@@ -47,7 +47,7 @@ final class RpcErrors {
                 case INTERNAL -> of(HttpResponseStatus.INTERNAL_SERVER_ERROR, ErrorCodes.FAILED);
             };
         }
-        Logger.tag("security").error(cause, "client '{}' {} '{}' failed unexpectedly", client, operation, contact);
+        Logger.tag("security").error(cause, "client '{}' {} '{}' failed unexpectedly", client, operation, org.otpi.appliance.securitylog.Redact.contact(contact));
         return of(HttpResponseStatus.INTERNAL_SERVER_ERROR, ErrorCodes.FAILED);
     }
 }

@@ -232,7 +232,7 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         OpenResult o = rpc.device.open(contact, pkg);
                         List<String> warnings = o.warnings().stream().map(Enum::name).sorted().toList();
                         if (!warnings.isEmpty()) {
-                            Logger.tag("security").warn("client '{}' opened a package from '{}' with warnings {}", client, contact, warnings);
+                            Logger.tag("security").warn("client '{}' opened a package from '{}' with warnings {}", client, org.otpi.appliance.securitylog.Redact.contact(contact), warnings);
                         }
                         return HttpReplies.json(HttpResponseStatus.OK, new OpenResponse(
                                 Base64.getEncoder().encodeToString(o.plaintext()), warnings, o.receiveRemaining()));

@@ -642,8 +642,11 @@ class RpcMaliciousClientTest {
         f.post(RpcPaths.SEAL, sealJson("bob", "x"), "Z".repeat(43));                 // wrong token
         java.nio.file.Path log = java.nio.file.Path.of("target/security-test.log");
         String text = Files.readString(log);
-        assertTrue(text.contains("client 'logcheck' open '" + marker + "' failed: UNKNOWN_CONTACT"), text);
-        assertTrue(text.contains("client 'logcheck' open 'bob' failed: FORGED"), text);
+        String markerRef = org.otpi.appliance.securitylog.Redact.contact(marker);
+        assertTrue(text.contains("client 'logcheck' open '" + markerRef + "' failed: UNKNOWN_CONTACT"), text);
+        assertTrue(text.contains("client 'logcheck' open '" + org.otpi.appliance.securitylog.Redact.contact("bob")
+                + "' failed: FORGED"), text);
+        assertFalse(text.contains(marker), "contact names (vault metadata) never reach the log file");
         assertTrue(text.contains("unauthenticated POST /api/v1/seal"), text);
         assertTrue(text.contains("client 'logcheck' paired"), text);
         assertFalse(text.contains(token), "tokens never reach the log");

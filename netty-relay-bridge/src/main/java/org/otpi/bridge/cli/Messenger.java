@@ -28,6 +28,8 @@ public final class Messenger {
     private final Map<String, String> contactByUser = new ConcurrentHashMap<>();
     /** References handled in this session: the relay may push or return a message twice, in any order. */
     private final java.util.Set<Long> seen = ConcurrentHashMap.newKeySet();
+    /** Relay accounts known to exist (accounts are never removed while we run). */
+    private final java.util.Set<String> knownUsers = ConcurrentHashMap.newKeySet();
     private volatile java.util.function.Consumer<String> printer;
 
     public Messenger(DeviceClient device, RelayApi relay, ClientHome home, PrintWriter out) {
@@ -81,6 +83,18 @@ public final class Messenger {
      */
     public synchronized boolean send(String user, String text) {
         try {
+            if (!knownUsers.contains(user)) {
+                // Check before sealing: a package the relay refuses would burn pad for nothing
+                // and show up at the other end as a skip.
+                for (RelayUser u : relay.users()) {
+                    knownUsers.add(u.name());
+                }
+                if (!knownUsers.contains(user)) {
+                    print("Not sent to " + user + ": " + user + " has no account on the relay yet"
+                            + " (they must connect to it once, e.g. 'otpi inbox')");
+                    return false;
+                }
+            }
             SealResponse sealed = device.seal(contactFor(user), text.getBytes(StandardCharsets.UTF_8), null);
             long ref = relay.send(user, sealed.packageData());
             print("Message sent to " + user + " (ref " + ref + "); pad left for " + user + ": " + sealed.sendRemaining() + " bytes");
@@ -90,6 +104,11 @@ public final class Messenger {
             return true;
         } catch (DeviceClientException e) {
             print("Not sent to " + user + ": " + describe(e));
+            return false;
+        } catch (org.otpi.bridge.relay.RelayException e) {
+            print("Not sent to " + user + ": " + (e.status() == 404
+                    ? user + " has no account on the relay yet (they must connect to it once, e.g. 'otpi inbox')"
+                    : e.getMessage()));
             return false;
         } catch (IOException e) {
             print("Not sent to " + user + ": " + e.getMessage());
