@@ -305,43 +305,25 @@ public final class PadFile implements AutoCloseable {
             throw new IllegalArgumentException("offset outside the pad");
         }
         RangeSet deadCopy = dead.copy();
-        return new InputStream() {
+        return new org.otpi.appliance.crypto.WipingBlockInputStream() {
             private long chunkIndex = from / chunkSize;
-            private byte[] cur = new byte[0];
-            private int pos;
             private int skipFirst = (int) (from % chunkSize);
 
             @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (pos == cur.length) {
-                    if (chunkIndex >= chunkCount()) {
-                        return -1;
-                    }
-                    Arrays.fill(cur, (byte) 0);
-                    java.io.ByteArrayOutputStream one = new java.io.ByteArrayOutputStream(chunkSize);
-                    exportChunk(chunkIndex++, one, deadCopy);
-                    cur = one.toByteArray();
-                    pos = Math.min(skipFirst, cur.length);
-                    skipFirst = 0;
-                    if (pos == cur.length) {
-                        return read(b, off, len);
-                    }
+            protected byte[] nextBlock() throws IOException {
+                if (chunkIndex >= chunkCount()) {
+                    return null;
                 }
-                int k = Math.min(len, cur.length - pos);
-                System.arraycopy(cur, pos, b, off, k);
-                pos += k;
-                return k;
+                java.io.ByteArrayOutputStream one = new java.io.ByteArrayOutputStream(chunkSize);
+                exportChunk(chunkIndex++, one, deadCopy);
+                return one.toByteArray();
             }
 
             @Override
-            public void close() {
-                Arrays.fill(cur, (byte) 0);
+            protected int skipIn(byte[] block) {
+                int k = skipFirst;
+                skipFirst = 0;
+                return k;
             }
         };
     }

@@ -117,33 +117,15 @@ final class BackupStreams {
         byte[] key = kdf.derive(passphrase, Arrays.copyOfRange(header, 20, 36), null, 32);
         InsecureNonceChaCha20Poly1305 aead = new InsecureNonceChaCha20Poly1305(key);
         Arrays.fill(key, (byte) 0);
-        return new InputStream() {
-            private byte[] cur = new byte[0];
-            private int pos;
+        return new org.otpi.appliance.crypto.WipingBlockInputStream() {
             private long frame;
             private boolean done;
 
             @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                while (pos == cur.length) {
-                    if (done) {
-                        return -1;
-                    }
-                    next();
+            protected byte[] nextBlock() throws IOException {
+                if (done) {
+                    return null;
                 }
-                int k = Math.min(len, cur.length - pos);
-                System.arraycopy(cur, pos, b, off, k);
-                pos += k;
-                return k;
-            }
-
-            private void next() throws IOException {
                 int lengthField;
                 try {
                     lengthField = in.readInt();
@@ -160,13 +142,12 @@ final class BackupStreams {
                 } catch (EOFException e) {
                     throw new IOException("backup truncated");
                 }
+                byte[] block;
                 try {
-                    Arrays.fill(cur, (byte) 0);
-                    cur = aead.open(nonce(frame), sealed, 0, sealed.length, aad(header, frame, lengthField));
+                    block = aead.open(nonce(frame), sealed, 0, sealed.length, aad(header, frame, lengthField));
                 } catch (AEADBadTagException e) {
                     throw new IOException(frame == 0 ? "wrong passphrase or damaged backup" : "backup damaged or tampered");
                 }
-                pos = 0;
                 frame++;
                 if ((lengthField & FINAL) != 0) {
                     done = true;
@@ -174,11 +155,12 @@ final class BackupStreams {
                         throw new IOException("backup has data after its end");
                     }
                 }
+                return block;
             }
 
             @Override
             public void close() throws IOException {
-                Arrays.fill(cur, (byte) 0);
+                super.close();
                 aead.close();
                 in.close();
             }

@@ -115,9 +115,7 @@ public final class Vault implements AutoCloseable {
             if (VaultHeader.exists(medium)) {
                 throw new VaultException(VaultException.Kind.BAD_INPUT, "a vault already exists on this medium");
             }
-            MediumLock lock = MediumLock.acquire(medium);
-            boolean ok = false;
-            try {
+            return underMediumLock(medium, () -> {
                 DeviceSecret secret = DeviceSecret.loadOrCreate(stateDir);
                 SecureRandom rnd = new SecureRandom();
                 byte[] key = new byte[32];
@@ -133,15 +131,9 @@ public final class Vault implements AutoCloseable {
                 Files.deleteIfExists(stateDir.resolve(PinGuard.FILE));
                 Vault v = new Vault(medium, policy, secret, new HighWaterMarks(stateDir, secret), deviceId, key);
                 v.journal = j;
-                v.mediumLock = lock;
-                ok = true;
                 Logger.tag("security").info("vault created for device {}", deviceId);
                 return v;
-            } finally {
-                if (!ok) {
-                    lock.close();
-                }
-            }
+            });
         } catch (IOException e) {
             throw new VaultException(VaultException.Kind.IO, "cannot create the vault: " + e.getMessage(), e);
         }
@@ -154,20 +146,30 @@ public final class Vault implements AutoCloseable {
             if (!VaultHeader.exists(medium)) {
                 throw new VaultException(VaultException.Kind.NO_VAULT, "no vault on this medium");
             }
-            MediumLock lock = MediumLock.acquire(medium);
-            boolean ok = false;
-            try {
-                Vault v = unlockLocked(medium, stateDir, pin, policy, clock);
-                v.mediumLock = lock;
-                ok = true;
-                return v;
-            } finally {
-                if (!ok) {
-                    lock.close();
-                }
-            }
+            return underMediumLock(medium, () -> unlockLocked(medium, stateDir, pin, policy, clock));
         } catch (IOException e) {
             throw new VaultException(VaultException.Kind.IO, "cannot read the vault: " + e.getMessage(), e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface VaultOpener {
+        Vault open() throws IOException, VaultException;
+    }
+
+    /** Opens a vault while holding the medium's lock; the vault keeps it until closed. */
+    private static Vault underMediumLock(Path medium, VaultOpener opener) throws IOException, VaultException {
+        MediumLock lock = MediumLock.acquire(medium);
+        boolean ok = false;
+        try {
+            Vault v = opener.open();
+            v.mediumLock = lock;
+            ok = true;
+            return v;
+        } finally {
+            if (!ok) {
+                lock.close();
+            }
         }
     }
 
