@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
         description = "Administer the OTPi vault: contacts, pads, backups, sealing files.",
         subcommands = {AdminMain.Init.class, AdminMain.Contacts.class, AdminMain.Stats.class, AdminMain.Import.class,
                 AdminMain.Export.class, AdminMain.Restore.class, AdminMain.Delete.class, AdminMain.Expire.class,
-                AdminMain.Seal.class, AdminMain.Open.class})
+                AdminMain.Seal.class, AdminMain.Open.class, PadCommands.Generate.class, PadCommands.ExchangeSend.class,
+                PadCommands.ExchangeReceive.class})
 public final class AdminMain implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -145,6 +146,7 @@ public final class AdminMain implements Callable<Integer> {
         return out;
     }
 
+    /** A subcommand that works on the unlocked vault. */
     abstract static class VaultCommand implements Callable<Integer> {
         @Mixin
         VaultOptions vault;

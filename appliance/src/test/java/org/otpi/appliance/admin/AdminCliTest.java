@@ -164,4 +164,36 @@ class AdminCliTest {
         assertTrue(err.contains("retired"), err);
         assertEquals(5, run(dev("bob", "seal", "--contact", "Alice", "--in", msg.toString(), "--out", dir.resolve("z").toString())));
     }
+
+    @Test
+    void generatedPad_goesOverInPerson_withMatchingFingerprints() throws Exception {
+        assertEquals(0, run(dev("alice", "generate", "--contact", "Bob-new", "--remote-id", "bob", "--size", "256K",
+                "--hrng", dir.resolve("no-hrng").toString())), err);
+        assertTrue(err.contains("kernel RNG only"), err);
+        Path medium = java.nio.file.Files.createDirectories(dir.resolve("stick"));
+        assertEquals(0, run(dev("alice", "exchange-send", "--contact", "Bob-new", "--medium", medium.toString())), err);
+        String code = out.replaceAll("(?s).*Transfer code \\(type it on the other device\\): (\\S+).*", "$1");
+        String aliceWords = out.replaceAll("(?s).*Fingerprint[^:]*: ([^\\n]+).*", "$1").trim();
+        Path wrong = dir.resolve("wrong-code");
+        Files.writeString(wrong, "0000000000\n");
+        assertEquals(3, run(dev("bob", "exchange-receive", "--contact", "Alice-new", "--medium", medium.toString(),
+                "--code-file", wrong.toString())), err);
+        assertEquals(4, run(dev("bob", "stats", "Alice-new")), "a wrong code imported something");
+        Path codeFile = dir.resolve("code");
+        Files.writeString(codeFile, code + "\n");
+        assertEquals(0, run(dev("bob", "exchange-receive", "--contact", "Alice-new", "--medium", medium.toString(),
+                "--code-file", codeFile.toString())), err);
+        String bobWords = out.replaceAll("(?s).*Fingerprint[^:]*: ([^\\n]+).*", "$1").trim();
+        assertEquals(aliceWords, bobWords);
+        try (var files = Files.list(medium)) {
+            assertEquals(0, files.count(), "transfer medium not wiped");
+        }
+        Path msg = dir.resolve("m.txt");
+        Files.writeString(msg, "fresh pad works");
+        Path sealed = dir.resolve("m.otpi");
+        assertEquals(0, run(dev("alice", "seal", "--contact", "Bob-new", "--in", msg.toString(), "--out", sealed.toString())), err);
+        Path opened = dir.resolve("m.out");
+        assertEquals(0, run(dev("bob", "open", "--contact", "Alice-new", "--in", sealed.toString(), "--out", opened.toString())), err);
+        assertEquals("fresh pad works", Files.readString(opened));
+    }
 }
