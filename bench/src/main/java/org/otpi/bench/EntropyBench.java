@@ -50,6 +50,14 @@ public final class EntropyBench {
         Figure padKernel = best(() -> generate(dir, bytes, null));
         Figure padSimTested = best(() -> generate(dir, bytes, testedSimulatedHrng()));
         Figure padSimUntested = best(() -> generate(dir, bytes, new UntestedSource(new FastChannel(7))));
+        Figure vaultKernel;
+        Figure vaultSim;
+        try (org.otpi.appliance.vault.Vault vault = org.otpi.appliance.vault.Vault.create(dir.resolve("medium"),
+                dir.resolve("state"), "bench", "bench-pin".toCharArray(), new org.otpi.appliance.crypto.Argon2id(8192, 1, 1),
+                org.otpi.appliance.vault.VaultPolicy.DEFAULT)) {
+            vaultKernel = best(() -> intoVault(vault, bytes, null));
+            vaultSim = best(() -> intoVault(vault, bytes, testedSimulatedHrng()));
+        }
 
         System.out.println();
         row("baseline: dd if=/dev/urandom bs=1M conv=fsync", dd, dd);
@@ -59,10 +67,14 @@ public final class EntropyBench {
         row("pad, kernel only -> file + fsync", padKernel, dd);
         row("pad, fast sim. HRNG XOR kernel, health ON", padSimTested, dd);
         row("pad, fast sim. HRNG XOR kernel, health OFF", padSimUntested, dd);
+        row("pad, kernel only -> vault (encrypted, fsync)", vaultKernel, dd);
+        row("pad, fast sim. HRNG XOR kernel, health ON -> vault", vaultSim, dd);
         System.out.printf("%nhealth tests ON/OFF, pad generation: wall %.2f, cpu %.2f%n",
                 padSimTested.wall() / padSimUntested.wall(), padSimTested.cpu() / padSimUntested.cpu());
         System.out.printf("pad generation vs dd baseline (wall): kernel only %.2fx, HRNG+kernel %.2fx (aim >= 0.8x)%n",
                 padKernel.wall() / dd.wall(), padSimTested.wall() / dd.wall());
+        System.out.printf("into the vault vs dd baseline (wall): kernel only %.2fx, HRNG+kernel %.2fx (aim >= 0.8x)%n",
+                vaultKernel.wall() / dd.wall(), vaultSim.wall() / dd.wall());
         System.out.printf("load average at the end: %s%n", Files.readString(Path.of("/proc/loadavg")).trim());
     }
 
@@ -165,6 +177,27 @@ public final class EntropyBench {
                     PadProgressListener.NONE, () -> false);
             Figure r = fig(bytes, t0, c0);
             Files.delete(out);
+            return r;
+        } finally {
+            if (hrng != null) {
+                hrng.close();
+            }
+        }
+    }
+
+    private static int vaultRun;
+
+    /** Pad generation written straight into an encrypted vault, as on the device. */
+    private static Figure intoVault(org.otpi.appliance.vault.Vault vault, long bytes, EntropySource hrng) throws Exception {
+        String contact = "bench-" + (++vaultRun);
+        try (KernelSource k = KernelSource.open()) {
+            long t0 = System.nanoTime();
+            long c0 = cpuNanos();
+            new PadGenerator(k, hrng).generate(new PadRequest(bytes, hrng != null),
+                    org.otpi.appliance.device.VaultPads.sink(vault, contact, "peer", bytes, hrng == null ? "kernel" : "hrng+kernel"),
+                    PadProgressListener.NONE, () -> false);
+            Figure r = fig(bytes, t0, c0);
+            vault.deletePad(contact);
             return r;
         } finally {
             if (hrng != null) {
