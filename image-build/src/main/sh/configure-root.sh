@@ -1,0 +1,57 @@
+#!/bin/bash
+# Configure the OTPi root filesystem tree ROOT (called by build-image.sh as an
+# mmdebstrap customize hook, after the OTPi files were copied in). Runs arm64
+# binaries through qemu-user where it must (chroot); uses host tools where it can.
+#
+#   configure-root.sh ROOT SUITE
+set -euo pipefail
+ROOT=${1:?usage: configure-root.sh ROOT SUITE}
+SUITE=${2:?usage: configure-root.sh ROOT SUITE}
+
+# Users and groups (fixed ids, see usr/lib/sysusers.d/otpi.conf).
+chroot "$ROOT" systemd-sysusers /usr/lib/sysusers.d/otpi.conf
+
+# /etc is on the read-only root: OTPi's configuration lives on the state partition.
+rm -rf "$ROOT/etc/otpi"
+ln -s /var/lib/otpi/config "$ROOT/etc/otpi"
+mkdir -p "$ROOT/var/lib/otpi" "$ROOT/media/otpi-vault" "$ROOT/media/otpi-root-ro"
+chmod 0750 "$ROOT/var/lib/otpi"
+
+# Kernel command line and config.txt for the Raspberry Pi firmware (raspi-firmware's
+# kernel hook writes cmdline.txt and config.txt into /boot/firmware from these).
+cat > "$ROOT/etc/default/raspi-firmware" <<CONF
+ROOTPART=LABEL=OTPI-ROOT
+CONSOLES="tty1"
+CONF
+echo "ro otpi.overlayroot=1 quiet" > "$ROOT/etc/default/raspi-extra-cmdline"
+cat > "$ROOT/etc/default/raspi-firmware-custom" <<CONF
+# OTPi: the USB-C port in device mode for the network gadget.
+dtoverlay=dwc2,dr_mode=peripheral
+CONF
+
+# fstab: / is the RAM overlay set up in the initramfs and is not listed, so
+# systemd-remount-fs leaves it alone; the state and vault mounts are units.
+cat > "$ROOT/etc/fstab" <<CONF
+# OTPi: / is a RAM overlay over LABEL=OTPI-ROOT (see otpi-overlayroot).
+LABEL=OTPI-BOOT /boot/firmware vfat ro,nosuid,nodev,noexec,noauto 0 0
+tmpfs /tmp tmpfs nosuid,nodev,mode=1777,size=64M 0 0
+CONF
+
+# An empty machine-id: systemd makes a transient one on each (read-only) boot.
+: > "$ROOT/etc/machine-id"
+rm -f "$ROOT/var/lib/dbus/machine-id"
+
+# Enable the OTPi units and the system services they rely on.
+systemctl --root="$ROOT" enable \
+    otpi-appliance.service otpi-firstboot.service otpi-gadget.service \
+    otpi-kiosk.service var-lib-otpi.mount \
+    systemd-networkd.service nftables.service fake-hwclock.service
+systemctl --root="$ROOT" set-default graphical.target
+systemctl --root="$ROOT" mask getty@tty1.service apt-daily.timer apt-daily-upgrade.timer \
+    e2scrub_all.timer 2>/dev/null || true
+
+# Regenerate the initramfs (overlay-root script) and let raspi-firmware's hook copy
+# kernel, initrd, DTBs, config.txt and cmdline.txt into /boot/firmware.
+chroot "$ROOT" update-initramfs -u -k all
+
+echo "configure-root: $SUITE root configured"
