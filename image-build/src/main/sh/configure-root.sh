@@ -43,7 +43,7 @@ rm -f "$ROOT/var/lib/dbus/machine-id"
 
 # Enable the OTPi units and the system services they rely on.
 systemctl --root="$ROOT" enable \
-    otpi-appliance.service otpi-firstboot.service otpi-gadget.service \
+    otpi-appliance.service otpi-firstboot.service \
     otpi-kiosk.service var-lib-otpi.mount otpi-clock-save.timer \
     systemd-networkd.service nftables.service fake-hwclock.service
 systemctl --root="$ROOT" set-default graphical.target

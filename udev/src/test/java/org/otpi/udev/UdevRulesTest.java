@@ -150,6 +150,15 @@ class UdevRulesTest {
     }
 
     @Test
+    void usbDeviceController_startsTheGadget() {
+        Device udc = rules.apply(new Device("add", Map.of(), new Node("udc", "fe980000.usb", null, Map.of())));
+        assertEquals(Set.of("otpi-gadget.service"), udc.envList("SYSTEMD_WANTS"));
+        assertTrue(udc.tags.contains("systemd"));
+        Device gone = rules.apply(new Device("remove", Map.of(), new Node("udc", "fe980000.usb", null, Map.of())));
+        assertTrue(gone.envList("SYSTEMD_WANTS").isEmpty());
+    }
+
+    @Test
     void gadgetInterfaces_areNamedByTheirMac() {
         Device ecm = rules.apply(new Device("add", Map.of(),
                 new Node("net", "usb0", null, Map.of("address", "02:0e:70:69:00:01"))));
