@@ -41,10 +41,13 @@ CONF
 : > "$ROOT/etc/machine-id"
 rm -f "$ROOT/var/lib/dbus/machine-id"
 
-# Enable the OTPi units and the system services they rely on.
+# Enable the OTPi units and the system services they rely on. The root is a
+# read-only overlay, so enabling at run time does not persist: one tunnel instance,
+# "site", is enabled here and starts when /etc/otpi/tunnel/site.conf exists.
+# otpi-gadget.service and otpi-entropy.service are started by udev.
 systemctl --root="$ROOT" enable \
     otpi-appliance.service otpi-firstboot.service \
-    otpi-kiosk.service var-lib-otpi.mount otpi-clock-save.timer \
+    otpi-kiosk.service var-lib-otpi.mount otpi-clock-save.timer otpi-tunnel@site.service \
     systemd-networkd.service nftables.service fake-hwclock.service
 systemctl --root="$ROOT" set-default graphical.target
 systemctl --root="$ROOT" mask getty@tty1.service apt-daily.timer apt-daily-upgrade.timer \
