@@ -131,6 +131,17 @@ chown -R 470:470 "$STATE"
 chown 0:0 "$STATE/clock"
 chmod 0750 "$STATE" "$STATE/config" "$STATE/config/tunnel"
 
+# The gadget needs the Pi 4's USB-C controller in peripheral mode in the DTB.
+if command -v fdtget >/dev/null && [ -e "$BOOT/bcm2711-rpi-4-b.dtb" ]; then
+    mode=$(fdtget "$BOOT/bcm2711-rpi-4-b.dtb" /soc/usb@7e980000 dr_mode 2>/dev/null || true)
+    if [ "$mode" = peripheral ]; then
+        log "Pi 4 USB-C controller: dr_mode=peripheral (gadget possible)"
+    else
+        log "WARNING: Pi 4 USB-C controller dr_mode='$mode': the gadget will not enumerate"
+    fi
+fi
+if [ -e "$BOOT/bcm2712-rpi-5-b.dtb" ]; then log "Pi 5 DTB present (see docs/image.md: no RP1/USB in this kernel)"; fi
+
 "$HERE/assemble-image.sh" --boot "$BOOT" --root "$ROOT" --state "$STATE" --out "$OUT"
 log "image: $OUT ($(du -h --apparent-size "$OUT" | cut -f1) apparent, $(du -h "$OUT" | cut -f1) on disk)"
 log "total build time $(( $(date +%s) - start )) s"

@@ -24,9 +24,11 @@ ROOTPART=LABEL=OTPI-ROOT
 CONSOLES="tty1"
 CONF
 echo "ro otpi.overlayroot=1 quiet" > "$ROOT/etc/default/raspi-extra-cmdline"
+# The gadget needs no overlay: Debian's bcm2711-rpi-4-b.dtb (mainline) already sets
+# the USB-C controller (dwc2, /soc/usb@7e980000) to dr_mode = "peripheral".
+# No Wi-Fi/Bluetooth firmware is installed, so the radios stay off.
 cat > "$ROOT/etc/default/raspi-firmware-custom" <<CONF
-# OTPi: the USB-C port in device mode for the network gadget.
-dtoverlay=dwc2,dr_mode=peripheral
+disable_splash=1
 CONF
 
 # fstab: / is the RAM overlay set up in the initramfs and is not listed, so

@@ -36,7 +36,7 @@ class ImageAssemblyTest {
         Path root = tmp.resolve("root");
         Path state = tmp.resolve("state");
         Files.createDirectories(boot.resolve("overlays"));
-        Files.writeString(boot.resolve("config.txt"), "arm_64bit=1\ndtoverlay=dwc2,dr_mode=peripheral\n");
+        Files.writeString(boot.resolve("config.txt"), "arm_64bit=1\nupstream_kernel=1\n");
         Files.writeString(boot.resolve("cmdline.txt"), "root=LABEL=OTPI-ROOT ro otpi.overlayroot=1\n");
         Files.writeString(boot.resolve("overlays/README"), "overlays\n");
         Files.createDirectories(root.resolve("etc"));
@@ -79,7 +79,7 @@ class ImageAssemblyTest {
         String fat = out + "@@" + parts.get(0).start() * 512;
         Proc config = Proc.run("mtype", "-i", fat, "::/config.txt");
         assertEquals(0, config.exitCode, config.toString());
-        assertTrue(config.output.contains("dtoverlay=dwc2,dr_mode=peripheral"), config.output);
+        assertTrue(config.output.contains("upstream_kernel=1"), config.output);
         Proc nested = Proc.run("mtype", "-i", fat, "::/overlays/README");
         assertEquals("overlays", nested.output.strip());
         Proc label = Proc.run("minfo", "-i", fat, "::");
