@@ -13,6 +13,8 @@
 #               netty-relay-bridge, kiosk-ui after ./mvnw -DskipTests package)
 #   --require-jars  fail if no OTPi jar is found
 #   --work DIR  keep the intermediate trees there (default: a temporary directory)
+#   --reuse-root  with --work: finish the root tree left there by an earlier run
+#               (dpkg --configure -a, then the OTPi files) instead of bootstrapping
 #
 # Host packages: mmdebstrap arch-test qemu-user-static binfmt-support debian-archive-keyring
 # mtools dosfstools e2fsprogs fdisk systemd.
@@ -20,8 +22,6 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../../../.." && pwd)
-ROOTFS_OVERLAY="$REPO/image-build/src/main/rootfs"
-UDEV_RULES="$REPO/udev/src/main/rules"
 
 SUITE=trixie
 MIRROR=http://deb.debian.org/debian
@@ -30,6 +30,7 @@ JARS=""
 REQUIRE_JARS=no
 WORK=""
 KEEP_WORK=no
+REUSE_ROOT=no
 
 die() { echo "build-image: $*" >&2; exit 1; }
 log() { echo "build-image: $*" >&2; }
@@ -43,7 +44,8 @@ while [ $# -gt 0 ]; do
         --require-jars) REQUIRE_JARS=yes; shift ;;
         --work) WORK=$2; KEEP_WORK=yes; shift 2 ;;
         --keep-work) KEEP_WORK=yes; shift ;;
-        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+        --reuse-root) REUSE_ROOT=yes; shift ;;
+        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
         *) die "unknown argument: $1" ;;
     esac
 done
@@ -72,7 +74,7 @@ ROOT="$WORK/root"
 BOOT="$WORK/boot"
 STATE="$WORK/state"
 LIB="$WORK/lib"
-rm -rf "$ROOT" "$BOOT" "$STATE" "$LIB"
+rm -rf "$BOOT" "$STATE" "$LIB"
 mkdir -p "$BOOT" "$STATE" "$LIB" "$(dirname "$OUT")"
 
 # --- the OTPi jars --------------------------------------------------------------
@@ -101,24 +103,35 @@ PACKAGES=(
 )
 INCLUDE=$(IFS=,; echo "${PACKAGES[*]}")
 
-log "mmdebstrap $SUITE arm64 (this takes a while under emulation)"
 start=$(date +%s)
-# The customize hooks run on the host with the new root as "$1".
-# shellcheck disable=SC2016 # "$1" is expanded by mmdebstrap's hook shell
-mmdebstrap --arch=arm64 --variant=apt --mode=root \
-    --components=main,non-free-firmware \
-    --include="$INCLUDE" \
-    --aptopt='APT::Install-Recommends "false"' \
-    --dpkgopt='path-exclude=/usr/share/man/*' \
-    --dpkgopt='path-exclude=/usr/share/doc/*' \
-    --dpkgopt='path-include=/usr/share/doc/*/copyright' \
-    --setup-hook='mkdir -p "$1/boot/firmware"' \
-    --customize-hook="cp -a '$ROOTFS_OVERLAY'/. \"\$1\"/" \
-    --customize-hook="rm -f \"\$1\"/opt/otpi/lib/.keep && cp -a '$LIB'/. \"\$1\"/opt/otpi/lib/" \
-    --customize-hook="mkdir -p \"\$1\"/usr/lib/udev/rules.d && cp '$UDEV_RULES'/*.rules \"\$1\"/usr/lib/udev/rules.d/" \
-    --customize-hook="mkdir -p \"\$1\"/usr/share/doc/otpi && cp '$REPO'/docs/image.md \"\$1\"/usr/share/doc/otpi/ 2>/dev/null || true" \
-    --customize-hook="'$HERE/configure-root.sh' \"\$1\" '$SUITE'" \
-    "$SUITE" "$ROOT" "$MIRROR"
+if [ "$REUSE_ROOT" = yes ] && [ -x "$ROOT/usr/bin/dpkg" ]; then
+    # Development shortcut: finish an earlier run's tree instead of bootstrapping again.
+    log "reusing $ROOT: finishing package configuration"
+    mkdir -p "$ROOT/usr/share/man/man1"
+    # In a private mount namespace: the bind mounts vanish with it, and nothing
+    # propagates back to the host's /dev or /proc.
+    unshare --mount --propagation private sh -c '
+        for fs in proc sys dev; do mount --rbind "/$fs" "$1/$fs"; done
+        exec chroot "$1" dpkg --configure -a' sh "$ROOT" \
+        || die "dpkg --configure -a failed in $ROOT"
+    "$HERE/configure-root.sh" "$ROOT" "$SUITE" "$LIB"
+else
+    rm -rf "$ROOT"
+    log "mmdebstrap $SUITE arm64 (this takes a while under emulation)"
+    # The hooks run on the host with the new root as "$1". man pages are not
+    # installed, but man1 must exist for update-alternatives (the JRE's postinst).
+    # shellcheck disable=SC2016 # "$1" is expanded by mmdebstrap's hook shell
+    mmdebstrap --arch=arm64 --variant=apt --mode=root \
+        --components=main,non-free-firmware \
+        --include="$INCLUDE" \
+        --aptopt='APT::Install-Recommends "false"' \
+        --dpkgopt='path-exclude=/usr/share/man/*' \
+        --dpkgopt='path-exclude=/usr/share/doc/*' \
+        --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+        --setup-hook='mkdir -p "$1/boot/firmware" "$1/usr/share/man/man1"' \
+        --customize-hook="'$HERE/configure-root.sh' \"\$1\" '$SUITE' '$LIB'" \
+        "$SUITE" "$ROOT" "$MIRROR"
+fi
 log "root filesystem built in $(( $(date +%s) - start )) s"
 
 # --- split the tree into the three partitions -----------------------------------

@@ -3,10 +3,21 @@
 # mmdebstrap customize hook, after the OTPi files were copied in). Runs arm64
 # binaries through qemu-user where it must (chroot); uses host tools where it can.
 #
-#   configure-root.sh ROOT SUITE
+#   configure-root.sh ROOT SUITE JARDIR
 set -euo pipefail
-ROOT=${1:?usage: configure-root.sh ROOT SUITE}
-SUITE=${2:?usage: configure-root.sh ROOT SUITE}
+ROOT=${1:?usage: configure-root.sh ROOT SUITE JARDIR}
+SUITE=${2:?usage: configure-root.sh ROOT SUITE JARDIR}
+LIB=${3:?usage: configure-root.sh ROOT SUITE JARDIR}
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../../../.." && pwd)
+
+# The OTPi files: image tree, jars, udev rules, this documentation.
+cp -a "$REPO/image-build/src/main/rootfs/." "$ROOT/"
+rm -f "$ROOT/opt/otpi/lib/.keep"
+cp -a "$LIB/." "$ROOT/opt/otpi/lib/"
+mkdir -p "$ROOT/usr/lib/udev/rules.d" "$ROOT/usr/share/doc/otpi"
+cp "$REPO"/udev/src/main/rules/*.rules "$ROOT/usr/lib/udev/rules.d/"
+cp "$REPO/docs/image.md" "$ROOT/usr/share/doc/otpi/" 2>/dev/null || true
 
 # Users and groups (fixed ids, see usr/lib/sysusers.d/otpi.conf).
 chroot "$ROOT" systemd-sysusers /usr/lib/sysusers.d/otpi.conf
