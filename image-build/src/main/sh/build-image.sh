@@ -110,6 +110,7 @@ if [ "$REUSE_ROOT" = yes ] && [ -x "$ROOT/usr/bin/dpkg" ]; then
     mkdir -p "$ROOT/usr/share/man/man1"
     # In a private mount namespace: the bind mounts vanish with it, and nothing
     # propagates back to the host's /dev or /proc.
+    # shellcheck disable=SC2016 # expanded by the inner shell
     unshare --mount --propagation private sh -c '
         for fs in proc sys dev; do mount --rbind "/$fs" "$1/$fs"; done
         exec chroot "$1" dpkg --configure -a' sh "$ROOT" \

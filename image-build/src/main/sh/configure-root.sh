@@ -61,10 +61,15 @@ rm -f "$ROOT/var/lib/dbus/machine-id"
 systemctl --root="$ROOT" enable \
     otpi-appliance.service otpi-firstboot.service \
     otpi-kiosk.service var-lib-otpi.mount otpi-clock-save.timer otpi-tunnel@site.service \
-    systemd-networkd.service nftables.service fake-hwclock.service
+    otpi-clock-load.service systemd-networkd.service nftables.service
 systemctl --root="$ROOT" set-default graphical.target
-systemctl --root="$ROOT" mask getty@tty1.service apt-daily.timer apt-daily-upgrade.timer \
-    e2scrub_all.timer 2>/dev/null || true
+# Debian's fake-hwclock units (bookworm: fake-hwclock.service; trixie: -load, -save,
+# -save.timer) keep the time on the read-only root: otpi-clock-* replace them.
+for unit in getty@tty1.service apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer \
+            fake-hwclock.service fake-hwclock-load.service fake-hwclock-save.service \
+            fake-hwclock-save.timer; do
+    systemctl --root="$ROOT" mask "$unit" >/dev/null 2>&1 || true
+done
 
 # Regenerate the initramfs (overlay-root script) and let raspi-firmware's hook copy
 # kernel, initrd, DTBs, config.txt and cmdline.txt into /boot/firmware.
