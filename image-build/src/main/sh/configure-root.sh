@@ -11,6 +11,19 @@ LIB=${3:?usage: configure-root.sh ROOT SUITE JARDIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../../../.." && pwd)
 
+# Runs a command in the new root, with /proc, /sys and /dev bound in a private mount
+# namespace (maintainer scripts need them; nothing propagates back to the host).
+# Under mmdebstrap they are already mounted.
+in_root() {
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    unshare --mount --propagation private sh -c '
+        for fs in proc sys dev; do
+            mountpoint -q "$1/$fs" || mount --rbind "/$fs" "$1/$fs"
+        done
+        root=$1; shift
+        exec chroot "$root" "$@"' sh "$ROOT" "$@"
+}
+
 # The OTPi files: image tree, jars, udev rules, this documentation.
 cp -a "$REPO/image-build/src/main/rootfs/." "$ROOT/"
 rm -f "$ROOT/opt/otpi/lib/.keep"
@@ -20,7 +33,7 @@ cp "$REPO"/udev/src/main/rules/*.rules "$ROOT/usr/lib/udev/rules.d/"
 cp "$REPO/docs/image.md" "$ROOT/usr/share/doc/otpi/" 2>/dev/null || true
 
 # Users and groups (fixed ids, see usr/lib/sysusers.d/otpi.conf).
-chroot "$ROOT" systemd-sysusers /usr/lib/sysusers.d/otpi.conf
+in_root systemd-sysusers /usr/lib/sysusers.d/otpi.conf
 
 # /etc is on the read-only root: OTPi's configuration lives on the state partition.
 rm -rf "$ROOT/etc/otpi"
@@ -73,6 +86,6 @@ done
 
 # Regenerate the initramfs (overlay-root script) and let raspi-firmware's hook copy
 # kernel, initrd, DTBs, config.txt and cmdline.txt into /boot/firmware.
-chroot "$ROOT" update-initramfs -u -k all
+in_root update-initramfs -u -k all
 
 echo "configure-root: $SUITE root configured"
