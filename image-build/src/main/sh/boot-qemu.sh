@@ -63,7 +63,8 @@ qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 2048 -nographic -no-reboot
     -kernel "$tmp/vmlinuz" -initrd "$tmp/initrd" -append "$append" \
     -drive "if=none,id=disk,file=$tmp/disk.qcow2,format=qcow2" \
     -device virtio-blk-pci,drive=disk \
-    -netdev "user,id=net0,hostfwd=tcp:127.0.0.1:18470-:8470" -device virtio-net-pci,netdev=net0 \
+    -netdev "user,id=net0,hostfwd=tcp:127.0.0.1:18470-:8470" -device virtio-net-pci,netdev=net0,romfile= \
+    -device virtio-rng-pci \
     -serial "file:$LOG" -monitor none -display none &
 qemu_pid=$!
 
