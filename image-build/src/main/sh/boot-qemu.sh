@@ -55,7 +55,7 @@ mcopy -i "$IMAGE@@$offset" "$initrd" "$tmp/initrd"
 qemu-img create -q -f qcow2 -F raw -b "$(readlink -f "$IMAGE")" "$tmp/disk.qcow2"
 
 # otpi.qemu-report: the console reports the state of every OTPi unit once booted.
-append="console=ttyAMA0 root=LABEL=OTPI-ROOT ro otpi.overlayroot=1 rootwait"
+append="console=ttyAMA0 root=LABEL=OTPI-ROOT ro otpi.overlayroot=1 rootwait net.ifnames=0"
 append="$append systemd.show_status=1 systemd.wants=otpi-qemu-report.service"
 
 start=$(date +%s)

@@ -38,8 +38,11 @@ put() { # put VALUE FILE
 
 up() {
     if [ -d "$G" ]; then
-        echo "otpi-gadget: already configured" >&2
-        return 0
+        if [ -s "$G/UDC" ] && [ -n "$(cat "$G/UDC")" ]; then
+            echo "otpi-gadget: already bound to $(cat "$G/UDC")" >&2
+            return 0
+        fi
+        down # a half-built gadget from an earlier failure
     fi
     mkdir -p "$G"
     put 0x1d6b "$G/idVendor"     # Linux Foundation
@@ -90,6 +93,7 @@ up() {
     done
     if [ -z "$udc" ]; then
         echo "otpi-gadget: no USB device controller (is dwc2 in peripheral mode?)" >&2
+        down
         return 1
     fi
     put "$udc" "$G/UDC"

@@ -122,12 +122,20 @@ class ShellScriptsTest {
     }
 
     @Test
-    void gadgetScript_failsWithoutAController(@TempDir Path tmp) throws Exception {
+    void gadgetScript_failsWithoutAController_andRecoversWhenOneAppears(@TempDir Path tmp) throws Exception {
         Map<String, String> env = Map.of("OTPI_GADGET_ROOT", tmp.resolve("g").toString(),
                 "OTPI_UDC_CLASS", tmp.resolve("no-udc").toString());
         Proc up = Proc.run(null, env, Proc.cmd("sh", rootfsFile("usr/lib/otpi/otpi-gadget.sh"), "up"), 30);
         assertNotEquals(0, up.exitCode, up.toString());
         assertTrue(up.output.contains("no USB device controller"), up.toString());
+
+        // A later start, once the controller is there, must not take the half-built
+        // gadget for a working one.
+        Files.createDirectories(tmp.resolve("no-udc/fe980000.usb"));
+        Proc retry = Proc.run(null, env, Proc.cmd("sh", rootfsFile("usr/lib/otpi/otpi-gadget.sh"), "up"), 30);
+        assertEquals(0, retry.exitCode, retry.toString());
+        assertEquals("fe980000.usb", read(tmp.resolve("g/otpi/UDC")));
+        assertTrue(Files.isSymbolicLink(tmp.resolve("g/otpi/configs/c.2/ecm.usb0")));
     }
 
     private static String nameFor(String rules, String mac) {
