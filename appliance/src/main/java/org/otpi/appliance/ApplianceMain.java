@@ -163,11 +163,23 @@ public final class ApplianceMain implements Callable<Integer> {
                 }
             }
             Settings s = new Settings();
-            s.vault = vault != null ? vault : pathOrNull(p.getProperty("vault"));
-            s.state = state != null ? state : pathOrNull(p.getProperty("state"));
-            s.bind = bind != null ? bind : p.getProperty("bind", "127.0.0.1");
-            s.port = port != null ? port : Integer.parseInt(p.getProperty("port", String.valueOf(RpcConfig.DEFAULT_PORT)));
-            String mode = p.getProperty("approve");
+            // Keys as written by hand (vault, state, bind, port) or as in the image's appliance.conf
+            // (vault.path, state.dir, rpc.bind, rpc.port, kiosk.socket, kiosk.user, hrng.device).
+            s.vault = vault != null ? vault : pathOrNull(p.getProperty("vault", p.getProperty("vault.path")));
+            s.state = state != null ? state : pathOrNull(p.getProperty("state", p.getProperty("state.dir")));
+            s.bind = bind != null ? bind : p.getProperty("bind", p.getProperty("rpc.bind", "127.0.0.1")).trim();
+            s.port = port != null ? port : Integer.parseInt(p.getProperty("port",
+                    p.getProperty("rpc.port", String.valueOf(RpcConfig.DEFAULT_PORT))).trim());
+            if (kioskSocket == null && p.getProperty("kiosk.socket") != null) {
+                kioskSocket = Path.of(p.getProperty("kiosk.socket").trim());
+            }
+            if (kioskUser == null && p.getProperty("kiosk.user") != null) {
+                kioskUser = p.getProperty("kiosk.user").trim();
+            }
+            if (hrng.isEmpty() && p.getProperty("hrng.device") != null) {
+                hrng.add(Path.of(p.getProperty("hrng.device").trim()));
+            }
+            String mode = p.getProperty("approve") == null ? null : p.getProperty("approve").trim();
             s.approve = approve != null ? approve
                     : mode != null ? ApproveMode.valueOf(mode)
                     : System.console() != null ? ApproveMode.console : ApproveMode.deny;

@@ -80,4 +80,23 @@ class ApplianceMainTest {
         assertEquals("127.0.0.1", s.bind);
         assertEquals(dir.resolve("v"), s.vault);
     }
+
+    @Test
+    void theImagesConfigKeys_areRead() throws Exception {
+        Path conf = dir.resolve("appliance.conf");
+        Files.writeString(conf, "rpc.bind = 10.55.0.1\nrpc.port = 8470\nvault.path = /media/otpi-vault\n"
+                + "state.dir = /var/lib/otpi\nhrng.device = /dev/otpi-hrng\nkiosk.socket = /run/otpi-ui/kiosk.sock\n"
+                + "kiosk.user = otpi-kiosk\napprove = kiosk\n");
+        ApplianceMain.Serve serve = new ApplianceMain.Serve();
+        new CommandLine(serve).parseArgs("--config", conf.toString());
+        ApplianceMain.Settings s = serve.settings();
+        assertEquals("10.55.0.1", s.bind);
+        assertEquals(8470, s.port);
+        assertEquals(Path.of("/media/otpi-vault"), s.vault);
+        assertEquals(Path.of("/var/lib/otpi"), s.state);
+        assertEquals(ApplianceMain.ApproveMode.kiosk, s.approve);
+        assertEquals(Path.of("/run/otpi-ui/kiosk.sock"), serve.kioskSocket);
+        assertEquals("otpi-kiosk", serve.kioskUser);
+        assertEquals(java.util.List.of(Path.of("/dev/otpi-hrng")), serve.hrng);
+    }
 }

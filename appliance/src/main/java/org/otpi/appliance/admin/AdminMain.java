@@ -46,7 +46,7 @@ import picocli.CommandLine.Spec;
         subcommands = {AdminMain.Init.class, AdminMain.Contacts.class, AdminMain.Stats.class, AdminMain.Import.class,
                 AdminMain.Export.class, AdminMain.Restore.class, AdminMain.Delete.class, AdminMain.Expire.class,
                 AdminMain.Seal.class, AdminMain.Open.class, PadCommands.Generate.class, PadCommands.ExchangeSend.class,
-                PadCommands.ExchangeReceive.class})
+                PadCommands.ExchangeReceive.class, VaultMediumCommand.class})
 public final class AdminMain implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;

@@ -196,4 +196,16 @@ class AdminCliTest {
         assertEquals(0, run(dev("bob", "open", "--contact", "Alice-new", "--in", sealed.toString(), "--out", opened.toString())), err);
         assertEquals("fresh pad works", Files.readString(opened));
     }
+
+    @Test
+    void vaultMediumEvents_needNoPin_andSayWhatIsThere() throws Exception {
+        assertEquals(0, run("vault", "attached", "--path", dir.resolve("alice-medium").toString()));
+        assertTrue(out.contains("unlock it with the PIN"), out);
+        Path empty = java.nio.file.Files.createDirectories(dir.resolve("blank-stick"));
+        assertEquals(0, run("vault", "attached", "--path", empty.toString()));
+        assertTrue(out.contains("empty medium"), out);
+        assertEquals(7, run("vault", "attached", "--path", dir.resolve("missing").toString()));
+        assertEquals(0, run("vault", "detached", "--path", empty.toString()));
+        assertEquals(2, run("vault", "sideways", "--path", empty.toString()));
+    }
 }

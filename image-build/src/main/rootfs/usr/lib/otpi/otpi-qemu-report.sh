@@ -1,0 +1,11 @@
+#!/bin/sh
+# Prints one line per OTPi unit for boot-qemu.sh: "OTPI-UNIT <unit> <active state> <sub state>".
+echo "OTPI-QEMU-REPORT-BEGIN"
+for unit in otpi-appliance.service otpi-firstboot.service otpi-gadget.service \
+            otpi-kiosk.service var-lib-otpi.mount otpi-entropy.service; do
+    active=$(systemctl show -P ActiveState "$unit" 2>/dev/null || echo unknown)
+    sub=$(systemctl show -P SubState "$unit" 2>/dev/null || echo unknown)
+    echo "OTPI-UNIT $unit $active $sub"
+done
+systemctl --no-pager --failed --plain --no-legend 2>/dev/null | sed 's/^/OTPI-FAILED /'
+echo "OTPI-QEMU-REPORT-END"
