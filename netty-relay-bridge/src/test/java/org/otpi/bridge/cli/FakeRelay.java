@@ -19,6 +19,14 @@ final class FakeRelay implements RelayApiFactory {
     private final Map<String, List<Consumer<RelayMessage>>> listeners = new ConcurrentHashMap<>();
     private long nextRef = 1;
     final List<Long> acks = new CopyOnWriteArrayList<>();
+    /** Accounts that exist on the relay before any client of the test registers (other people). */
+    private final java.util.Set<String> existing = ConcurrentHashMap.newKeySet();
+
+    /** Declares accounts as existing (the real relay refuses packages for unknown accounts). */
+    FakeRelay existing(String... users) {
+        existing.addAll(List.of(users));
+        return this;
+    }
 
     @Override
     public RelayApi connect(java.net.URI relay) {
@@ -67,6 +75,9 @@ final class FakeRelay implements RelayApiFactory {
         @Override
         public long send(String to, String packageB64) throws IOException {
             require();
+            if (!tokens.containsKey(to) && !existing.contains(to)) {
+                throw new IOException("no such user (the real relay answers 404)");
+            }
             return inject(user, to, packageB64).ref();
         }
 
@@ -89,7 +100,9 @@ final class FakeRelay implements RelayApiFactory {
 
         @Override
         public List<RelayUser> users() {
-            return tokens.keySet().stream().sorted().map(u -> new RelayUser(u, listeners.containsKey(u))).toList();
+            java.util.Set<String> all = new java.util.TreeSet<>(tokens.keySet());
+            all.addAll(existing);
+            return all.stream().map(u -> new RelayUser(u, listeners.containsKey(u))).toList();
         }
 
         @Override

@@ -29,7 +29,7 @@ class OtpiCliTest {
     @TempDir
     Path tmp;
 
-    private final FakeRelay relay = new FakeRelay();
+    private final FakeRelay relay = new FakeRelay().existing("alice", "bob", "carol");
     private RpcFixture alice;
     private RpcFixture bob;
     private CountingApprover aliceApprover;
