@@ -53,6 +53,8 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
     private final RpcContext rpc;
     private State state = State.PASS;
     private BodyPipe pipe;
+    /** After a rejection: close once the client has finished sending (its body is discarded). */
+    private boolean closeAfterBody;
 
     FileStreamHandler(RpcContext rpc) {
         this.rpc = rpc;
@@ -76,7 +78,12 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
                     ReferenceCountUtil.release(msg);
                 }
             }
-            case DISCARD -> ReferenceCountUtil.release(msg);
+            case DISCARD -> {
+                ReferenceCountUtil.release(msg);
+                if (closeAfterBody && msg instanceof LastHttpContent) {
+                    ctx.close();
+                }
+            }
             case PASS -> {
                 if (msg instanceof HttpRequest req && isFilePath(req.uri())) {
                     state = State.DISCARD;
@@ -232,8 +239,22 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
         return v == null ? null : v.get(0);
     }
 
+    /**
+     * Answers a refused file request before its body is read. The connection closes only after
+     * the client has finished sending (or 2 s later): closing at once would reset the connection
+     * while the client is still writing, and a reset can destroy the answer before it is read.
+     */
     private void reject(ChannelHandlerContext ctx, RpcErrors.Failure failure) {
-        HttpReplies.failure(ctx, failure, false);
+        io.netty.handler.codec.http.FullHttpResponse r = HttpReplies.json(failure.status(), failure.body());
+        r.headers().set(io.netty.handler.codec.http.HttpHeaderNames.CONNECTION,
+                io.netty.handler.codec.http.HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(r);
+        closeAfterBody = true;
+        ctx.channel().config().setAutoRead(true); // drain (and discard) what the client still sends
+        ctx.read();
+        ctx.executor().schedule(() -> {
+            ctx.close();
+        }, 2, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /**
