@@ -438,9 +438,8 @@ public final class AdminMain implements Callable<Integer> {
         }
     }
 
-    @Command(name = "seal", mixinStandardHelpOptions = true,
-            description = "Seal a file or standard input for a contact (armored text by default).")
-    static final class Seal extends VaultCommand {
+    /** A command that reads a file (or standard input) and writes one (or standard output) for a contact. */
+    abstract static class FileCommand extends VaultCommand {
         @Option(names = "--contact", required = true)
         String contact;
 
@@ -449,6 +448,11 @@ public final class AdminMain implements Callable<Integer> {
 
         @Option(names = "--out", description = "output file (default: standard output)")
         Path outFile;
+    }
+
+    @Command(name = "seal", mixinStandardHelpOptions = true,
+            description = "Seal a file or standard input for a contact (armored text by default).")
+    static final class Seal extends FileCommand {
 
         @Option(names = "--format", defaultValue = "armor", description = "armor, v2 or v1 (default ${DEFAULT-VALUE})")
         String format;
@@ -532,15 +536,7 @@ public final class AdminMain implements Callable<Integer> {
 
     @Command(name = "open", mixinStandardHelpOptions = true,
             description = "Open a sealed message or file from a contact (armored or binary).")
-    static final class Open extends VaultCommand {
-        @Option(names = "--contact", required = true)
-        String contact;
-
-        @Option(names = "--in", description = "input file (default: standard input)")
-        Path in;
-
-        @Option(names = "--out", description = "output file (default: standard output)")
-        Path outFile;
+    static final class Open extends FileCommand {
 
         @Override
         int run(Vault v) throws Exception {
