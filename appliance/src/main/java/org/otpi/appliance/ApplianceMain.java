@@ -126,9 +126,14 @@ public final class ApplianceMain implements Callable<Integer> {
             LogSetup.configure(logDir != null ? logDir : s.state.resolve("logs"), false);
             Approver person = s.approve == ApproveMode.kiosk ? null : approver(s.approve, out);
             if (!java.nio.file.Files.exists(s.vault.resolve("vault.hdr"))) {
-                spec.commandLine().getErr().println("otpi-appliance: no vault in " + s.vault
-                        + " (create one with 'otpi-admin init')");
-                return 1;
+                if (pinFile != null) {
+                    spec.commandLine().getErr().println("otpi-appliance: no vault in " + s.vault
+                            + " (create one with 'otpi-admin init')");
+                    return 1;
+                }
+                // On the device the medium may be plugged in later: serve, locked, meanwhile.
+                Logger.tag("security").warn("no vault on the medium yet: the device answers 'locked' until one is"
+                        + " created ('otpi-admin init') and unlocked");
             }
             char[] pin = pinFile == null ? null : readPin(pinFile);
             ApplianceRuntime runtime;

@@ -29,9 +29,11 @@ class ApplianceMainTest {
     }
 
     @Test
-    void serveWithAuto_failsClearlyWithoutAVault() {
+    void serveWithAuto_failsClearlyWithoutAVault() throws Exception {
+        Path pin = dir.resolve("pin");
+        Files.writeString(pin, "1234\n");
         Run r = run("serve", "--vault", dir.resolve("v").toString(), "--state", dir.resolve("s").toString(),
-                "--approve=auto", "--port", "0");
+                "--approve=auto", "--port", "0", "--pin-file", pin.toString());
         assertTrue(r.out().contains("WARNING: --approve=auto"), r.out());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("no vault in"), r.err());
