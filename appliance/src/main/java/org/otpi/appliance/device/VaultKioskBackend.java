@@ -224,13 +224,13 @@ public final class VaultKioskBackend implements KioskBackend {
 
     @Override
     public List<Views.Grant> standingApprovals() {
-        return standing.active().stream().map(VaultKioskBackend::view).toList();
+        return standing.active().stream().map(KioskBackend::view).toList();
     }
 
     @Override
     public Views.Grant grantStanding(String contact, long budgetBytes, Duration validFor) {
         try {
-            Views.Grant g = view(standing.grant(contact, budgetBytes, validFor));
+            Views.Grant g = KioskBackend.view(standing.grant(contact, budgetBytes, validFor));
             fire("grants");
             return g;
         } catch (IllegalArgumentException e) {
@@ -296,9 +296,6 @@ public final class VaultKioskBackend implements KioskBackend {
         return device.vault();
     }
 
-    private static Views.Grant view(StandingApprovals.Grant g) {
-        return new Views.Grant(g.id(), g.contact(), g.budgetBytes(), g.usedBytes(), g.expires().toEpochMilli());
-    }
 
     @FunctionalInterface
     private interface VaultCall<T> {

@@ -330,7 +330,7 @@ public final class InMemoryKioskBackend implements KioskBackend {
 
     @Override
     public List<Views.Grant> standingApprovals() {
-        return standing.active().stream().map(InMemoryKioskBackend::view).toList();
+        return standing.active().stream().map(KioskBackend::view).toList();
     }
 
     @Override
@@ -339,7 +339,7 @@ public final class InMemoryKioskBackend implements KioskBackend {
             usablePad(contact);
         }
         try {
-            Views.Grant g = view(standing.grant(contact, budgetBytes, validFor));
+            Views.Grant g = KioskBackend.view(standing.grant(contact, budgetBytes, validFor));
             fire("grants");
             return g;
         } catch (IllegalArgumentException e) {
@@ -411,9 +411,6 @@ public final class InMemoryKioskBackend implements KioskBackend {
         }
     }
 
-    private static Views.Grant view(StandingApprovals.Grant g) {
-        return new Views.Grant(g.id(), g.contact(), g.budgetBytes(), g.usedBytes(), g.expires().toEpochMilli());
-    }
 
     private static String padIdFor(String contact) {
         return HexFormat.of().formatHex(sha256(contact.toCharArray()), 0, 8);

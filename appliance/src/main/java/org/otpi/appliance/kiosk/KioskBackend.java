@@ -66,6 +66,11 @@ public interface KioskBackend {
 
     void removeListener(Listener listener);
 
+    /** How a standing approval is shown on the screen. */
+    static Views.Grant view(org.otpi.appliance.approval.StandingApprovals.Grant g) {
+        return new Views.Grant(g.id(), g.contact(), g.budgetBytes(), g.usedBytes(), g.expires().toEpochMilli());
+    }
+
     /** A running pad generation. */
     interface PadGeneration {
         /** Completes when the pad is stored, exceptionally on failure or cancel. */
