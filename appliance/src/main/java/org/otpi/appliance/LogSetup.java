@@ -45,4 +45,19 @@ public final class LogSetup {
                 java.util.Map.entry("writer2.append", "true"),
                 java.util.Map.entry("writer2.format", "{date: yyyy-MM-dd'T'HH:mm:ss.SSSZ} {level} {message}")));
     }
+
+    /**
+     * For command-line tools whose standard output may carry data (a sealed message): log only
+     * warnings, and only to standard error.
+     */
+    public static void configureCli() {
+        if (Configuration.isFrozen()) {
+            return;
+        }
+        Configuration.replace(java.util.Map.of(
+                "writer", "console",
+                "writer.stream", "err",
+                "writer.level", "warn",
+                "writer.format", "{level}: {message}"));
+    }
 }

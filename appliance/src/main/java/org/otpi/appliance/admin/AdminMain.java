@@ -52,6 +52,7 @@ public final class AdminMain implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        org.otpi.appliance.LogSetup.configureCli();
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), System.in));
     }
 
