@@ -8,6 +8,7 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -52,10 +53,17 @@ public final class RpcServer implements AutoCloseable {
         Class<? extends ServerChannel> type = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         boss = new MultiThreadIoEventLoopGroup(1, factory);
         io = new MultiThreadIoEventLoopGroup(config.ioThreads(), factory);
-        channel = new ServerBootstrap()
+        ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, io)
                 .channel(type)
-                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_BACKLOG, 1024);
+        if (Epoll.isAvailable()) {
+            // On the device the RPC binds the laptop link's address, which systemd-networkd may
+            // assign a moment after the appliance starts: bind now, serve once it exists. It is
+            // still that one address and nothing else.
+            bootstrap.option(EpollChannelOption.IP_FREEBIND, true);
+        }
+        channel = bootstrap
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new RpcInitializer(context))
                 .bind(new InetSocketAddress(config.bind(), config.port()))
