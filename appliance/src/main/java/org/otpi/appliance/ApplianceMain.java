@@ -44,7 +44,7 @@ public final class ApplianceMain implements Callable<Integer> {
     CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ApplianceMain()).execute(args));
+        System.exit(new CommandLine(new ApplianceMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
     }
 
     @Override
@@ -97,8 +97,12 @@ public final class ApplianceMain implements Callable<Integer> {
         @Option(names = "--kiosk-user", description = "The only user allowed on the kiosk socket (default: this user).")
         String kioskUser;
 
+        @Option(names = "--kiosk-group", description = "Give the kiosk socket this group (mode 0660) instead of"
+                + " chowning it to the kiosk user; both users must be in it (the image: otpi-ui).")
+        String kioskGroup;
+
         @Option(names = "--gpio", description = "off | mock | device: approve/deny buttons, LED, tamper and panic (default off).")
-        ApplianceRuntime.Gpio gpio = ApplianceRuntime.Gpio.OFF;
+        ApplianceRuntime.Gpio gpio;
 
         @Option(names = "--gpio-config", description = "Pin map (properties).")
         Path gpioConfig;
@@ -140,7 +144,7 @@ public final class ApplianceMain implements Callable<Integer> {
             try {
                 runtime = ApplianceRuntime.start(new ApplianceRuntime.Options(s.vault, s.state, InetAddress.getByName(s.bind),
                         s.port, person, Duration.ofSeconds(s.approvalTimeout), standing, pin, kioskSocket,
-                        kioskUser != null ? kioskUser : System.getProperty("user.name"), gpio, gpioConfig,
+                        kioskUser != null ? kioskUser : System.getProperty("user.name"), kioskGroup, s.gpio, gpioConfig,
                         hrng.isEmpty() ? java.util.List.of(Path.of("/dev/otpi-hrng"), Path.of("/dev/hwrng")) : hrng,
                         !noFeed, System.out, tunnels));
             } catch (org.otpi.appliance.vault.VaultException e) {
@@ -181,16 +185,35 @@ public final class ApplianceMain implements Callable<Integer> {
             if (kioskUser == null && p.getProperty("kiosk.user") != null) {
                 kioskUser = p.getProperty("kiosk.user").trim();
             }
+            if (kioskGroup == null && p.getProperty("kiosk.group") != null) {
+                kioskGroup = p.getProperty("kiosk.group").trim();
+            }
+            String gpioMode = p.getProperty("gpio");
+            s.gpio = gpio != null ? gpio
+                    : gpioMode == null ? ApplianceRuntime.Gpio.OFF
+                    : setting(ApplianceRuntime.Gpio.class, "gpio", gpioMode.trim().toUpperCase(java.util.Locale.ROOT));
+            if (gpioConfig == null && p.getProperty("gpio.config") != null) {
+                gpioConfig = Path.of(p.getProperty("gpio.config").trim());
+            }
             if (hrng.isEmpty() && p.getProperty("hrng.device") != null) {
                 hrng.add(Path.of(p.getProperty("hrng.device").trim()));
             }
             String mode = p.getProperty("approve") == null ? null : p.getProperty("approve").trim();
             s.approve = approve != null ? approve
-                    : mode != null ? ApproveMode.valueOf(mode)
+                    : mode != null ? setting(ApproveMode.class, "approve", mode)
                     : System.console() != null ? ApproveMode.console : ApproveMode.deny;
             s.approvalTimeout = approvalTimeout != null ? approvalTimeout
                     : Integer.parseInt(p.getProperty("approval-timeout", "60"));
             return s;
+        }
+
+        private <E extends Enum<E>> E setting(Class<E> type, String key, String value) {
+            try {
+                return Enum.valueOf(type, value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "config: " + key + " = " + value
+                        + " is not one of " + java.util.Arrays.toString(type.getEnumConstants()));
+            }
         }
 
         private static Path pathOrNull(String s) {
@@ -240,6 +263,7 @@ public final class ApplianceMain implements Callable<Integer> {
         int port;
         ApproveMode approve;
         int approvalTimeout;
+        ApplianceRuntime.Gpio gpio;
     }
 
     /** The approver for a mode; {@code auto} is announced loudly on {@code out} and in the log. */

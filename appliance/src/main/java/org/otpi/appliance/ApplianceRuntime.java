@@ -46,11 +46,13 @@ public final class ApplianceRuntime implements AutoCloseable {
      *                         only the kiosk and buttons ask
      * @param kioskSocket      the kiosk's Unix socket, or null for none
      * @param kioskUser        the only user allowed on the kiosk socket
+     * @param kioskGroup       a group shared with the kiosk user: the socket gets it (mode 0660)
+     *                         instead of being chowned to the kiosk user; null to chown
      * @param hardwareRngs     candidate HRNG paths, tried in order
      */
     public record Options(Path vault, Path state, InetAddress bind, int port, Approver person,
                           Duration approvalTimeout, List<String> standing, char[] pin, Path kioskSocket,
-                          String kioskUser, Gpio gpio, Path gpioConfig, List<Path> hardwareRngs, boolean feedKernel,
+                          String kioskUser, String kioskGroup, Gpio gpio, Path gpioConfig, List<Path> hardwareRngs, boolean feedKernel,
                           PrintStream console, List<Path> tunnels) {
     }
 
@@ -117,7 +119,7 @@ public final class ApplianceRuntime implements AutoCloseable {
         if (o.kioskSocket() != null) {
             KioskApprover screen = new KioskApprover(o.approvalTimeout(), clock);
             parts.add(screen);
-            parts.add(KioskServer.start(o.kioskSocket(), o.kioskUser(), backend, screen));
+            parts.add(KioskServer.start(o.kioskSocket(), o.kioskUser(), o.kioskGroup(), backend, screen));
             askers.add(screen);
         }
         if (o.gpio() != Gpio.OFF) {

@@ -26,7 +26,7 @@ class ApplianceRuntimeTest {
     void startsLocked_withoutAVault_andAnswersHealth(@TempDir Path dir) throws Exception {
         try (ApplianceRuntime rt = ApplianceRuntime.start(new ApplianceRuntime.Options(dir.resolve("alice-medium"),
                 dir.resolve("alice-state"), InetAddress.getLoopbackAddress(), 0, new DenyApprover(), Duration.ofSeconds(5),
-                List.of(), null, null, null, ApplianceRuntime.Gpio.OFF, null, List.of(dir.resolve("no-hrng")), false,
+                List.of(), null, null, null, null, ApplianceRuntime.Gpio.OFF, null, List.of(dir.resolve("no-hrng")), false,
                 new PrintStream(new ByteArrayOutputStream()), List.of()))) {
             assertFalse(rt.device().unlocked());
             HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

@@ -143,7 +143,7 @@ class EndToEndChatTest {
     private static ApplianceRuntime appliance(Path dir, String who) throws Exception {
         return ApplianceRuntime.start(new ApplianceRuntime.Options(dir.resolve(who + "-medium"), dir.resolve(who + "-state"),
                 InetAddress.getLoopbackAddress(), 0, new AutoApprover(), Duration.ofSeconds(10), List.of(),
-                TestVaults.PIN.clone(), null, null, ApplianceRuntime.Gpio.OFF, null, List.of(dir.resolve("no-hrng")),
+                TestVaults.PIN.clone(), null, null, null, ApplianceRuntime.Gpio.OFF, null, List.of(dir.resolve("no-hrng")),
                 false, new PrintStream(new ByteArrayOutputStream()), List.of()));
     }
 

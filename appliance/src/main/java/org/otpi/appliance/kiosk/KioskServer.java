@@ -10,8 +10,11 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
@@ -28,7 +31,9 @@ import org.tinylog.Logger;
  * {@code /run/otpi/kiosk.sock}) that only the kiosk's user may use.
  *
  * <p>Two locks on the door: the socket file is mode 0600 and owned by the kiosk user (chown needs
- * root or CAP_CHOWN), and every accepted connection's peer credentials ({@code SO_PEERCRED}, read
+ * root or CAP_CHOWN) or, on the device, where the appliance runs as its own user with no
+ * capabilities, mode 0660 with a group that only the appliance and the kiosk are in
+ * ({@code otpi-ui}); and every accepted connection's peer credentials ({@code SO_PEERCRED}, read
  * by the JDK) must name the kiosk user, or the connection is closed unread and the attempt goes
  * to the security log. The second check also covers the moment between bind and chmod.
  *
@@ -44,6 +49,7 @@ public final class KioskServer implements AutoCloseable {
 
     private final Path path;
     private final UserPrincipal kioskUser;
+    private final GroupPrincipal sharedGroup;
     private final KioskBackend backend;
     private final KioskApprover approver;
     private final boolean restrictFileMode;
@@ -68,10 +74,11 @@ public final class KioskServer implements AutoCloseable {
     private ServerSocketChannel server;
     private Thread acceptor;
 
-    private KioskServer(Path path, UserPrincipal kioskUser, KioskBackend backend, KioskApprover approver,
-                        boolean restrictFileMode) {
+    private KioskServer(Path path, UserPrincipal kioskUser, GroupPrincipal sharedGroup, KioskBackend backend,
+                        KioskApprover approver, boolean restrictFileMode) {
         this.path = Objects.requireNonNull(path, "path");
         this.kioskUser = Objects.requireNonNull(kioskUser, "kioskUser");
+        this.sharedGroup = sharedGroup;
         this.backend = Objects.requireNonNull(backend, "backend");
         this.approver = Objects.requireNonNull(approver, "approver");
         this.restrictFileMode = restrictFileMode;
@@ -83,15 +90,29 @@ public final class KioskServer implements AutoCloseable {
      */
     public static KioskServer start(Path path, String kioskUser, KioskBackend backend, KioskApprover approver)
             throws IOException {
-        UserPrincipal user = FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(kioskUser);
-        return start(path, user, backend, approver, true);
+        return start(path, kioskUser, null, backend, approver);
+    }
+
+    /**
+     * As {@link #start(Path, String, KioskBackend, KioskApprover)}, but when {@code sharedGroup} is
+     * given the socket is not handed to the kiosk user (no chown, so no capability is needed): it
+     * gets that group and mode 0660. The peer-credential check still admits only {@code kioskUser}.
+     */
+    public static KioskServer start(Path path, String kioskUser, String sharedGroup, KioskBackend backend,
+                                    KioskApprover approver) throws IOException {
+        UserPrincipalLookupService names = FileSystems.getDefault().getUserPrincipalLookupService();
+        UserPrincipal user = names.lookupPrincipalByName(kioskUser);
+        GroupPrincipal group = sharedGroup == null ? null : names.lookupPrincipalByGroupName(sharedGroup);
+        KioskServer s = new KioskServer(path, user, group, backend, approver, true);
+        s.bind();
+        return s;
     }
 
     /** Test hook: {@code restrictFileMode=false} leaves the file world-connectable, so the
      *  peer-credential check alone is exercised. */
     static KioskServer start(Path path, UserPrincipal kioskUser, KioskBackend backend, KioskApprover approver,
                              boolean restrictFileMode) throws IOException {
-        KioskServer s = new KioskServer(path, kioskUser, backend, approver, restrictFileMode);
+        KioskServer s = new KioskServer(path, kioskUser, null, backend, approver, restrictFileMode);
         s.bind();
         return s;
     }
@@ -110,7 +131,11 @@ public final class KioskServer implements AutoCloseable {
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(path));
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(restrictFileMode ? "rw-------" : "rw-rw-rw-"));
-        if (!Files.getOwner(path, LinkOption.NOFOLLOW_LINKS).equals(kioskUser)) {
+        if (sharedGroup != null) {
+            // Changing the group to one we are a member of needs no capability.
+            Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setGroup(sharedGroup);
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
+        } else if (!Files.getOwner(path, LinkOption.NOFOLLOW_LINKS).equals(kioskUser)) {
             Files.setOwner(path, kioskUser);
         }
         approver.attach(this);
@@ -118,7 +143,8 @@ public final class KioskServer implements AutoCloseable {
         acceptor = new Thread(this::acceptLoop, "kiosk-accept");
         acceptor.setDaemon(true);
         acceptor.start();
-        Logger.info("kiosk socket {} for user {}", path, kioskUser.getName());
+        Logger.info("kiosk socket {} for user {}{}", path, kioskUser.getName(),
+                sharedGroup == null ? "" : " (through group " + sharedGroup.getName() + ")");
     }
 
     private void acceptLoop() {

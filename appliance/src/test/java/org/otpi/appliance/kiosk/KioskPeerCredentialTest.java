@@ -98,16 +98,44 @@ class KioskPeerCredentialTest {
         }
     }
 
+    /**
+     * The device's way: the appliance (here root, on the Pi the unprivileged {@code otpi}) keeps
+     * the socket and shares it through a group, with no chown. The kiosk user gets in through the
+     * group; another user with the same group is still refused by its peer credentials.
+     */
+    @Test
+    void sharedGroupMode_admitsTheKioskUserOnly_withoutChown() throws Exception {
+        Path socket = dir.resolve("group.sock");
+        try (KioskServer server = KioskServer.start(socket, "nobody", "nogroup", backend(), approver)) {
+            assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+            assertEquals("root", Files.getOwner(socket).getName(), "no chown to the kiosk user");
+            assertEquals("nogroup", Files.readAttributes(socket, java.nio.file.attribute.PosixFileAttributes.class)
+                    .group().getName());
+
+            String asKiosk = runProbe(List.of("runuser", "-u", "nobody", "--"), socket);
+            assertTrue(asKiosk.startsWith("REPLY") && asKiosk.contains("status-reply"), asKiosk);
+            assertEquals(0, server.refusedConnections());
+
+            String otherInGroup = runProbe(List.of("runuser", "-u", "daemon", "-g", "nogroup", "--"), socket);
+            assertFalse(otherInGroup.startsWith("REPLY"), otherInGroup);
+            assertEquals(1, server.refusedConnections());
+
+            String outsider = runProbe(List.of("runuser", "-u", "daemon", "--"), socket);
+            assertTrue(outsider.startsWith("ERROR") && outsider.toLowerCase().contains("permission"), outsider);
+        }
+    }
+
     private static InMemoryKioskBackend backend() {
         return InMemoryKioskBackend.demo(Clock.systemUTC(), new StandingApprovals(Clock.systemUTC()));
     }
 
     private String runProbe(boolean asNobody, Path socket) throws Exception {
+        return runProbe(asNobody ? List.of("runuser", "-u", "nobody", "--") : List.of(), socket);
+    }
+
+    private String runProbe(List<String> as, Path socket) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        List<String> cmd = new ArrayList<>();
-        if (asNobody) {
-            cmd.addAll(List.of("runuser", "-u", "nobody", "--"));
-        }
+        List<String> cmd = new ArrayList<>(as);
         cmd.addAll(List.of(java, "-XX:-UsePerfData", "-Xshare:off", probe.toString(), socket.toString()));
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
         try {
