@@ -132,8 +132,13 @@ public final class KioskServer implements AutoCloseable {
         server.bind(UnixDomainSocketAddress.of(path));
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(restrictFileMode ? "rw-------" : "rw-rw-rw-"));
         if (sharedGroup != null) {
-            // Changing the group to one we are a member of needs no capability.
-            Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setGroup(sharedGroup);
+            // On the device the directory is setgid to the group, so the socket is born with it and
+            // no chown call is made at all (the appliance's system-call filter refuses chown).
+            // Elsewhere, changing to a group we are a member of needs no capability.
+            PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+            if (!view.readAttributes().group().equals(sharedGroup)) {
+                view.setGroup(sharedGroup);
+            }
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
         } else if (!Files.getOwner(path, LinkOption.NOFOLLOW_LINKS).equals(kioskUser)) {
             Files.setOwner(path, kioskUser);
