@@ -15,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CancellationException;
 import org.otpi.appliance.approval.ApprovalRequest;
 import org.otpi.appliance.approval.StandingApprovals;
+import org.otpi.protocol.kiosk.KioskMessage;
 import org.otpi.protocol.kiosk.Views;
 import org.tinylog.Logger;
 
@@ -295,13 +296,18 @@ public final class InMemoryKioskBackend implements KioskBackend {
     }
 
     @Override
-    public void exportBackup(String target) {
+    public String exportBackup(String target, char[] passphrase) {
         synchronized (this) {
             if (!unlocked) {
                 throw new Failure("vault locked");
             }
         }
-        record("backup", "", "encrypted backup written to " + target);
+        if (passphrase.length < KioskMessage.ExportBackup.MIN_PASSPHRASE) {
+            throw new Failure("the passphrase needs at least " + KioskMessage.ExportBackup.MIN_PASSPHRASE + " characters");
+        }
+        String file = target + "/otpi-backup-demo.otpibak";
+        record("backup", "", "encrypted backup written to " + file);
+        return file;
     }
 
     @Override
