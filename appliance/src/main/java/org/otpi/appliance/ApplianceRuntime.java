@@ -20,9 +20,11 @@ import org.otpi.appliance.entropy.HealthParameters;
 import org.otpi.appliance.gpio.GpioConfig;
 import org.otpi.appliance.gpio.GpioPanel;
 import org.otpi.appliance.kiosk.KioskApprover;
+import org.otpi.appliance.kiosk.KioskPairingDisplay;
 import org.otpi.appliance.kiosk.KioskServer;
 import org.otpi.appliance.rpc.ClientRegistry;
 import org.otpi.appliance.rpc.ConsolePairingDisplay;
+import org.otpi.appliance.rpc.PairingDisplay;
 import org.otpi.appliance.rpc.RpcConfig;
 import org.otpi.appliance.rpc.RpcServer;
 import org.otpi.appliance.vault.VaultException;
@@ -116,11 +118,16 @@ public final class ApplianceRuntime implements AutoCloseable {
         if (o.person() != null) {
             askers.add(o.person());
         }
+        PairingDisplay pairing = new ConsolePairingDisplay(o.console());
         if (o.kioskSocket() != null) {
             KioskApprover screen = new KioskApprover(o.approvalTimeout(), clock);
             parts.add(screen);
-            parts.add(KioskServer.start(o.kioskSocket(), o.kioskUser(), o.kioskGroup(), backend, screen));
+            KioskServer kiosk = KioskServer.start(o.kioskSocket(), o.kioskUser(), o.kioskGroup(), backend, screen);
+            parts.add(kiosk);
             askers.add(screen);
+            // The code goes to the kiosk only; the console (the journal, on the device) is told
+            // that a pairing waits, never the code.
+            pairing = PairingDisplay.all(ConsolePairingDisplay.noticeOnly(o.console()), KioskPairingDisplay.on(kiosk, clock));
         }
         if (o.gpio() != Gpio.OFF) {
             GpioConfig cfg = o.gpioConfig() == null ? GpioConfig.defaults() : GpioConfig.load(o.gpioConfig());
@@ -135,7 +142,7 @@ public final class ApplianceRuntime implements AutoCloseable {
         Approver person = askers.size() == 1 ? askers.get(0) : new FirstDecisionApprover(askers);
         RpcConfig config = RpcConfig.defaults(o.bind(), o.port()).withApprovalTimeout(o.approvalTimeout());
         rpc = new RpcServer(config, new VaultDeviceService(device), standing.orElse(person), clients,
-                new ConsolePairingDisplay(o.console()));
+                pairing);
         parts.add(rpc);
         address = rpc.start();
     }

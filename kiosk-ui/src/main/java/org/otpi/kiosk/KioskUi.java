@@ -44,6 +44,8 @@ public final class KioskUi {
     private final ToggleGroup tabs = new ToggleGroup();
     private final UnlockScreen unlock;
     private final ApprovalDialog approval;
+    private final PairingDialog pairing = new PairingDialog();
+    private final BackupDialog backup;
     private final PadsScreen pads;
     private final StandingScreen standing;
     private final LogScreen log;
@@ -55,6 +57,9 @@ public final class KioskUi {
         this.client = client;
         this.unlock = new UnlockScreen(this);
         this.approval = new ApprovalDialog(this);
+        this.backup = new BackupDialog(this);
+        // An approval prompt takes precedence over a pairing code (see PairingDialog).
+        approval.node().visibleProperty().addListener((o, was, open) -> pairing.hold(open));
         this.pads = new PadsScreen(this);
         this.standing = new StandingScreen(this);
         this.log = new LogScreen(this);
@@ -103,7 +108,7 @@ public final class KioskUi {
         content.getStyleClass().add("content");
         main.setTop(new VBox(offline, alarm, nav, standingBanner));
         main.setCenter(content);
-        root.getChildren().addAll(main, approval.node(), toast);
+        root.getChildren().addAll(main, backup.node(), pairing.node(), approval.node(), toast);
         root.getStyleClass().add("kiosk");
         root.getStylesheets().add(KioskUi.class.getResource("kiosk.css").toExternalForm());
         // Readable at arm's length: 17 px at 480 lines, 24 px at 720 lines.
@@ -178,6 +183,11 @@ public final class KioskUi {
                         + Format.seconds(g.expiresEpochMillis() - now) + ")").toList()));
     }
 
+    /** Opens the backup dialog for the directory {@code target} on removable media. */
+    void backup(String target) {
+        backup.open(target);
+    }
+
     void contactsLoaded(List<Views.Contact> contacts) {
         standing.contacts(contacts);
     }
@@ -206,6 +216,7 @@ public final class KioskUi {
         unlocked = !locked;
         if (locked) {
             unlock.clear();
+            backup.close();
             standingBanner.setVisible(false);
             main.getTop().setVisible(true);
             ((VBox) main.getTop()).getChildren().get(2).setVisible(false);
@@ -229,6 +240,10 @@ public final class KioskUi {
             if (!closed.approved() && closed.reason().equals("timeout")) {
                 toast("Denied: no answer in time");
             }
+        } else if (p instanceof KioskMessage.PairingCode code) {
+            pairing.show(code);
+        } else if (p instanceof KioskMessage.PairingCleared cleared) {
+            pairing.cleared(cleared.client());
         } else if (p instanceof KioskMessage.Alarm a) {
             alarm.setText("⚠ " + a.text());
             alarm.setVisible(true);
@@ -255,6 +270,7 @@ public final class KioskUi {
             log.refresh();
         } else {
             approval.clear();
+            pairing.dismiss(); // a reconnect replays it if still valid
             offline.setText("Lost the device: reconnecting…");
         }
     }
@@ -269,6 +285,14 @@ public final class KioskUi {
 
     boolean approvalShowing() {
         return approval.isShowing();
+    }
+
+    boolean pairingShowing() {
+        return pairing.isShowing();
+    }
+
+    boolean backupShowing() {
+        return backup.isShowing();
     }
 
     List<Views.Grant> grantsShown() {

@@ -85,8 +85,7 @@ final class PadsScreen {
         importPad.setOnAction(e -> simple(id -> new KioskMessage.ImportPad(id, mediaPath.getText()), "Pad imported"));
         Button export = new Button("Backup");
         export.setId("export");
-        export.setOnAction(e -> simple(id -> new KioskMessage.ExportBackup(id, mediaPath.getText()),
-                "Encrypted backup written"));
+        export.setOnAction(e -> ui.backup(mediaPath.getText().trim()));
         HBox mediaButtons = new HBox(importPad, export);
         mediaButtons.getStyleClass().add("button-row");
         for (Button b : List.of(importPad, export)) {

@@ -1,5 +1,9 @@
 package org.otpi.kiosk;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -9,9 +13,13 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import javafx.scene.Node;
 import javafx.scene.Scene;
+import javafx.scene.image.PixelFormat;
+import javafx.scene.image.WritableImage;
 import javafx.stage.Stage;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -148,5 +156,26 @@ abstract class KioskFxTest {
             }
         }
         return true;
+    }
+
+    /** Writes the stage to {@code dir/NAME-WxH.png}. */
+    void shot(Path dir, String name) throws Exception {
+        WaitForAsyncUtils.waitForFxEvents();
+        AtomicReference<WritableImage> image = new AtomicReference<>();
+        FxToolkit.setupFixture(() -> image.set(stage.getScene().snapshot(null)));
+        WritableImage img = image.get();
+        int w = (int) img.getWidth();
+        int h = (int) img.getHeight();
+        int[] argb = new int[w * h];
+        img.getPixelReader().getPixels(0, 0, w, h, PixelFormat.getIntArgbInstance(), argb, 0, w);
+        BufferedImage b = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        b.setRGB(0, 0, w, h, argb, 0, w);
+        Path file = dir.resolve(name + "-" + width() + "x" + height() + ".png");
+        try {
+            ImageIO.write(b, "png", file.toFile());
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        assertTrue(Files.size(file) > 1000, file + " written");
     }
 }

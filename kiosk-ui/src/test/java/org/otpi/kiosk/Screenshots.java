@@ -1,21 +1,11 @@
 package org.otpi.kiosk;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
-import javafx.scene.image.PixelFormat;
-import javafx.scene.image.WritableImage;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
-import org.testfx.util.WaitForAsyncUtils;
 
 /**
  * Writes every screen to docs/screens/NAME-WxH.png, rendered by Monocle headless:
@@ -80,25 +70,5 @@ abstract class Screenshots extends KioskFxTest {
         backend.alarm("tamper", "Case opened: vault locked, keys wiped from memory");
         waitFor(() -> visible(robot, "#alarm") && visible(robot, "#pin-ok"));
         shot(out, "alarm");
-    }
-
-    private void shot(Path dir, String name) throws Exception {
-        WaitForAsyncUtils.waitForFxEvents();
-        AtomicReference<WritableImage> image = new AtomicReference<>();
-        FxToolkit.setupFixture(() -> image.set(stage.getScene().snapshot(null)));
-        WritableImage img = image.get();
-        int w = (int) img.getWidth();
-        int h = (int) img.getHeight();
-        int[] argb = new int[w * h];
-        img.getPixelReader().getPixels(0, 0, w, h, PixelFormat.getIntArgbInstance(), argb, 0, w);
-        BufferedImage b = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        b.setRGB(0, 0, w, h, argb, 0, w);
-        Path file = dir.resolve(name + "-" + width() + "x" + height() + ".png");
-        try {
-            ImageIO.write(b, "png", file.toFile());
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-        assertTrue(Files.size(file) > 1000, file + " written");
     }
 }

@@ -1,10 +1,18 @@
 package org.otpi.appliance.device;
 
 import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.otpi.appliance.approval.StandingApprovals;
+import org.otpi.appliance.crypto.Argon2id;
 import org.otpi.appliance.entropy.EntropyService;
 import org.otpi.appliance.entropy.EntropyStatus;
 import org.otpi.appliance.entropy.PadOrigin;
@@ -27,6 +36,7 @@ import org.otpi.appliance.securitylog.SecurityEvents;
 import org.otpi.appliance.vault.PadStats;
 import org.otpi.appliance.vault.Vault;
 import org.otpi.appliance.vault.VaultException;
+import org.otpi.protocol.kiosk.KioskMessage;
 import org.otpi.protocol.kiosk.Views;
 import org.tinylog.Logger;
 
@@ -176,9 +186,105 @@ public final class VaultKioskBackend implements KioskBackend {
         fire("contacts");
     }
 
+    /**
+     * Writes {@code otpi-backup-DEVICE-TIME.otpibak} into the directory {@code target}: sealed
+     * with {@code passphrase} (Argon2id, {@link Argon2id#VAULT_DEFAULT}, then ChaCha20-Poly1305,
+     * as {@code otpi-admin export}), written to a hidden temporary file in the same directory,
+     * fsynced, renamed into place and the directory fsynced, so the media never holds half a
+     * backup under the final name. Refuses a target on the vault's own medium or state
+     * directory: a backup there is lost with the card.
+     */
     @Override
-    public void exportBackup(String target) {
-        throw new Failure("a backup needs a passphrase: use 'otpi-admin export' on the device console");
+    public String exportBackup(String target, char[] passphrase) {
+        if (passphrase == null || passphrase.length < KioskMessage.ExportBackup.MIN_PASSPHRASE) {
+            throw new Failure("the passphrase needs at least " + KioskMessage.ExportBackup.MIN_PASSPHRASE + " characters");
+        }
+        Path dir = backupDirectory(target);
+        Vault v = call(this::vault);
+        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
+        Path file = dir.resolve("otpi-backup-" + safeName(device.deviceId()) + "-" + stamp + ".otpibak");
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new Failure("a backup of this second is already there: try again");
+        }
+        Path tmp = dir.resolve("." + file.getFileName() + ".partial");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                OutputStream keepOpen = new FilterOutputStream(Channels.newOutputStream(ch)) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        out.write(b, off, len);
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        flush(); // the sealing stream closes us; the channel stays open for force()
+                    }
+                };
+                v.exportBackup(new BufferedOutputStream(keepOpen, 1 << 16), passphrase, Argon2id.VAULT_DEFAULT);
+                ch.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true); // the rename itself
+            }
+        } catch (VaultException e) {
+            deleteQuietly(tmp);
+            throw new Failure(e.kind() == VaultException.Kind.LOCKED ? "vault locked" : e.getMessage());
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            Logger.warn("backup to {} failed: {}", dir, e.toString());
+            throw new Failure("cannot write the backup to " + target + ": " + e.getClass().getSimpleName());
+        }
+        Logger.tag("security").info("encrypted backup written to {}", file);
+        fire("log");
+        return file.toString();
+    }
+
+    /** {@code target} as a real, writable directory off the vault's medium, or a Failure. */
+    private Path backupDirectory(String target) {
+        if (target == null || target.isBlank()) {
+            throw new Failure("say where to write the backup (a directory on a USB stick)");
+        }
+        Path dir;
+        try {
+            Path given = Path.of(target);
+            if (!given.isAbsolute()) {
+                throw new Failure("the backup target must be an absolute path");
+            }
+            if (!Files.isDirectory(given)) {
+                throw new Failure("no directory at " + target);
+            }
+            dir = given.toRealPath();
+        } catch (java.nio.file.InvalidPathException | IOException e) {
+            throw new Failure("no directory at " + target);
+        }
+        for (Path own : new Path[] {device.medium(), device.state()}) {
+            try {
+                Path real = own.toRealPath();
+                if (dir.startsWith(real)) {
+                    throw new Failure("not on the vault's own medium: choose removable media");
+                }
+            } catch (IOException e) {
+                // that directory does not exist: nothing to be inside of
+            }
+        }
+        if (!Files.isWritable(dir)) {
+            throw new Failure("cannot write to " + target);
+        }
+        return dir;
+    }
+
+    private static String safeName(String s) {
+        return s.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // best effort: a hidden .partial may remain
+        }
     }
 
     @Override

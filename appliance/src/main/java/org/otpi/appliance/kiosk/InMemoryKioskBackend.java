@@ -15,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CancellationException;
 import org.otpi.appliance.approval.ApprovalRequest;
 import org.otpi.appliance.approval.StandingApprovals;
+import org.otpi.protocol.kiosk.KioskMessage;
 import org.otpi.protocol.kiosk.Views;
 import org.tinylog.Logger;
 
@@ -27,6 +28,8 @@ import org.tinylog.Logger;
  * {@link #open} consume pad as the RPC daemon would, {@link #forgery} logs a forged package.
  */
 public final class InMemoryKioskBackend implements KioskBackend {
+    private byte[] lastBackupPassphrase; // SHA-256, tests only
+    private int backups;
     /** Remaining send pad under this fraction of the half is "low". */
     static final double LOW_PAD_FRACTION = 0.10;
 
@@ -295,13 +298,45 @@ public final class InMemoryKioskBackend implements KioskBackend {
     }
 
     @Override
-    public void exportBackup(String target) {
+    public String exportBackup(String target, char[] passphrase) {
         synchronized (this) {
             if (!unlocked) {
                 throw new Failure("vault locked");
             }
         }
-        record("backup", "", "encrypted backup written to " + target);
+        if (passphrase.length < KioskMessage.ExportBackup.MIN_PASSPHRASE) {
+            throw new Failure("the passphrase needs at least " + KioskMessage.ExportBackup.MIN_PASSPHRASE + " characters");
+        }
+        String file = target + "/otpi-backup-demo.otpibak";
+        synchronized (this) {
+            lastBackupPassphrase = digest(passphrase);
+            backups++;
+        }
+        record("backup", "", "encrypted backup written to " + file);
+        return file;
+    }
+
+    /** Backups "written" so far (tests). */
+    public synchronized int backups() {
+        return backups;
+    }
+
+    /** Whether the last backup was sealed with {@code passphrase} (tests; only a hash is kept). */
+    public synchronized boolean lastBackupSealedWith(char[] passphrase) {
+        return lastBackupPassphrase != null && MessageDigest.isEqual(lastBackupPassphrase, digest(passphrase));
+    }
+
+    private static byte[] digest(char[] chars) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            for (char c : chars) {
+                d.update((byte) (c >> 8));
+                d.update((byte) c);
+            }
+            return d.digest();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

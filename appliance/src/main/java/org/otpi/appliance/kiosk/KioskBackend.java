@@ -35,8 +35,13 @@ public interface KioskBackend {
     /** Imports a pad from {@code source}, a file on device media. */
     void importPad(String source);
 
-    /** Writes an encrypted backup of the vault to {@code target} on device media. */
-    void exportBackup(String target);
+    /**
+     * Writes an encrypted backup of the vault, sealed with {@code passphrase}, into
+     * {@code target}, a directory on removable media; returns the file written. Refuses a
+     * passphrase shorter than {@link org.otpi.protocol.kiosk.KioskMessage.ExportBackup#MIN_PASSPHRASE}.
+     * The caller wipes {@code passphrase} after the call.
+     */
+    String exportBackup(String target, char[] passphrase);
 
     /** Destroys a contact's pad. */
     void deletePad(String contact);

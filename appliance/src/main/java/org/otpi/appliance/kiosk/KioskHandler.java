@@ -82,7 +82,11 @@ final class KioskHandler {
             } else if (request instanceof ImportPad i) {
                 backend.importPad(i.source());
             } else if (request instanceof ExportBackup e) {
-                backend.exportBackup(e.target());
+                try {
+                    backend.exportBackup(e.target(), e.passphrase());
+                } finally {
+                    Arrays.fill(e.passphrase(), '\0');
+                }
             } else if (request instanceof DeletePad d) {
                 backend.deletePad(d.contact());
             } else if (request instanceof ExpirePad e) {

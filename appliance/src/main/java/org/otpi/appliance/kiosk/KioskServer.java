@@ -73,6 +73,7 @@ public final class KioskServer implements AutoCloseable {
     };
     private ServerSocketChannel server;
     private Thread acceptor;
+    private volatile KioskPairingDisplay pairing;
 
     private KioskServer(Path path, UserPrincipal kioskUser, GroupPrincipal sharedGroup, KioskBackend backend,
                         KioskApprover approver, boolean restrictFileMode) {
@@ -180,12 +181,20 @@ public final class KioskServer implements AutoCloseable {
                 sessions.add(session);
                 session.start();
                 approver.replay(session);
+                KioskPairingDisplay p = pairing;
+                if (p != null) {
+                    p.replay(session);
+                }
                 Logger.info("kiosk connected ({} sessions)", sessions.size());
             } catch (IOException | RuntimeException e) {
                 Logger.warn("kiosk connection dropped: {}", e.toString());
                 closeQuietly(ch);
             }
         }
+    }
+
+    void attachPairing(KioskPairingDisplay display) {
+        pairing = display;
     }
 
     void sessionClosed(KioskSession session) {

@@ -4,12 +4,29 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Objects;
 
-/** Prints pairing codes on the appliance's own terminal (emulation only). */
+/**
+ * Pairing on the appliance's own terminal. {@link #ConsolePairingDisplay(PrintStream)} prints the
+ * code (emulation, where a person reads the terminal); {@link #noticeOnly} prints only that a
+ * pairing is waiting and where to look, for a device whose standard output goes to the journal:
+ * a code in the journal would be a secret in a log.
+ */
 public final class ConsolePairingDisplay implements PairingDisplay {
     private final PrintStream out;
+    private final boolean showCode;
 
+    /** Prints the code itself: emulation only. */
     public ConsolePairingDisplay(PrintStream out) {
+        this(out, true);
+    }
+
+    private ConsolePairingDisplay(PrintStream out, boolean showCode) {
         this.out = Objects.requireNonNull(out, "out");
+        this.showCode = showCode;
+    }
+
+    /** Says a pairing is waiting and that its code is on the kiosk; never prints the code. */
+    public static ConsolePairingDisplay noticeOnly(PrintStream out) {
+        return new ConsolePairingDisplay(out, false);
     }
 
     @Override
@@ -17,8 +34,12 @@ public final class ConsolePairingDisplay implements PairingDisplay {
         synchronized (out) {
             out.println();
             out.println("=== OTPi pairing request from client '" + clientName + "' ===");
-            out.println("    code: " + code + "   (valid " + validFor.toSeconds() + " s)");
-            out.println("    Type this code into the client only if you started this pairing.");
+            if (showCode) {
+                out.println("    code: " + code + "   (valid " + validFor.toSeconds() + " s)");
+                out.println("    Type this code into the client only if you started this pairing.");
+            } else {
+                out.println("    the code is on the kiosk screen (valid " + validFor.toSeconds() + " s)");
+            }
             out.flush();
         }
     }

@@ -20,6 +20,7 @@ import org.otpi.appliance.kiosk.KioskBackend;
 import org.otpi.appliance.vault.SealOptions;
 import org.otpi.appliance.vault.TestVaults;
 import org.otpi.appliance.vault.Vault;
+import org.otpi.appliance.vault.VaultException;
 import org.otpi.appliance.vault.VaultPolicy;
 import org.otpi.protocol.kiosk.Views;
 
@@ -96,6 +97,73 @@ class VaultKioskBackendTest {
             assertEquals(Views.UnlockResult.Outcome.WRONG, k.unlock(TestVaults.PIN.clone()).outcome(),
                     "the right PIN must not open a wiped vault");
             k.close();
+        }
+    }
+
+    /** Backup from the kiosk: a real file on "removable media" that restores with its passphrase only. */
+    @Test
+    void backupFromTheKiosk_restoresWithItsPassphrase_andNotWithAnother(@TempDir Path dir) throws Exception {
+        byte[] pad = TestVaults.pad(13, 32 * 1024);
+        try (Vault a = TestVaults.create(dir, "alice"); Vault b = TestVaults.create(dir, "bob")) {
+            TestVaults.share(a, "bob", b, "alice", pad);
+        }
+        Path usb = java.nio.file.Files.createDirectories(dir.resolve("media/usb"));
+        char[] pass = "correct horse battery".toCharArray();
+        String written;
+        long sentBefore;
+        try (Device device = new Device(dir.resolve("alice-medium"), dir.resolve("alice-state"), VaultPolicy.DEFAULT,
+                Clock.systemUTC())) {
+            VaultKioskBackend k = new VaultKioskBackend(device, new StandingApprovals(Clock.systemUTC()), null,
+                    List::of, List::of);
+            assertEquals("vault locked", assertThrows(KioskBackend.Failure.class,
+                    () -> k.exportBackup(usb.toString(), pass.clone())).getMessage());
+            assertEquals(Views.UnlockResult.Outcome.OK, k.unlock(TestVaults.PIN.clone()).outcome());
+            sentBefore = k.contacts().get(0).sendRemaining();
+
+            assertTrue(assertThrows(KioskBackend.Failure.class, () -> k.exportBackup(usb.toString(),
+                    "eleven char".toCharArray())).getMessage().contains("at least 12"));
+            assertTrue(assertThrows(KioskBackend.Failure.class, () -> k.exportBackup(
+                    dir.resolve("alice-medium").toString(), pass.clone())).getMessage().contains("vault's own medium"));
+            java.nio.file.Path inside = java.nio.file.Files.createDirectories(dir.resolve("alice-state/sub"));
+            assertTrue(assertThrows(KioskBackend.Failure.class, () -> k.exportBackup(inside.toString(), pass.clone()))
+                    .getMessage().contains("vault's own medium"));
+            java.nio.file.Path link = java.nio.file.Files.createSymbolicLink(dir.resolve("innocent"), dir.resolve("alice-medium"));
+            assertTrue(assertThrows(KioskBackend.Failure.class, () -> k.exportBackup(link.toString(), pass.clone()))
+                    .getMessage().contains("vault's own medium"), "a symlink into the medium is seen through");
+            assertTrue(assertThrows(KioskBackend.Failure.class, () -> k.exportBackup(dir.resolve("media/none").toString(),
+                    pass.clone())).getMessage().contains("no directory"));
+            assertTrue(assertThrows(KioskBackend.Failure.class, () -> k.exportBackup("media/usb", pass.clone()))
+                    .getMessage().contains("absolute"));
+            try (var s = java.nio.file.Files.list(usb)) {
+                assertEquals(0, s.count(), "nothing written by refused exports");
+            }
+
+            written = k.exportBackup(usb.toString(), pass.clone());
+            Path file = Path.of(written);
+            assertEquals(usb.toRealPath(), file.getParent());
+            assertTrue(file.getFileName().toString().matches("otpi-backup-alice-\\d{8}-\\d{6}\\.otpibak"), written);
+            try (var s = java.nio.file.Files.list(usb)) {
+                assertEquals(List.of(file), s.toList(), "no temporary file left behind");
+            }
+            byte[] backup = java.nio.file.Files.readAllBytes(file);
+            assertFalse(new TestVaults.PadWindows(pad, 16).foundIn(backup), "pad bytes readable in the backup");
+            assertEquals(sentBefore, k.contacts().get(0).sendRemaining(), "a backup burns no pad");
+            k.close();
+        }
+        // the card is lost; a new vault for the same device restores from the stick
+        try (var s = java.nio.file.Files.walk(dir.resolve("alice-medium"))) {
+            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(q);
+            }
+        }
+        try (Vault fresh = TestVaults.create(dir, "alice")) {
+            VaultException wrong = assertThrows(VaultException.class, () -> fresh.restoreBackup(
+                    java.nio.file.Files.newInputStream(Path.of(written)), "correct horse battery!".toCharArray()));
+            assertTrue(fresh.contacts().isEmpty(), "nothing restored with a wrong passphrase: " + wrong.getMessage());
+            try (var in = java.nio.file.Files.newInputStream(Path.of(written))) {
+                assertEquals(List.of("bob"), fresh.restoreBackup(in, pass.clone()).restored());
+            }
+            assertEquals(sentBefore, fresh.contacts().get(0).sendRemaining(), "the restored pad is the same pad");
         }
     }
 }

@@ -38,6 +38,8 @@ import java.util.List;
         @Type(value = KioskMessage.ApprovalClosed.class, name = "approval-closed"),
         @Type(value = KioskMessage.Changed.class, name = "changed"),
         @Type(value = KioskMessage.Alarm.class, name = "alarm"),
+        @Type(value = KioskMessage.PairingCode.class, name = "pairing-code"),
+        @Type(value = KioskMessage.PairingCleared.class, name = "pairing-cleared"),
 })
 public sealed interface KioskMessage {
 
@@ -96,8 +98,30 @@ public sealed interface KioskMessage {
     record ImportPad(long id, String source) implements Request {
     }
 
-    /** Write an encrypted backup of the vault to device media. */
-    record ExportBackup(long id, String target) implements Request {
+    /**
+     * Write an encrypted backup of the vault into {@code target}, a directory on removable media,
+     * sealed with {@code passphrase} (Argon2id). The kiosk asks for the passphrase twice; the
+     * appliance enforces the minimum length and wipes the chars after use.
+     */
+    record ExportBackup(long id, String target, char[] passphrase) implements Request {
+        /** Shortest passphrase accepted: the backup file can be attacked offline, at leisure. */
+        public static final int MIN_PASSPHRASE = 12;
+
+        @Override
+        public String toString() {
+            return "ExportBackup[id=" + id + ", target=" + target + ", passphrase=<hidden>]";
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ExportBackup e && e.id == id && java.util.Objects.equals(e.target, target)
+                    && Arrays.equals(e.passphrase, passphrase);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(id);
+        }
     }
 
     record DeletePad(long id, String contact) implements Request {
@@ -179,5 +203,22 @@ public sealed interface KioskMessage {
 
     /** Tamper, panic wipe or another alarm to show at once. */
     record Alarm(String text) implements Push {
+    }
+
+    /**
+     * A laptop client asks to pair under the name {@code client}: show {@code code} (8 digits) so
+     * the person can type it on that laptop, until {@code expiresEpochMillis} or a
+     * {@link PairingCleared}. The code is a secret for its lifetime: it travels only on this
+     * socket and is never logged ({@link #toString()} hides it).
+     */
+    record PairingCode(String client, String code, long expiresEpochMillis) implements Push {
+        @Override
+        public String toString() {
+            return "PairingCode[client=" + client + ", code=<hidden>, expiresEpochMillis=" + expiresEpochMillis + "]";
+        }
+    }
+
+    /** The pairing for {@code client} ended (paired, replaced, expired or failed): take the code down. */
+    record PairingCleared(String client) implements Push {
     }
 }

@@ -21,7 +21,7 @@ class KioskCodecTest {
     void everyMessage_roundTrips() throws IOException {
         List<KioskMessage> all = List.of(
                 new Lock(1), new GetStatus(2), new GetContacts(3), new GeneratePad(4, "alice", 1 << 20),
-                new CancelGenerate(5, 4), new ImportPad(6, "/media/x.pad"), new ExportBackup(7, "/media/b"),
+                new CancelGenerate(5, 4), new ImportPad(6, "/media/x.pad"), new ExportBackup(7, "/media/b", "long passphrase".toCharArray()),
                 new DeletePad(8, "bob"), new ExpirePad(9, "bob"), new GetLog(10, 3, 50), new GetGrants(11),
                 new KioskMessage.Grant(12, "alice", 4096, 30), new Revoke(13, "g1"), new Decide(14, "r1", true),
                 Done.ok(15), Done.failed(16, "no"),
@@ -34,7 +34,8 @@ class KioskCodecTest {
                 new GrantsReply(21, List.of(new Views.Grant("g", "alice", 10, 2, 99))),
                 new Progress(22, 5, 10),
                 new ApprovalPrompt("r", "laptop", "alice", "SEAL", 5, 37, 100, 123456),
-                new ApprovalClosed("r", false, "timeout"), new Changed("contacts"), new Alarm("tamper"));
+                new ApprovalClosed("r", false, "timeout"), new Changed("contacts"), new Alarm("tamper"),
+                new PairingCode("laptop-1", "01234567", 1_800_000_000_000L), new PairingCleared("laptop-1"));
         for (KioskMessage m : all) {
             String line = KioskCodec.encode(m);
             assertFalse(line.contains("\n"), line);
@@ -43,6 +44,26 @@ class KioskCodecTest {
         Unlock u = (Unlock) KioskCodec.decode(KioskCodec.encode(new Unlock(1, "1234".toCharArray())));
         assertArrayEquals("1234".toCharArray(), u.pin());
         assertFalse(u.toString().contains("1234"));
+    }
+
+    @Test
+    void secrets_roundTripButNeverReachToString() throws IOException {
+        String line = KioskCodec.encode(new PairingCode("laptop", "00731234", 99));
+        assertEquals("{\"type\":\"pairing-code\",\"client\":\"laptop\",\"code\":\"00731234\",\"expiresEpochMillis\":99}", line);
+        PairingCode c = (PairingCode) KioskCodec.decode(line);
+        assertEquals("00731234", c.code(), "leading zeros kept: the code is a string");
+        assertFalse(c.toString().contains("00731234"));
+        assertEquals(new PairingCleared("laptop"), KioskCodec.decode("{\"type\":\"pairing-cleared\",\"client\":\"laptop\"}"));
+
+        ExportBackup e = (ExportBackup) KioskCodec.decode(KioskCodec.encode(
+                new ExportBackup(3, "/media/usb", "correct horse battery".toCharArray())));
+        assertArrayEquals("correct horse battery".toCharArray(), e.passphrase());
+        assertEquals("/media/usb", e.target());
+        assertFalse(e.toString().contains("horse"));
+        // the old form without a passphrase, and a code without its expiry, are refused
+        assertThrows(IOException.class, () -> KioskCodec.decode("{\"type\":\"export\",\"id\":1,\"target\":\"/m\"}"));
+        assertThrows(IOException.class, () -> KioskCodec.decode("{\"type\":\"pairing-code\",\"client\":\"a\",\"code\":\"1\"}"));
+        assertThrows(IOException.class, () -> KioskCodec.decode("{\"type\":\"pairing-code\",\"client\":\"a\",\"code\":\"1\",\"expiresEpochMillis\":1,\"x\":0}"));
     }
 
     @Test
@@ -66,6 +87,8 @@ class KioskCodecTest {
                 KioskCodec.encode(new KioskMessage.Grant(2, "alice", 4096, 30)),
                 KioskCodec.encode(new StatusReply(3, new Views.Status("d", true, List.of("a"), List.of(), List.of(), ""))),
                 KioskCodec.encode(new ApprovalPrompt("r", "c", "alice", "SEAL", 1, 33, 0, 5)),
+                KioskCodec.encode(new PairingCode("laptop", "12345678", 5)),
+                KioskCodec.encode(new ExportBackup(5, "/media/usb", "passphrase12".toCharArray())),
                 KioskCodec.encode(new ContactsReply(4, List.of(new Views.Contact("a", "b", 1, 2, 3, 4, false, "k", false)))));
         String alphabet = "{}[]\":,0123456789-.eEtruefalsnl \\u0000abcxyz";
         java.util.Random random = new java.util.Random(20261123L);
