@@ -1,30 +1,51 @@
 #!/bin/bash
 # Slow check: boot the OTPi image's kernel, initrd and root filesystem under
 # qemu-system-aarch64 (-M virt; the Pi's own firmware is not emulated) and wait
-# until systemd reports the OTPi units on the serial console.
+# until the appliance's health endpoint answers through the laptop link and
+# systemd has reported the OTPi units on the serial console.
 #
-#   boot-qemu.sh IMAGE [--timeout SECONDS] [--log FILE]
+#   boot-qemu.sh IMAGE [--timeout SECONDS] [--log FILE] [--port PORT] [--shell SOCKET]
+#                [--screenshot FILE [--screen-wait SECONDS]]
 #
-# The image is not modified: the kernel and initrd are read out of its boot
-# partition with mtools, and QEMU writes to a throw-away qcow2 overlay. The
-# appliance RPC port 8470 of the guest's user network is forwarded to
-# 127.0.0.1:18470 (the appliance binds the gadget address on hardware, so the
-# health endpoint answers there only with an emulation config).
-# Exit 0 when every OTPi unit was reported, 1 with the console log otherwise.
+# --screenshot FILE: adds a virtio GPU (the kiosk's display) and, once health has
+# answered, waits for the kiosk to draw and saves the screen to FILE (PNG).
+# --shell SOCKET (debugging only): a root shell on a virtio console (systemd's
+# debug shell on hvc0), reachable on the host's Unix socket SOCKET, e.g. with
+# `socat - UNIX-CONNECT:SOCKET`.
+#
+# The image is not modified and gets no emulation-only configuration: the kernel
+# and initrd are read out of its boot partition with mtools, and QEMU writes to a
+# throw-away qcow2 overlay. Two NICs:
+#   - the uplink (eth0), a restricted user network;
+#   - the laptop link: a NIC with the USB gadget's device-side ECM MAC address, so
+#     the image's own udev rule names it otpiusb0, networkd bridges it into otpi0
+#     (10.55.0.1/29) and the firewall lets the RPC in, as on a Pi plugged into a
+#     laptop. QEMU's user network plays the laptop (10.55.0.2) and forwards
+#     127.0.0.1:PORT (default 18470) to 10.55.0.1:8470.
+# Exit 0 when health answered and every OTPi unit was reported, 1 with the console
+# log otherwise.
 set -euo pipefail
 
 IMAGE=${1:?usage: boot-qemu.sh IMAGE [--timeout SECONDS] [--log FILE]}
 shift
 TIMEOUT=900
 LOG=""
+PORT=18470
+SHELL_SOCKET=""
+SCREENSHOT=""
+SCREEN_WAIT=180
 while [ $# -gt 0 ]; do
     case "$1" in
         --timeout) TIMEOUT=$2; shift 2 ;;
         --log) LOG=$2; shift 2 ;;
+        --port) PORT=$2; shift 2 ;;
+        --shell) SHELL_SOCKET=$2; shift 2 ;;
+        --screenshot) SCREENSHOT=$2; shift 2 ;;
+        --screen-wait) SCREEN_WAIT=$2; shift 2 ;;
         *) echo "boot-qemu: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
-for tool in qemu-system-aarch64 qemu-img mcopy sfdisk; do
+for tool in qemu-system-aarch64 qemu-img mcopy sfdisk curl; do
     command -v "$tool" >/dev/null || { echo "boot-qemu: missing tool: $tool" >&2; exit 2; }
 done
 
@@ -58,25 +79,60 @@ qemu-img create -q -f qcow2 -F raw -b "$(readlink -f "$IMAGE")" "$tmp/disk.qcow2
 append="console=ttyAMA0 root=LABEL=OTPI-ROOT ro otpi.overlayroot=1 rootwait net.ifnames=0"
 append="$append systemd.show_status=1 systemd.wants=otpi-qemu-report.service"
 
+# The gadget's device-side ECM address (otpi-gadget.sh, 70-otpi-gadget-net.rules).
+GADGET_ECM_MAC=02:0e:70:69:00:01
+HEALTH="http://127.0.0.1:$PORT/api/v1/health"
+
+extra=()
+if [ -n "$SHELL_SOCKET" ]; then
+    append="$append systemd.debug_shell=hvc0"
+    extra=(-device virtio-serial-pci -chardev "socket,id=dbg,path=$SHELL_SOCKET,server=on,wait=off"
+           -device "virtconsole,chardev=dbg")
+fi
+
+if [ -n "$SCREENSHOT" ]; then
+    # The monitor on a pair of FIFOs (QEMU's "pipe" chardev): commands in, replies out.
+    mkfifo "$tmp/monitor.in" "$tmp/monitor.out"
+    extra+=(-device virtio-gpu-pci -monitor "pipe:$tmp/monitor")
+else
+    extra+=(-monitor none)
+fi
+
 start=$(date +%s)
 qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 2048 -nographic -no-reboot \
     -kernel "$tmp/vmlinuz" -initrd "$tmp/initrd" -append "$append" \
     -drive "if=none,id=disk,file=$tmp/disk.qcow2,format=qcow2" \
     -device virtio-blk-pci,drive=disk \
-    -netdev "user,id=net0,hostfwd=tcp:127.0.0.1:18470-:8470" -device virtio-net-pci,netdev=net0,romfile= \
-    -device virtio-rng-pci \
-    -serial "file:$LOG" -monitor none -display none &
+    -netdev "user,id=uplink,restrict=on,ipv6=off" -device virtio-net-pci,netdev=uplink,romfile= \
+    -netdev "user,id=laptop,restrict=on,ipv6=off,net=10.55.0.0/24,host=10.55.0.2,dns=10.55.0.3,dhcpstart=10.55.0.100,hostfwd=tcp:127.0.0.1:$PORT-10.55.0.1:8470" \
+    -device "virtio-net-pci,netdev=laptop,mac=$GADGET_ECM_MAC,romfile=" \
+    -device virtio-rng-pci "${extra[@]}" \
+    -serial "file:$LOG" -display none &
 qemu_pid=$!
+if [ -n "$SCREENSHOT" ]; then
+    cat "$tmp/monitor.out" > "$tmp/monitor.log" &
+    exec 3> "$tmp/monitor.in"
+fi
 
 units="otpi-appliance.service otpi-firstboot.service otpi-gadget.service otpi-kiosk.service var-lib-otpi.mount"
+health_at=""
+report_at=""
 while :; do
     now=$(date +%s)
     if [ $((now - start)) -ge "$TIMEOUT" ]; then
-        echo "boot-qemu: timed out after ${TIMEOUT}s; console log:" >&2
+        echo "boot-qemu: timed out after ${TIMEOUT}s (health: ${health_at:-no answer}," \
+             "report: ${report_at:-not seen}); console log:" >&2
         cat "$LOG" >&2
         exit 1
     fi
-    if grep -q "OTPI-QEMU-REPORT-END" "$LOG" 2>/dev/null; then
+    if [ -z "$health_at" ] && body=$(curl -fsS -m 5 "$HEALTH" 2>/dev/null); then
+        health_at=$((now - start))
+        echo "boot-qemu: $HEALTH answered after ${health_at}s: $body"
+    fi
+    if [ -z "$report_at" ] && grep -q "OTPI-QEMU-REPORT-END" "$LOG" 2>/dev/null; then
+        report_at=$((now - start))
+    fi
+    if [ -n "$health_at" ] && [ -n "$report_at" ]; then
         break
     fi
     if ! kill -0 "$qemu_pid" 2>/dev/null; then
@@ -86,11 +142,23 @@ while :; do
     fi
     sleep 5
 done
-elapsed=$(( $(date +%s) - start ))
-sed -n '/OTPI-QEMU-REPORT-BEGIN/,/OTPI-QEMU-REPORT-END/p' "$LOG"
+grep -ao 'OTPI-\(UNIT\|FAILED\|LOG\) .*\|OTPI-QEMU-REPORT-[A-Z]*' "$LOG" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g'
 missing=0
 for unit in $units; do
-    grep -q "^OTPI-UNIT $unit " "$LOG" || { echo "boot-qemu: $unit not reported" >&2; missing=1; }
+    # Not anchored: the console interleaves getty's prompt and terminal queries with the report.
+    grep -aq "OTPI-UNIT $unit " "$LOG" || { echo "boot-qemu: $unit not reported" >&2; missing=1; }
 done
-echo "boot-qemu: booted to the OTPi report in ${elapsed}s"
+echo "boot-qemu: power-on to health answering: ${health_at}s; to the OTPi report: ${report_at}s"
+if [ -n "$SCREENSHOT" ]; then
+    sleep "$SCREEN_WAIT"
+    echo "screendump $tmp/screen.ppm" >&3
+    for _ in $(seq 30); do [ -s "$tmp/screen.ppm" ] && break; sleep 1; done
+    sleep 2
+    if [ -s "$tmp/screen.ppm" ] && command -v convert >/dev/null; then
+        convert "$tmp/screen.ppm" "$SCREENSHOT"
+    elif [ -s "$tmp/screen.ppm" ]; then
+        cp "$tmp/screen.ppm" "$SCREENSHOT"
+    fi
+    echo "boot-qemu: screen ($(( $(date +%s) - start ))s after power-on) saved to $SCREENSHOT"
+fi
 exit "$missing"

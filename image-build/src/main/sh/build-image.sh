@@ -4,14 +4,15 @@
 # scripts), without loop mounts. Run as root on a Debian amd64 host:
 #
 #   image-build/src/main/sh/build-image.sh [--suite trixie|bookworm] [--out FILE]
-#        [--mirror URL] [--jars DIR] [--require-jars] [--work DIR] [--keep-work]
+#        [--mirror URL] [--jars DIR] [--no-jars] [--work DIR] [--keep-work]
 #
 #   --suite     Debian suite (default trixie: kernel with Raspberry Pi 5 support,
 #               openjdk-21-jre-headless; bookworm gives openjdk-17 and Pi 4 only)
-#   --jars DIR  directory of runtime jars for /opt/otpi/lib (default: collect
-#               <module>/target/*.jar and <module>/target/lib/*.jar of appliance,
-#               netty-relay-bridge, kiosk-ui after ./mvnw -DskipTests package)
-#   --require-jars  fail if no OTPi jar is found
+#   --jars DIR  directory of runtime jars for /opt/otpi/lib (default:
+#               image-build/target/image-lib, which ./mvnw -B -DskipTests package
+#               fills with the appliance, the kiosk and their dependencies, with the
+#               linux-aarch64 JavaFX and epoll natives)
+#   --no-jars   build without OTPi jars (only to test the image itself)
 #   --work DIR  keep the intermediate trees there (default: a temporary directory)
 #   --reuse-root  with --work: finish the root tree left there by an earlier run
 #               (dpkg --configure -a, then the OTPi files) instead of bootstrapping
@@ -27,7 +28,7 @@ SUITE=trixie
 MIRROR=http://deb.debian.org/debian
 OUT="$REPO/image-build/target/otpi-arm64.img"
 JARS=""
-REQUIRE_JARS=no
+ALLOW_NO_JARS=no
 WORK=""
 KEEP_WORK=no
 REUSE_ROOT=no
@@ -41,7 +42,8 @@ while [ $# -gt 0 ]; do
         --mirror) MIRROR=$2; shift 2 ;;
         --out) OUT=$2; shift 2 ;;
         --jars) JARS=$2; shift 2 ;;
-        --require-jars) REQUIRE_JARS=yes; shift ;;
+        --require-jars) shift ;; # the default now; kept for old command lines
+        --no-jars) ALLOW_NO_JARS=yes; shift ;;
         --work) WORK=$2; KEEP_WORK=yes; shift 2 ;;
         --keep-work) KEEP_WORK=yes; shift ;;
         --reuse-root) REUSE_ROOT=yes; shift ;;
@@ -78,21 +80,16 @@ rm -rf "$BOOT" "$STATE" "$LIB"
 mkdir -p "$BOOT" "$STATE" "$LIB" "$(dirname "$OUT")"
 
 # --- the OTPi jars --------------------------------------------------------------
-if [ -n "$JARS" ]; then
+[ -n "$JARS" ] || JARS="$REPO/image-build/target/image-lib"
+if [ -d "$JARS" ]; then
     find "$JARS" -maxdepth 1 -name '*.jar' -exec cp -t "$LIB" {} +
-else
-    for module in appliance netty-relay-bridge kiosk-ui; do
-        for dir in "$REPO/$module/target" "$REPO/$module/target/lib"; do
-            [ -d "$dir" ] || continue
-            find "$dir" -maxdepth 1 -name '*.jar' ! -name '*-sources.jar' ! -name '*-tests.jar' \
-                -exec cp -t "$LIB" {} +
-        done
-    done
 fi
 jar_count=$(find "$LIB" -name '*.jar' | wc -l)
-if [ "$jar_count" -eq 0 ]; then
-    [ "$REQUIRE_JARS" = no ] || die "no OTPi jars found (run ./mvnw -DskipTests package first)"
-    log "WARNING: no OTPi jars found; the image's OTPi services will fail to start"
+if ! ls "$LIB"/otpi-appliance-*.jar >/dev/null 2>&1; then
+    [ "$ALLOW_NO_JARS" = yes ] || die "no otpi-appliance jar in $JARS (run ./mvnw -B -DskipTests package first)"
+    log "WARNING: no OTPi jars (--no-jars); the image's OTPi services will fail to start"
+elif find "$LIB" \( -name '*-linux-x86_64.jar' -o -name 'javafx-*-linux.jar' \) | grep -q .; then
+    die "$JARS holds x86-64 native jars; the image needs the aarch64 ones (image-build/target/image-lib)"
 fi
 log "$jar_count jars for /opt/otpi/lib"
 

@@ -26,7 +26,7 @@ in_root() {
 
 # The OTPi files: image tree, jars, udev rules, this documentation.
 cp -a "$REPO/image-build/src/main/rootfs/." "$ROOT/"
-rm -f "$ROOT/opt/otpi/lib/.keep"
+find "$ROOT/opt/otpi/lib" -mindepth 1 -delete # also jars of an earlier run (--reuse-root)
 cp -a "$LIB/." "$ROOT/opt/otpi/lib/"
 mkdir -p "$ROOT/usr/lib/udev/rules.d" "$ROOT/usr/share/doc/otpi"
 cp "$REPO"/udev/src/main/rules/*.rules "$ROOT/usr/lib/udev/rules.d/"
@@ -38,7 +38,7 @@ in_root systemd-sysusers /usr/lib/sysusers.d/otpi.conf
 # /etc is on the read-only root: OTPi's configuration lives on the state partition.
 rm -rf "$ROOT/etc/otpi"
 ln -s /var/lib/otpi/config "$ROOT/etc/otpi"
-mkdir -p "$ROOT/var/lib/otpi" "$ROOT/media/otpi-vault" "$ROOT/media/otpi-root-ro"
+mkdir -p "$ROOT/var/lib/otpi" "$ROOT/media/otpi-vault" "$ROOT/media/otpi-usb" "$ROOT/media/otpi-root-ro"
 chmod 0750 "$ROOT/var/lib/otpi"
 
 # Kernel command line and config.txt for the Raspberry Pi firmware (raspi-firmware's

@@ -8,4 +8,6 @@ for unit in otpi-appliance.service otpi-firstboot.service otpi-gadget.service \
     echo "OTPI-UNIT $unit $active $sub"
 done
 systemctl --no-pager --failed --plain --no-legend 2>/dev/null | sed 's/^/OTPI-FAILED /'
+# The appliance's own words (its log never holds secrets): why it is up, or why not.
+journalctl --no-pager -o cat -n 15 -u otpi-appliance.service 2>/dev/null | sed 's/^/OTPI-LOG /'
 echo "OTPI-QEMU-REPORT-END"

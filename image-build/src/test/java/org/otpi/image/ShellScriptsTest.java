@@ -64,7 +64,7 @@ class ShellScriptsTest {
         List<Path> scripts = scripts();
         Set<String> names = scripts.stream().map(p -> p.getFileName().toString()).collect(Collectors.toSet());
         assertTrue(names.containsAll(Set.of("build-image.sh", "assemble-image.sh", "configure-root.sh",
-                "boot-qemu.sh", "otpi-gadget.sh", "otpi-firstboot.sh", "otpi-appliance", "otpi-kiosk",
+                "boot-qemu.sh", "otpi-gadget.sh", "otpi-firstboot.sh", "otpi-vault-prepare.sh", "otpi-appliance", "otpi-kiosk",
                 "otpi-overlayroot")), "scripts found: " + names);
         List<String> command = Proc.cmd("shellcheck", "--external-sources", "--severity=style");
         scripts.forEach(p -> command.add(p.toString()));
@@ -148,6 +148,26 @@ class ShellScriptsTest {
     }
 
     @Test
+    void vaultPrepare_givesTheTopDirectoryToTheAppliance_only(@TempDir Path tmp) throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "chown needs root");
+        Path medium = Files.createDirectory(tmp.resolve("medium"));
+        Path inside = Files.writeString(medium.resolve("vault.hdr"), "x");
+        Map<String, String> env = Map.of("OTPI_VAULT_OWNER", "nobody");
+        Path script = rootfsFile("usr/lib/otpi/otpi-vault-prepare.sh");
+
+        Proc run = Proc.run(null, env, Proc.cmd("sh", script, medium), 30);
+        assertEquals(0, run.exitCode, run.toString());
+        assertEquals("nobody", Files.getOwner(medium).getName());
+        assertEquals(PosixFilePermissions.fromString("rwx------"), Files.getPosixFilePermissions(medium));
+        assertEquals("root", Files.getOwner(inside).getName(), "files inside are not touched");
+
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), inside);
+        Proc refused = Proc.run(null, env, Proc.cmd("sh", script, link), 30);
+        assertNotEquals(0, refused.exitCode, refused.toString());
+        assertEquals("root", Files.getOwner(inside).getName(), "a symlink is never followed");
+    }
+
+    @Test
     void firstboot_createsASecretOnceWithMode0600(@TempDir Path state) throws Exception {
         Map<String, String> env = Map.of("OTPI_DEFAULTS", rootfsFile("usr/share/otpi").toString());
         Path script = rootfsFile("usr/lib/otpi/otpi-firstboot.sh");
@@ -187,11 +207,12 @@ class ShellScriptsTest {
                 "otpi-tunnel", "org.otpi.appliance.tunnel.TunnelMain",
                 "otpi-kiosk", "org.otpi.kiosk.KioskLauncher");
         for (var e : mains.entrySet()) {
-            Map<String, String> env = Map.of("OTPI_JAVA", fakeJava.toString(),
+            Map<String, String> env = Map.of("OTPI_JAVA", fakeJava.toString(), "TMPDIR", "/tmp/private",
                     "OTPI_HOME", tmp.resolve("home").toString(), "OTPI_JAVA_OPTS", "-Xmx64m -Dx=y");
             Proc run = Proc.run(tmp, env, Proc.cmd(rootfsFile("opt/otpi/bin/" + e.getKey()), "serve", "a b"), 30);
             assertEquals(0, run.exitCode, run.toString());
-            assertEquals("[-Xmx64m][-Dx=y][-cp][" + tmp.resolve("home") + "/lib/*][" + e.getValue() + "][serve][a b]",
+            // JNA unpacks its native part into the service's private /tmp, not the noexec state partition.
+            assertEquals("[-Djna.tmpdir=/tmp/private][-Xmx64m][-Dx=y][-cp][" + tmp.resolve("home") + "/lib/*][" + e.getValue() + "][serve][a b]",
                     run.output.strip(), e.getKey());
         }
     }

@@ -42,14 +42,15 @@ class SystemdUnitsTest {
     private static final Map<String, Set<String>> ALLOWED_CAPS = Map.of(
             "otpi-entropy.service", Set.of("CAP_SYS_ADMIN"),
             "otpi-tunnel@.service", Set.of("CAP_NET_ADMIN"),
-            "otpi-clock-load.service", Set.of("CAP_SYS_TIME"));
+            "otpi-clock-load.service", Set.of("CAP_SYS_TIME"),
+            "otpi-vault-prepare.service", Set.of("CAP_CHOWN", "CAP_FOWNER"));
 
     /**
      * Services that run as root (configfs, the console, the clock file are root's) and
      * keep no capability beyond {@link #ALLOWED_CAPS}.
      */
     private static final Set<String> ROOT_SERVICES = Set.of("otpi-gadget.service", "otpi-qemu-report.service",
-            "otpi-clock-save.service", "otpi-clock-load.service");
+            "otpi-clock-save.service", "otpi-clock-load.service", "otpi-vault-prepare.service");
 
     private static Path root;
 
@@ -184,7 +185,11 @@ class SystemdUnitsTest {
             Set<String> options = Set.of(unit.get("Mount", "Options").split(","));
             assertTrue(options.containsAll(Set.of("nosuid", "nodev", "noexec")), unit.name() + ": " + options);
         }
-        assertEquals(2, mounts);
+        assertEquals(3, mounts);
+        UnitFile usb = UnitFile.read(ImagePaths.units().resolve("media-otpi\\x2dusb.mount"));
+        assertEquals("/dev/disk/by-label/OTPI-USB", usb.get("Mount", "What"));
+        assertTrue(Set.of(usb.get("Mount", "Options").split(",")).containsAll(Set.of("uid=470", "gid=470", "umask=0077")),
+                "the stick belongs to otpi alone");
         UnitFile vault = UnitFile.read(ImagePaths.units().resolve("media-otpi\\x2dvault.mount"));
         assertEquals("/dev/disk/by-label/OTPI-VAULT", vault.get("Mount", "What"));
         assertEquals("/media/otpi-vault", vault.get("Mount", "Where"));

@@ -135,6 +135,26 @@ class UdevRulesTest {
     }
 
     @Test
+    void exchangeMedium_fatByLabel_pullsInItsMountUnit_andNothingElseDoes() {
+        Device usb = rules.apply(new Device("add", Map.of("ID_FS_LABEL", "OTPI-USB", "ID_FS_TYPE", "vfat",
+                "DEVTYPE", "partition"), new Node("block", "sdb1", null, Map.of())));
+        assertEquals(Set.of("media-otpi\\x2dusb.mount"), usb.envList("SYSTEMD_WANTS"));
+        assertEquals("1", usb.env.get("UDISKS_IGNORE"));
+        assertNull(usb.env.get("OTPI_VAULT"), "not the vault");
+
+        // The mount unit uses FAT's uid= option: an ext4 stick with that label is left alone.
+        Device ext4 = rules.apply(new Device("add", Map.of("ID_FS_LABEL", "OTPI-USB", "ID_FS_TYPE", "ext4"),
+                new Node("block", "sdb1", null, Map.of())));
+        assertTrue(ext4.envList("SYSTEMD_WANTS").isEmpty());
+        Device removed = rules.apply(new Device("remove", Map.of("ID_FS_LABEL", "OTPI-USB", "ID_FS_TYPE", "vfat"),
+                new Node("block", "sdb1", null, Map.of())));
+        assertTrue(removed.envList("SYSTEMD_WANTS").isEmpty());
+        Device vault = rules.apply(new Device("add", Map.of("ID_FS_LABEL", "OTPI-VAULT", "ID_FS_TYPE", "vfat"),
+                new Node("block", "sdc1", null, Map.of())));
+        assertEquals(Set.of("media-otpi\\x2dvault.mount"), vault.envList("SYSTEMD_WANTS"), "labels do not mix");
+    }
+
+    @Test
     void wantedUnits_existInTheImage() throws IOException {
         Path units = rulesDir().getParent().getParent().getParent().getParent()
                 .resolve("image-build/src/main/rootfs/usr/lib/systemd/system");
