@@ -8,7 +8,7 @@
 #                [--screenshot FILE [--screen-wait SECONDS]]
 #
 # --screenshot FILE: adds a virtio GPU (the kiosk's display) and, once health has
-# answered, waits for the kiosk to draw and saves the screen to FILE (PNG).
+# answered, waits for the kiosk to draw and saves the screen to FILE (PPM).
 # --shell SOCKET (debugging only): a root shell on a virtio console (systemd's
 # debug shell on hvc0), reachable on the host's Unix socket SOCKET, e.g. with
 # `socat - UNIX-CONNECT:SOCKET`.
@@ -22,6 +22,10 @@
 #     (10.55.0.1/29) and the firewall lets the RPC in, as on a Pi plugged into a
 #     laptop. QEMU's user network plays the laptop (10.55.0.2) and forwards
 #     127.0.0.1:PORT (default 18470) to 10.55.0.1:8470.
+# Two more disks stand in for the USB sticks: an empty ext4 vault medium labelled
+# OTPI-VAULT (formatted as the README says, top directory owned by root) and a FAT
+# exchange/backup stick labelled OTPI-USB, so udev, the mounts and the vault
+# preparation run as on a Pi.
 # Exit 0 when health answered and every OTPi unit was reported, 1 with the console
 # log otherwise.
 set -euo pipefail
@@ -45,7 +49,7 @@ while [ $# -gt 0 ]; do
         *) echo "boot-qemu: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
-for tool in qemu-system-aarch64 qemu-img mcopy sfdisk curl; do
+for tool in qemu-system-aarch64 qemu-img mcopy sfdisk curl mkfs.ext4 mkfs.vfat; do
     command -v "$tool" >/dev/null || { echo "boot-qemu: missing tool: $tool" >&2; exit 2; }
 done
 
@@ -74,6 +78,9 @@ fi
 mcopy -i "$IMAGE@@$offset" "$kernel" "$tmp/vmlinuz"
 mcopy -i "$IMAGE@@$offset" "$initrd" "$tmp/initrd"
 qemu-img create -q -f qcow2 -F raw -b "$(readlink -f "$IMAGE")" "$tmp/disk.qcow2"
+truncate -s 64M "$tmp/vault.img" "$tmp/usb.img"
+mkfs.ext4 -q -L OTPI-VAULT "$tmp/vault.img"
+mkfs.vfat -n OTPI-USB "$tmp/usb.img" >/dev/null
 
 # otpi.qemu-report: the console reports the state of every OTPi unit once booted.
 append="console=ttyAMA0 root=LABEL=OTPI-ROOT ro otpi.overlayroot=1 rootwait net.ifnames=0"
@@ -103,6 +110,8 @@ qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 2048 -nographic -no-reboot
     -kernel "$tmp/vmlinuz" -initrd "$tmp/initrd" -append "$append" \
     -drive "if=none,id=disk,file=$tmp/disk.qcow2,format=qcow2" \
     -device virtio-blk-pci,drive=disk \
+    -drive "if=none,id=vault,file=$tmp/vault.img,format=raw" -device virtio-blk-pci,drive=vault \
+    -drive "if=none,id=usb,file=$tmp/usb.img,format=raw" -device virtio-blk-pci,drive=usb \
     -netdev "user,id=uplink,restrict=on,ipv6=off" -device virtio-net-pci,netdev=uplink,romfile= \
     -netdev "user,id=laptop,restrict=on,ipv6=off,net=10.55.0.0/24,host=10.55.0.2,dns=10.55.0.3,dhcpstart=10.55.0.100,hostfwd=tcp:127.0.0.1:$PORT-10.55.0.1:8470" \
     -device "virtio-net-pci,netdev=laptop,mac=$GADGET_ECM_MAC,romfile=" \
@@ -142,7 +151,7 @@ while :; do
     fi
     sleep 5
 done
-grep -ao 'OTPI-\(UNIT\|FAILED\|LOG\) .*\|OTPI-QEMU-REPORT-[A-Z]*' "$LOG" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g'
+grep -ao 'OTPI-\(UNIT\|MEDIUM\|FAILED\|LOG\) .*\|OTPI-QEMU-REPORT-[A-Z]*' "$LOG" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g'
 missing=0
 for unit in $units; do
     # Not anchored: the console interleaves getty's prompt and terminal queries with the report.
@@ -151,14 +160,11 @@ done
 echo "boot-qemu: power-on to health answering: ${health_at}s; to the OTPi report: ${report_at}s"
 if [ -n "$SCREENSHOT" ]; then
     sleep "$SCREEN_WAIT"
+    # PPM (QEMU 7.2 writes no other format); FullImageBootTest turns it into a PNG.
     echo "screendump $tmp/screen.ppm" >&3
     for _ in $(seq 30); do [ -s "$tmp/screen.ppm" ] && break; sleep 1; done
     sleep 2
-    if [ -s "$tmp/screen.ppm" ] && command -v convert >/dev/null; then
-        convert "$tmp/screen.ppm" "$SCREENSHOT"
-    elif [ -s "$tmp/screen.ppm" ]; then
-        cp "$tmp/screen.ppm" "$SCREENSHOT"
-    fi
+    cp "$tmp/screen.ppm" "$SCREENSHOT" || echo "boot-qemu: no screenshot: $(tail -3 "$tmp/monitor.log")" >&2
     echo "boot-qemu: screen ($(( $(date +%s) - start ))s after power-on) saved to $SCREENSHOT"
 fi
 exit "$missing"

@@ -62,5 +62,10 @@ class FullImageBootTest {
         assertTrue(boot.output.contains("OTPI-UNIT var-lib-otpi.mount active mounted"), boot.output);
         assertTrue(boot.output.contains("OTPI-UNIT otpi-firstboot.service active exited"), boot.output);
         assertFalse(boot.output.contains("OTPI-FAILED "), boot.output);
+        // The emulated sticks: udev by label, the mounts, the vault medium handed to otpi.
+        assertTrue(boot.output.contains("OTPI-UNIT media-otpi\\x2dvault.mount active mounted"), boot.output);
+        assertTrue(boot.output.contains("OTPI-UNIT otpi-vault-attached.service active exited"), boot.output);
+        assertTrue(boot.output.contains("OTPI-UNIT media-otpi\\x2dusb.mount active mounted"), boot.output);
+        assertTrue(boot.output.contains("OTPI-MEDIUM /media/otpi-vault otpi:otpi 700 ext4"), boot.output);
     }
 }
