@@ -1,22 +1,29 @@
 package org.otpi.appliance.device;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.otpi.appliance.crypto.Argon2id;
 import org.otpi.appliance.vault.Vault;
 import org.otpi.appliance.vault.VaultException;
 import org.otpi.appliance.vault.VaultPolicy;
 import org.tinylog.Logger;
 
 /**
- * The device's vault lifecycle: locked until a PIN is given (at the screen, or from a PIN file
- * in emulation), locked again on command, on tamper, or by a panic wipe. Everything that uses
+ * The device's vault lifecycle: created on an empty medium at first run ({@link #create}),
+ * locked until a PIN is given (at the screen, or from a PIN file in emulation), locked again on
+ * command, on tamper, or by a panic wipe. Everything that uses
  * pad goes through {@link #vault()}, which fails while locked. Thread-safe.
  */
 public final class Device implements AutoCloseable {
+    /** The vault's files on the medium (see {@code VaultHeader} and {@code Journal}). */
+    private static final String HEADER_FILE = "vault.hdr";
+    private static final String JOURNAL_FILE = "journal";
+
     private final Path medium;
     private final Path state;
     private final VaultPolicy policy;
@@ -41,6 +48,57 @@ public final class Device implements AutoCloseable {
         lastDeviceId = vault.deviceId();
         fire("status");
         fire("contacts");
+    }
+
+    /**
+     * First run: creates a vault on the empty medium for {@code deviceId}, sealed with {@code pin}
+     * (wiped by the caller) under {@code kdf}, and keeps it open: the device is unlocked
+     * afterwards. Refuses while unlocked and whenever the medium already holds a vault (header or
+     * journal): an existing vault is never overwritten. Argon2id runs under this object's lock,
+     * so a concurrent unlock or second create waits and then sees the new vault.
+     */
+    public synchronized void create(String deviceId, char[] pin, Argon2id kdf) throws VaultException {
+        if (vault != null) {
+            throw new VaultException(VaultException.Kind.BAD_INPUT, "a vault already exists on this medium");
+        }
+        switch (mediumState()) {
+            case NO_MEDIUM -> throw new VaultException(VaultException.Kind.NO_VAULT, "no vault medium attached");
+            case LOCKED, UNLOCKED -> throw new VaultException(VaultException.Kind.BAD_INPUT,
+                    "a vault already exists on this medium");
+            case EMPTY -> { }
+        }
+        vault = Vault.create(medium, state, deviceId, pin, kdf, policy);
+        lastDeviceId = vault.deviceId();
+        fire("status");
+        fire("contacts");
+    }
+
+    /** What the medium holds, as the screen must know it to offer unlock or first-run setup. */
+    public enum MediumState {
+        /** The medium directory is missing (the stick is not mounted). */
+        NO_MEDIUM,
+        /** A medium with no vault on it: first-run setup may create one. */
+        EMPTY,
+        /** A vault (or the remains of one: a journal without its header) that is not open. */
+        LOCKED,
+        UNLOCKED
+    }
+
+    /**
+     * The medium's state now. A journal without a header counts as LOCKED, not EMPTY: it is a
+     * damaged vault, and setup would refuse to replace it anyway.
+     */
+    public MediumState mediumState() {
+        if (vault != null) {
+            return MediumState.UNLOCKED;
+        }
+        if (!Files.isDirectory(medium)) {
+            return MediumState.NO_MEDIUM;
+        }
+        if (Files.exists(medium.resolve(HEADER_FILE)) || Files.exists(medium.resolve(JOURNAL_FILE))) {
+            return MediumState.LOCKED;
+        }
+        return MediumState.EMPTY;
     }
 
     /** Locks: closes the vault and zeroes its keys in memory. Idempotent. */

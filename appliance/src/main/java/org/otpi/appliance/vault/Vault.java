@@ -116,6 +116,11 @@ public final class Vault implements AutoCloseable {
                 throw new VaultException(VaultException.Kind.BAD_INPUT, "a vault already exists on this medium");
             }
             return underMediumLock(medium, () -> {
+                // Again under the lock: another process (otpi-admin init, the appliance) may have
+                // created one since the check above, and the writes below would replace it.
+                if (VaultHeader.exists(medium) || Files.exists(medium.resolve(Journal.FILE))) {
+                    throw new VaultException(VaultException.Kind.BAD_INPUT, "a vault already exists on this medium");
+                }
                 DeviceSecret secret = DeviceSecret.loadOrCreate(stateDir);
                 SecureRandom rnd = new SecureRandom();
                 byte[] key = new byte[32];
