@@ -82,6 +82,11 @@ abstract class KioskFxTest {
         return 480;
     }
 
+    /** The device behind the socket: the demo (a vault with three contacts) unless a test needs another. */
+    InMemoryKioskBackend backend(StandingApprovals standing) {
+        return InMemoryKioskBackend.demo(Clock.systemUTC(), standing);
+    }
+
     /** Approval timeout on the appliance side. */
     Duration approvalTimeout() {
         return Duration.ofSeconds(20);
@@ -93,7 +98,7 @@ abstract class KioskFxTest {
         dir = Files.createTempDirectory("otpi-kiosk-ui");
         grantClock = new MovableClock();
         standing = new StandingApprovals(grantClock);
-        backend = InMemoryKioskBackend.demo(Clock.systemUTC(), standing);
+        backend = backend(standing);
         kioskApprover = new KioskApprover(approvalTimeout(), Clock.systemUTC());
         approver = standing.orElse(kioskApprover);
         server = KioskServer.start(dir.resolve("kiosk.sock"), System.getProperty("user.name"), backend, kioskApprover);

@@ -37,6 +37,7 @@ public final class InMemoryKioskBackend implements KioskBackend {
     private final StandingApprovals standing;
     private byte[] pinHash; // null: no vault yet (first run)
     private String deviceId = "otpi-demo-7f3a";
+    private String failNextSetup;
     private final Duration baseDelay;
     private final int maxFailures;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -91,6 +92,11 @@ public final class InMemoryKioskBackend implements KioskBackend {
             b.deviceId = "";
         }
         return b;
+    }
+
+    /** Makes the next {@link #createVault} fail with {@code text}, as a real medium might (tests). */
+    public synchronized void failNextSetup(String text) {
+        failNextSetup = text;
     }
 
     /** Whether a vault exists (false only before first-run setup). */
@@ -236,6 +242,11 @@ public final class InMemoryKioskBackend implements KioskBackend {
         synchronized (this) {
             if (pinHash != null) {
                 throw new Failure("a vault already exists on this medium");
+            }
+            if (failNextSetup != null) {
+                String text = failNextSetup;
+                failNextSetup = null;
+                throw new Failure(text);
             }
             pinHash = sha256(pin);
             this.deviceId = deviceId;
