@@ -52,6 +52,8 @@ final class SetupScreen {
                 name.setText(b.substring(0, CreateVault.MAX_DEVICE_ID));
             }
         });
+        // Enter on the on-screen keyboard: done with the name, the keyboard goes, the keypad is free.
+        name.setOnAction(e -> root.requestFocus());
         step.setId("setup-step");
         step.getStyleClass().add("subtitle");
         dots.setId("setup-dots");
