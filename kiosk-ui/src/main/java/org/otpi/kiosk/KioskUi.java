@@ -53,6 +53,7 @@ public final class KioskUi {
     private final StatusScreen status;
     private final Timeline everySecond;
     private Boolean unlocked;
+    private long lockedTicks;
 
     public KioskUi(KioskClient client) {
         this.client = client;
@@ -293,8 +294,15 @@ public final class KioskUi {
     }
 
     private void tick() {
-        if (Boolean.TRUE.equals(unlocked) && client.isConnected()) {
+        if (!client.isConnected()) {
+            return;
+        }
+        if (Boolean.TRUE.equals(unlocked)) {
             standing.refresh(); // grants expire on the appliance's clock
+        } else if (++lockedTicks % 2 == 0) {
+            // The appliance does not watch the medium: a stick plugged in (or pulled) shows up here
+            // within two seconds, switching between the idle pad, setup and unlock.
+            status.refresh();
         }
     }
 

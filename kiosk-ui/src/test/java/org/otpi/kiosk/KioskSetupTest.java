@@ -93,6 +93,19 @@ class KioskSetupTest extends KioskFxTest {
         waitFor(() -> !ui.setupShowing());
     }
 
+    @Test
+    void withoutAMedium_thePadIsIdle_andSetupComesWhenAnEmptyStickIsPlugged(FxRobot robot) {
+        waitForConnection();
+        waitFor(ui::setupShowing);
+        backend.mediumPresent(false);
+        waitFor(() -> visible(robot, "#unlock-title"));
+        assertEquals("No vault medium", robot.lookup("#unlock-title").queryAs(Label.class).getText());
+        assertTrue(robot.lookup("#pin-ok").query().isDisabled(), "nothing to unlock");
+        assertFalse(ui.setupShowing());
+        backend.mediumPresent(true);
+        waitFor(ui::setupShowing);
+    }
+
     static void waitForText(Label label, String part) {
         try {
             waitFor(() -> label.getText().contains(part));

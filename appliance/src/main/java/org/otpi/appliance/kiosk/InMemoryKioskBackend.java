@@ -38,6 +38,7 @@ public final class InMemoryKioskBackend implements KioskBackend {
     private byte[] pinHash; // null: no vault yet (first run)
     private String deviceId = "otpi-demo-7f3a";
     private String failNextSetup;
+    private boolean mediumPresent = true;
     private final Duration baseDelay;
     private final int maxFailures;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -97,6 +98,18 @@ public final class InMemoryKioskBackend implements KioskBackend {
     /** Makes the next {@link #createVault} fail with {@code text}, as a real medium might (tests). */
     public synchronized void failNextSetup(String text) {
         failNextSetup = text;
+    }
+
+    /** Plugs or pulls the vault medium (tests): without it the status says NO_MEDIUM and the vault locks. */
+    public void mediumPresent(boolean present) {
+        synchronized (this) {
+            mediumPresent = present;
+            if (!present) {
+                unlocked = false;
+            }
+        }
+        fire("status");
+        fire("contacts");
     }
 
     /** Whether a vault exists (false only before first-run setup). */
@@ -194,6 +207,9 @@ public final class InMemoryKioskBackend implements KioskBackend {
             if (wiped) {
                 return new Views.UnlockResult(Views.UnlockResult.Outcome.WIPED, 0, 0);
             }
+            if (!mediumPresent) {
+                throw new Failure("no vault medium attached");
+            }
             if (pinHash == null) {
                 throw new Failure("no vault on this medium yet: set one up first");
             }
@@ -240,6 +256,9 @@ public final class InMemoryKioskBackend implements KioskBackend {
             throw new Failure("the PIN needs at least " + KioskMessage.CreateVault.MIN_PIN + " digits");
         }
         synchronized (this) {
+            if (!mediumPresent) {
+                throw new Failure("no vault medium attached");
+            }
             if (pinHash != null) {
                 throw new Failure("a vault already exists on this medium");
             }
@@ -274,7 +293,7 @@ public final class InMemoryKioskBackend implements KioskBackend {
                 List.of(new Views.Tunnel("site-b", "10.9.0.2:51820", unlocked, 3_600_000)),
                 List.of(new Views.EntropySource("/dev/otpi-hrng", true, "RCT+APT pass"),
                         new Views.EntropySource("kernel", true, "getrandom")),
-                alarm, pinHash == null ? Views.VaultState.SETUP_NEEDED
+                alarm, !mediumPresent ? Views.VaultState.NO_MEDIUM : pinHash == null ? Views.VaultState.SETUP_NEEDED
                         : unlocked ? Views.VaultState.UNLOCKED : Views.VaultState.LOCKED);
     }
 
