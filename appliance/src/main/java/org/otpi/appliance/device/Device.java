@@ -28,11 +28,18 @@ public final class Device implements AutoCloseable {
     private final Path state;
     private final VaultPolicy policy;
     private final Clock clock;
+    private final java.util.function.Predicate<Path> mounted;
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private volatile Vault vault;
     private volatile String lastDeviceId = "";
 
     public Device(Path medium, Path state, VaultPolicy policy, Clock clock) {
+        this(medium, state, policy, clock, Device::isMountPoint);
+    }
+
+    /** With {@code mounted} deciding whether a medium under /media, /mnt or /run/media is mounted (tests). */
+    Device(Path medium, Path state, VaultPolicy policy, Clock clock, java.util.function.Predicate<Path> mounted) {
+        this.mounted = mounted;
         this.medium = medium;
         this.state = state;
         this.policy = policy;
@@ -92,13 +99,54 @@ public final class Device implements AutoCloseable {
         if (vault != null) {
             return MediumState.UNLOCKED;
         }
-        if (!Files.isDirectory(medium)) {
+        if (!Files.isDirectory(medium) || (expectsMountPoint(medium) && !mounted.test(medium))) {
             return MediumState.NO_MEDIUM;
         }
         if (Files.exists(medium.resolve(HEADER_FILE)) || Files.exists(medium.resolve(JOURNAL_FILE))) {
             return MediumState.LOCKED;
         }
         return MediumState.EMPTY;
+    }
+
+    /**
+     * Whether {@code medium} lives where removable media are mounted ({@code /media},
+     * {@code /mnt}, {@code /run/media}): there the directory exists whether or not a stick is
+     * mounted on it (on the image, {@code /media/otpi-vault} sits on the RAM overlay root), so
+     * only a mount point counts as a medium. Elsewhere (emulation, tests) a directory is enough.
+     */
+    static boolean expectsMountPoint(Path medium) {
+        Path p = medium.toAbsolutePath().normalize();
+        return p.getNameCount() >= 2 && (p.startsWith("/media") || p.startsWith("/mnt") || p.startsWith("/run/media"));
+    }
+
+    /** Whether {@code dir} is a mount point, from {@code /proc/self/mountinfo} (field 5, octal escapes). */
+    static boolean isMountPoint(Path dir) {
+        try {
+            String real = dir.toRealPath().toString();
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                if (f.length > 4 && unescape(f[4]).equals(real)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    private static String unescape(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).chars().allMatch(d -> d >= '0' && d <= '7')) {
+                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     /** Locks: closes the vault and zeroes its keys in memory. Idempotent. */
