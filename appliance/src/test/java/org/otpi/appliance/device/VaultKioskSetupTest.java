@@ -198,6 +198,52 @@ class VaultKioskSetupTest {
         }
     }
 
+    /**
+     * The stick-swap attack: wrong PINs against the real stick, an empty stick in, setup on the
+     * screen, the real stick back. The count must survive, so the next wrong PIN still destroys
+     * the key at the limit; once exhausted (key gone), setup clears it so the device is usable.
+     */
+    @Test
+    void setupOnASwappedInEmptyStick_doesNotResetTheWrongPinCount(@TempDir Path dir) throws Exception {
+        VaultPolicy policy = new VaultPolicy(4, 4, 0, 0, 10); // no delays: 4 wrong PINs destroy the key
+        Path real = dir.resolve("real-stick");
+        Path empty = Files.createDirectories(dir.resolve("empty-stick"));
+        Path state = dir.resolve("state");
+        Vault.create(real, state, "alice", PIN.toCharArray(), TestVaults.FAST_KDF, policy).close();
+        byte[] header = Files.readAllBytes(real.resolve("vault.hdr"));
+        Device onReal = new Device(real, state, policy, Clock.systemUTC());
+        VaultKioskBackend k = backend(onReal);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(Views.UnlockResult.Outcome.WRONG, k.unlock("0000".toCharArray()).outcome());
+        }
+        k.close();
+
+        Device onEmpty = new Device(empty, state, policy, Clock.systemUTC());
+        VaultKioskBackend swapped = backend(onEmpty);
+        swapped.createVault("mallory", "1111".toCharArray());
+        swapped.lock();
+        swapped.close();
+        onEmpty.close();
+
+        Device back = new Device(real, state, policy, Clock.systemUTC());
+        VaultKioskBackend k2 = backend(back);
+        assertEquals(Views.UnlockResult.Outcome.WIPED, k2.unlock("0001".toCharArray()).outcome(),
+                "the fourth wrong PIN in a row, setup in between or not");
+        assertFalse(java.util.Arrays.equals(header, Files.readAllBytes(real.resolve("vault.hdr"))), "key destroyed");
+        assertEquals(Views.UnlockResult.Outcome.WIPED, k2.unlock(PIN.toCharArray()).outcome());
+        k2.close();
+
+        // exhausted: a new vault on a new stick clears the count (recovery: set up, restore a backup)
+        Path fresh = Files.createDirectories(dir.resolve("fresh-stick"));
+        Device onFresh = new Device(fresh, state, policy, Clock.systemUTC());
+        VaultKioskBackend k3 = backend(onFresh);
+        k3.createVault("alice", "2468".toCharArray());
+        k3.lock();
+        assertEquals(Views.UnlockResult.Outcome.OK, k3.unlock("2468".toCharArray()).outcome());
+        k3.close();
+        onFresh.close();
+    }
+
     private static long lastSeq() {
         List<SecurityEvents.Event> all = SecurityEvents.since(0, Integer.MAX_VALUE);
         return all.isEmpty() ? 0 : all.get(all.size() - 1).seq();
