@@ -27,7 +27,8 @@ import org.otpi.protocol.kiosk.Views;
 
 /**
  * The kiosk's scene graph and its wiring to the appliance: the setup screen while the medium
- * holds no vault (first run), the unlock screen while the vault is locked, otherwise a tab bar (Pads, Allow, Log, Status, Lock) over the current screen; the
+ * holds no vault (first run), the unlock screen while the vault is locked (idle without a
+ * medium), otherwise a tab bar (Pads, Allow, Log, Status, Lock) over the current screen; the
  * approval dialog and the alarm banner over everything. Text scales with the window height so
  * the same layout reads at 800×480 and 1280×720. All methods run on the FX thread.
  */

@@ -82,7 +82,7 @@ public final class Device implements AutoCloseable {
 
     /** What the medium holds, as the screen must know it to offer unlock or first-run setup. */
     public enum MediumState {
-        /** The medium directory is missing (the stick is not mounted). */
+        /** The medium directory is missing, or (under /media, /mnt, /run/media) nothing is mounted on it. */
         NO_MEDIUM,
         /** A medium with no vault on it: first-run setup may create one. */
         EMPTY,
