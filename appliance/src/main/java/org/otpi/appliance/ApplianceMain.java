@@ -137,7 +137,7 @@ public final class ApplianceMain implements Callable<Integer> {
                 }
                 // On the device the medium may be plugged in later: serve, locked, meanwhile.
                 Logger.tag("security").warn("no vault on the medium yet: the device answers 'locked' until one is"
-                        + " created ('otpi-admin init') and unlocked");
+                        + " created (on the kiosk's setup screen, or 'otpi-admin init')");
             }
             char[] pin = pinFile == null ? null : readPin(pinFile);
             ApplianceRuntime runtime;

@@ -85,11 +85,12 @@ public final class KioskClient implements AutoCloseable {
             f.completeExceptionally(e);
         }
         return f.orTimeout(5, TimeUnit.MINUTES).thenApply(reply -> {
-            if (replyType.isInstance(reply)) {
-                return replyType.cast(reply);
-            }
+            // A refusal first: callers asking for Done.class would otherwise take it for success.
             if (reply instanceof KioskMessage.Done d && !d.ok()) {
                 throw new KioskException(d.error());
+            }
+            if (replyType.isInstance(reply)) {
+                return replyType.cast(reply);
             }
             throw new KioskException("unexpected answer");
         });

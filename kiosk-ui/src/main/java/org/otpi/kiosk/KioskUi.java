@@ -26,8 +26,9 @@ import org.otpi.protocol.kiosk.KioskMessage.Push;
 import org.otpi.protocol.kiosk.Views;
 
 /**
- * The kiosk's scene graph and its wiring to the appliance: the unlock screen while the vault is
- * locked, otherwise a tab bar (Pads, Allow, Log, Status, Lock) over the current screen; the
+ * The kiosk's scene graph and its wiring to the appliance: the setup screen while the medium
+ * holds no vault (first run), the unlock screen while the vault is locked (idle without a
+ * medium), otherwise a tab bar (Pads, Allow, Log, Status, Lock) over the current screen; the
  * approval dialog and the alarm banner over everything. Text scales with the window height so
  * the same layout reads at 800×480 and 1280×720. All methods run on the FX thread.
  */
@@ -43,6 +44,7 @@ public final class KioskUi {
     private final PauseTransition toastTimer = new PauseTransition(Duration.seconds(4));
     private final ToggleGroup tabs = new ToggleGroup();
     private final UnlockScreen unlock;
+    private final SetupScreen setup;
     private final ApprovalDialog approval;
     private final PairingDialog pairing = new PairingDialog();
     private final BackupDialog backup;
@@ -52,10 +54,12 @@ public final class KioskUi {
     private final StatusScreen status;
     private final Timeline everySecond;
     private Boolean unlocked;
+    private long lockedTicks;
 
     public KioskUi(KioskClient client) {
         this.client = client;
         this.unlock = new UnlockScreen(this);
+        this.setup = new SetupScreen(this);
         this.approval = new ApprovalDialog(this);
         this.backup = new BackupDialog(this);
         // An approval prompt takes precedence over a pairing code (see PairingDialog).
@@ -172,6 +176,20 @@ public final class KioskUi {
         alarm.setText("⚠ " + s.alarm());
         alarm.setVisible(!s.alarm().isEmpty());
         showLocked(!s.unlocked());
+        if (!s.unlocked()) {
+            lockedScreen(s.vault());
+        }
+    }
+
+    /** While locked: first-run setup for an empty medium, otherwise the PIN pad (idle without a medium). */
+    private void lockedScreen(Views.VaultState state) {
+        unlock.medium(state != Views.VaultState.NO_MEDIUM);
+        Node want = state == Views.VaultState.SETUP_NEEDED ? setup.node() : unlock.node();
+        if (content.getChildren().size() != 1 || content.getChildren().get(0) != want) {
+            unlock.clear();
+            setup.clear();
+            content.getChildren().setAll(want);
+        }
     }
 
     /** Law 5: an active standing approval stays visible on every screen. */
@@ -216,6 +234,7 @@ public final class KioskUi {
         unlocked = !locked;
         if (locked) {
             unlock.clear();
+            setup.clear();
             backup.close();
             standingBanner.setVisible(false);
             main.getTop().setVisible(true);
@@ -276,12 +295,23 @@ public final class KioskUi {
     }
 
     private void tick() {
-        if (Boolean.TRUE.equals(unlocked) && client.isConnected()) {
+        if (!client.isConnected()) {
+            return;
+        }
+        if (Boolean.TRUE.equals(unlocked)) {
             standing.refresh(); // grants expire on the appliance's clock
+        } else if (++lockedTicks % 2 == 0) {
+            // The appliance does not watch the medium: a stick plugged in (or pulled) shows up here
+            // within two seconds, switching between the idle pad, setup and unlock.
+            status.refresh();
         }
     }
 
     // ---- for tests and figures -------------------------------------------------------------
+
+    boolean setupShowing() {
+        return content.getChildren().contains(setup.node());
+    }
 
     boolean approvalShowing() {
         return approval.isShowing();

@@ -46,7 +46,12 @@ final class StatusScreen {
         grid.getChildren().clear();
         int row = 0;
         row(row++, "Device", value(s.deviceId(), "status-device", null));
-        row(row++, "Vault", value(s.unlocked() ? "Unlocked" : "Locked", "status-vault", s.unlocked() ? "good" : "warn"));
+        row(row++, "Vault", value(switch (s.vault()) {
+            case UNLOCKED -> "Unlocked";
+            case LOCKED -> "Locked";
+            case SETUP_NEEDED -> "Not set up yet";
+            case NO_MEDIUM -> "No vault medium";
+        }, "status-vault", s.unlocked() ? "good" : "warn"));
         VBox clients = new VBox();
         if (s.pairedClients().isEmpty()) {
             clients.getChildren().add(value("none paired", null, "dim"));

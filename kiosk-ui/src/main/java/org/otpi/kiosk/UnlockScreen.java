@@ -4,10 +4,8 @@ import java.util.Arrays;
 import javafx.animation.KeyFrame;
 import javafx.animation.Timeline;
 import javafx.geometry.Pos;
-import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.layout.GridPane;
-import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.util.Duration;
 import org.otpi.protocol.kiosk.KioskMessage;
@@ -25,7 +23,8 @@ final class UnlockScreen {
     private final VBox root = new VBox();
     private final Label dots = new Label();
     private final Label message = new Label("Enter the PIN to unlock the vault");
-    private final GridPane pad = new GridPane();
+    private final Label title = new Label("OTPi is locked");
+    private final GridPane pad = PinPad.create("pin", this::key);
     private final Timeline countdown = new Timeline();
     private char[] pin = new char[MAX_PIN];
     private int length;
@@ -33,33 +32,13 @@ final class UnlockScreen {
 
     UnlockScreen(KioskUi ui) {
         this.ui = ui;
-        Label title = new Label("OTPi is locked");
+        title.setId("unlock-title");
         title.getStyleClass().add("title");
         dots.setId("pin-dots");
         dots.getStyleClass().add("pin-dots");
         message.setId("unlock-message");
         message.getStyleClass().add("message");
         message.setWrapText(true);
-        pad.getStyleClass().add("pin-pad");
-        pad.setAlignment(Pos.CENTER);
-        String[] keys = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK"};
-        for (int i = 0; i < keys.length; i++) {
-            String k = keys[i];
-            Button b = new Button(k);
-            b.setId(switch (k) {
-                case "⌫" -> "pin-back";
-                case "OK" -> "pin-ok";
-                default -> "pin-" + k;
-            });
-            b.getStyleClass().add("pin-key");
-            if (k.equals("OK")) {
-                b.getStyleClass().add("approve");
-            }
-            b.setMaxWidth(Double.MAX_VALUE);
-            b.setOnAction(e -> key(k));
-            GridPane.setHgrow(b, Priority.ALWAYS);
-            pad.add(b, i % 3, i / 3);
-        }
         root.getStyleClass().add("unlock");
         root.setAlignment(Pos.CENTER);
         root.getChildren().addAll(title, dots, message, pad);
@@ -77,12 +56,12 @@ final class UnlockScreen {
             return;
         }
         switch (k) {
-            case "⌫" -> {
+            case PinPad.BACK -> {
                 if (length > 0) {
                     pin[--length] = '\0';
                 }
             }
-            case "OK" -> submit();
+            case PinPad.OK -> submit();
             default -> {
                 if (length < MAX_PIN) {
                     pin[length++] = k.charAt(0);
@@ -149,6 +128,27 @@ final class UnlockScreen {
             countdown.stop();
             pad.setDisable(false);
             message.setText(prefix + "Try again.");
+        }
+    }
+
+    /**
+     * Whether a vault medium is attached. Without one there is nothing to unlock: the pad is
+     * disabled and the person is asked to insert the stick.
+     */
+    void medium(boolean present) {
+        if (present == !pad.getStyleClass().contains("no-medium")) {
+            return;
+        }
+        if (present) {
+            pad.getStyleClass().remove("no-medium");
+            title.setText("OTPi is locked");
+            message.setText("Enter the PIN to unlock the vault");
+            pad.setDisable(System.currentTimeMillis() < notBefore);
+        } else {
+            pad.getStyleClass().add("no-medium");
+            title.setText("No vault medium");
+            message.setText("Insert the OTPi vault stick. The screen changes by itself when it is found.");
+            pad.setDisable(true);
         }
     }
 

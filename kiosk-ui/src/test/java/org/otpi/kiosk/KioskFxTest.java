@@ -82,6 +82,16 @@ abstract class KioskFxTest {
         return 480;
     }
 
+    /** The device behind the socket: the demo (a vault with three contacts) unless a test needs another. */
+    InMemoryKioskBackend backend(StandingApprovals standing) {
+        return InMemoryKioskBackend.demo(Clock.systemUTC(), standing);
+    }
+
+    /** What the kiosk server serves: {@link #backend} unless a test puts the real device behind it. */
+    org.otpi.appliance.kiosk.KioskBackend serverBackend() throws Exception {
+        return backend;
+    }
+
     /** Approval timeout on the appliance side. */
     Duration approvalTimeout() {
         return Duration.ofSeconds(20);
@@ -93,10 +103,10 @@ abstract class KioskFxTest {
         dir = Files.createTempDirectory("otpi-kiosk-ui");
         grantClock = new MovableClock();
         standing = new StandingApprovals(grantClock);
-        backend = InMemoryKioskBackend.demo(Clock.systemUTC(), standing);
+        backend = backend(standing);
         kioskApprover = new KioskApprover(approvalTimeout(), Clock.systemUTC());
         approver = standing.orElse(kioskApprover);
-        server = KioskServer.start(dir.resolve("kiosk.sock"), System.getProperty("user.name"), backend, kioskApprover);
+        server = KioskServer.start(dir.resolve("kiosk.sock"), System.getProperty("user.name"), serverBackend(), kioskApprover);
         client = new KioskClient(dir.resolve("kiosk.sock"));
         FxToolkit.setupFixture(() -> {
             ui = new KioskUi(client);
@@ -115,7 +125,18 @@ abstract class KioskFxTest {
         server.close();
         kioskApprover.close();
         FxToolkit.cleanupStages();
-        Files.deleteIfExists(dir);
+        deleteTree(dir);
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     static void waitFor(Callable<Boolean> condition) {

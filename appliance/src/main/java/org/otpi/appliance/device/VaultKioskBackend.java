@@ -88,6 +88,32 @@ public final class VaultKioskBackend implements KioskBackend {
         }
     }
 
+    /**
+     * Creates the vault with the same Argon2id cost as {@code otpi-admin init}
+     * ({@link Argon2id#VAULT_DEFAULT}) and leaves the device unlocked. Every check that can be
+     * made without touching the medium is made first, so a refusal writes nothing; the vault
+     * itself logs "vault created for device X" to the security log (never the PIN).
+     */
+    @Override
+    public void createVault(String deviceId, char[] pin) {
+        String problem = KioskBackend.deviceIdProblem(deviceId);
+        if (problem != null) {
+            throw new Failure(problem);
+        }
+        if (pin == null || pin.length < KioskMessage.CreateVault.MIN_PIN) {
+            throw new Failure("the PIN needs at least " + KioskMessage.CreateVault.MIN_PIN + " digits");
+        }
+        try {
+            device.create(deviceId, pin, Argon2id.VAULT_DEFAULT);
+        } catch (VaultException e) {
+            Logger.tag("security").warn("vault setup from the kiosk refused: {}", e.getMessage());
+            fire("log");
+            throw new Failure(e.getMessage());
+        }
+        alarm = "";
+        fire("log");
+    }
+
     @Override
     public void lock() {
         device.lock();
@@ -108,7 +134,14 @@ public final class VaultKioskBackend implements KioskBackend {
             }
             sources.add(new Views.EntropySource("kernel", true, "getrandom"));
         }
-        return new Views.Status(device.deviceId(), device.unlocked(), pairedClients.get(), tunnels.get(), sources, alarm);
+        Views.VaultState state = switch (device.mediumState()) {
+            case NO_MEDIUM -> Views.VaultState.NO_MEDIUM;
+            case EMPTY -> Views.VaultState.SETUP_NEEDED;
+            case LOCKED -> Views.VaultState.LOCKED;
+            case UNLOCKED -> Views.VaultState.UNLOCKED;
+        };
+        return new Views.Status(device.deviceId(), state == Views.VaultState.UNLOCKED, pairedClients.get(), tunnels.get(),
+                sources, alarm, state);
     }
 
     @Override

@@ -35,7 +35,10 @@ public final class InMemoryKioskBackend implements KioskBackend {
 
     private final Clock clock;
     private final StandingApprovals standing;
-    private final byte[] pinHash;
+    private byte[] pinHash; // null: no vault yet (first run)
+    private String deviceId = "otpi-demo-7f3a";
+    private String failNextSetup;
+    private boolean mediumPresent = true;
     private final Duration baseDelay;
     private final int maxFailures;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -77,6 +80,45 @@ public final class InMemoryKioskBackend implements KioskBackend {
         this.pinHash = sha256(pin);
         this.baseDelay = baseDelay;
         this.maxFailures = maxFailures;
+    }
+
+    /**
+     * A device at first run: a medium with no vault, so the kiosk offers setup; {@link #createVault}
+     * sets the PIN and the device id and unlocks. Same delays as {@link #demo}.
+     */
+    public static InMemoryKioskBackend empty(Clock clock, StandingApprovals standing) {
+        InMemoryKioskBackend b = new InMemoryKioskBackend(clock, standing, new char[0], Duration.ofSeconds(2), 10);
+        synchronized (b) {
+            b.pinHash = null;
+            b.deviceId = "";
+        }
+        return b;
+    }
+
+    /** Makes the next {@link #createVault} fail with {@code text}, as a real medium might (tests). */
+    public synchronized void failNextSetup(String text) {
+        failNextSetup = text;
+    }
+
+    /** Plugs or pulls the vault medium (tests): without it the status says NO_MEDIUM and the vault locks. */
+    public void mediumPresent(boolean present) {
+        synchronized (this) {
+            mediumPresent = present;
+            if (!present) {
+                unlocked = false;
+            }
+        }
+        fire("status");
+        fire("contacts");
+    }
+
+    /** Whether a vault exists (false only before first-run setup). */
+    public synchronized boolean hasVault() {
+        return pinHash != null;
+    }
+
+    public synchronized String deviceId() {
+        return deviceId;
     }
 
     /** A demo device: PIN 1234, three contacts, one of them low on pad. */
@@ -165,6 +207,12 @@ public final class InMemoryKioskBackend implements KioskBackend {
             if (wiped) {
                 return new Views.UnlockResult(Views.UnlockResult.Outcome.WIPED, 0, 0);
             }
+            if (!mediumPresent) {
+                throw new Failure("no vault medium attached");
+            }
+            if (pinHash == null) {
+                throw new Failure("no vault on this medium yet: set one up first");
+            }
             if (now < notBeforeMillis) {
                 return new Views.UnlockResult(Views.UnlockResult.Outcome.WAIT, notBeforeMillis - now,
                         maxFailures - failures);
@@ -199,6 +247,36 @@ public final class InMemoryKioskBackend implements KioskBackend {
     }
 
     @Override
+    public void createVault(String deviceId, char[] pin) {
+        String problem = KioskBackend.deviceIdProblem(deviceId);
+        if (problem != null) {
+            throw new Failure(problem);
+        }
+        if (pin == null || pin.length < KioskMessage.CreateVault.MIN_PIN) {
+            throw new Failure("the PIN needs at least " + KioskMessage.CreateVault.MIN_PIN + " digits");
+        }
+        synchronized (this) {
+            if (!mediumPresent) {
+                throw new Failure("no vault medium attached");
+            }
+            if (pinHash != null) {
+                throw new Failure("a vault already exists on this medium");
+            }
+            if (failNextSetup != null) {
+                String text = failNextSetup;
+                failNextSetup = null;
+                throw new Failure(text);
+            }
+            pinHash = sha256(pin);
+            this.deviceId = deviceId;
+            unlocked = true;
+        }
+        record("setup", "", "vault created for device " + deviceId);
+        fire("status");
+        fire("contacts");
+    }
+
+    @Override
     public void lock() {
         synchronized (this) {
             unlocked = false;
@@ -211,11 +289,12 @@ public final class InMemoryKioskBackend implements KioskBackend {
 
     @Override
     public synchronized Views.Status status() {
-        return new Views.Status("otpi-demo-7f3a", unlocked, pairedClients,
+        return new Views.Status(deviceId, unlocked, pairedClients,
                 List.of(new Views.Tunnel("site-b", "10.9.0.2:51820", unlocked, 3_600_000)),
                 List.of(new Views.EntropySource("/dev/otpi-hrng", true, "RCT+APT pass"),
                         new Views.EntropySource("kernel", true, "getrandom")),
-                alarm);
+                alarm, !mediumPresent ? Views.VaultState.NO_MEDIUM : pinHash == null ? Views.VaultState.SETUP_NEEDED
+                        : unlocked ? Views.VaultState.UNLOCKED : Views.VaultState.LOCKED);
     }
 
     @Override

@@ -21,6 +21,15 @@ public interface KioskBackend {
      *  wipes {@code pin} after the call. */
     Views.UnlockResult unlock(char[] pin);
 
+    /**
+     * First run: creates the vault on an empty medium for {@code deviceId} with {@code pin} and
+     * leaves it unlocked. Refuses (Failure) a bad device id, a PIN shorter than
+     * {@link org.otpi.protocol.kiosk.KioskMessage.CreateVault#MIN_PIN}, a missing medium and a
+     * medium that already holds a vault, which is never overwritten. The caller wipes {@code pin}
+     * after the call.
+     */
+    void createVault(String deviceId, char[] pin);
+
     /** Locks the vault: keys are wiped from memory, standing approvals end. Idempotent. */
     void lock();
 
@@ -70,6 +79,29 @@ public interface KioskBackend {
     void addListener(Listener listener);
 
     void removeListener(Listener listener);
+
+    /**
+     * The device-id rule for first-run setup, the vault's own (as {@code otpi-admin init}): 1 to
+     * {@link org.otpi.protocol.kiosk.KioskMessage.CreateVault#MAX_DEVICE_ID} characters, no control
+     * characters; and, because it is the person's relay name and typed on a touchscreen, no
+     * leading or trailing space. Returns a short text for the person, or null when it is fine.
+     */
+    static String deviceIdProblem(String deviceId) {
+        if (deviceId == null || deviceId.isBlank()) {
+            return "give the device a name (your relay user name)";
+        }
+        if (deviceId.length() > org.otpi.protocol.kiosk.KioskMessage.CreateVault.MAX_DEVICE_ID) {
+            return "the device name is too long (at most "
+                    + org.otpi.protocol.kiosk.KioskMessage.CreateVault.MAX_DEVICE_ID + " characters)";
+        }
+        if (deviceId.chars().anyMatch(Character::isISOControl)) {
+            return "the device name has a character that cannot be shown";
+        }
+        if (!deviceId.strip().equals(deviceId)) {
+            return "the device name starts or ends with a space";
+        }
+        return null;
+    }
 
     /** How a standing approval is shown on the screen. */
     static Views.Grant view(org.otpi.appliance.approval.StandingApprovals.Grant g) {

@@ -17,8 +17,10 @@ import org.otpi.appliance.approval.StandingApprovals;
  *
  * <pre>
  * java -cp 'appliance/target/otpi-appliance-0.1.0-SNAPSHOT.jar:appliance/target/lib/*' \
- *      org.otpi.appliance.kiosk.KioskDemo /tmp/otpi/kiosk.sock 20
+ *      org.otpi.appliance.kiosk.KioskDemo /tmp/otpi/kiosk.sock 20 [first-run]
  * </pre>
+ * With {@code first-run} the fake medium holds no vault: the kiosk shows the setup screen, and
+ * the PIN chosen there unlocks afterwards.
  */
 public final class KioskDemo {
     private KioskDemo() {
@@ -28,11 +30,14 @@ public final class KioskDemo {
         Path socket = Path.of(args.length > 0 ? args[0] : "/tmp/otpi/kiosk.sock");
         int every = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         StandingApprovals standing = new StandingApprovals(Clock.systemUTC());
-        InMemoryKioskBackend backend = InMemoryKioskBackend.demo(Clock.systemUTC(), standing);
+        boolean firstRun = args.length > 2 && args[2].equals("first-run");
+        InMemoryKioskBackend backend = firstRun ? InMemoryKioskBackend.empty(Clock.systemUTC(), standing)
+                : InMemoryKioskBackend.demo(Clock.systemUTC(), standing);
         KioskApprover kiosk = new KioskApprover();
         Approver approver = standing.orElse(kiosk);
         KioskServer server = KioskServer.start(socket, System.getProperty("user.name"), backend, kiosk);
-        System.out.println("OTPi kiosk demo: IN-MEMORY FAKE VAULT, PIN 1234, socket " + socket);
+        System.out.println("OTPi kiosk demo: IN-MEMORY FAKE VAULT, " + (firstRun ? "NO VAULT YET (set one up on the screen)"
+                : "PIN 1234") + ", socket " + socket);
         ScheduledExecutorService laptop = Executors.newSingleThreadScheduledExecutor();
         AtomicInteger n = new AtomicInteger();
         String[] contacts = {"alice", "bob", "carol"};

@@ -57,6 +57,12 @@ final class KioskHandler {
                 } finally {
                     Arrays.fill(u.pin(), '\0');
                 }
+            } else if (request instanceof CreateVault c) {
+                try {
+                    backend.createVault(c.deviceId(), c.pin());
+                } finally {
+                    Arrays.fill(c.pin(), '\0');
+                }
             } else if (request instanceof Lock) {
                 backend.lock();
                 Logger.tag("security").info("vault locked from the kiosk");

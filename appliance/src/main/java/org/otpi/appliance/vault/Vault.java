@@ -116,6 +116,11 @@ public final class Vault implements AutoCloseable {
                 throw new VaultException(VaultException.Kind.BAD_INPUT, "a vault already exists on this medium");
             }
             return underMediumLock(medium, () -> {
+                // Again under the lock: another process (otpi-admin init, the appliance) may have
+                // created one since the check above, and the writes below would replace it.
+                if (VaultHeader.exists(medium) || Files.exists(medium.resolve(Journal.FILE))) {
+                    throw new VaultException(VaultException.Kind.BAD_INPUT, "a vault already exists on this medium");
+                }
                 DeviceSecret secret = DeviceSecret.loadOrCreate(stateDir);
                 SecureRandom rnd = new SecureRandom();
                 byte[] key = new byte[32];
@@ -128,7 +133,14 @@ public final class Vault implements AutoCloseable {
                 dev.deviceId = deviceId;
                 Journal j = Journal.create(medium.resolve(Journal.FILE), key, List.of(JSON.writeValueAsBytes(dev)));
                 VaultHeader.wrap(key, vaultId, pin, secret, kdf).write(medium);
-                Files.deleteIfExists(stateDir.resolve(PinGuard.FILE));
+                // The wrong-PIN count is the device's (SD card), not the medium's. A new vault clears
+                // it only once it is exhausted (the key that was attacked is destroyed by then, and
+                // the device must not stay bricked). Clearing it always would let anyone at the
+                // screen reset the count against a stick by swapping in an empty one and running
+                // first-run setup, then swapping back: unlimited guesses.
+                if (new PinGuard(stateDir, policy, java.time.Clock.systemUTC()).exhausted()) {
+                    Files.deleteIfExists(stateDir.resolve(PinGuard.FILE));
+                }
                 Vault v = new Vault(medium, policy, secret, new HighWaterMarks(stateDir, secret), deviceId, key);
                 v.journal = j;
                 Logger.tag("security").info("vault created for device {}", deviceId);

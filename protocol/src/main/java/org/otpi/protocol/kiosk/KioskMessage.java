@@ -13,6 +13,7 @@ import java.util.List;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
 @JsonSubTypes({
         @Type(value = KioskMessage.Unlock.class, name = "unlock"),
+        @Type(value = KioskMessage.CreateVault.class, name = "create-vault"),
         @Type(value = KioskMessage.Lock.class, name = "lock"),
         @Type(value = KioskMessage.GetStatus.class, name = "status"),
         @Type(value = KioskMessage.GetContacts.class, name = "contacts"),
@@ -69,6 +70,35 @@ public sealed interface KioskMessage {
         @Override
         public boolean equals(Object o) {
             return o instanceof Unlock u && u.id == id && Arrays.equals(u.pin, pin);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(id);
+        }
+    }
+
+    /**
+     * First run: create the vault on an empty medium for {@code deviceId} (this device's id, the
+     * person's relay name) with {@code pin}, and leave it unlocked. Only valid while the status says
+     * {@link Views.VaultState#SETUP_NEEDED}; the appliance never overwrites an existing vault. The
+     * PIN's chars are wiped by the receiver after use; {@link #toString()} hides them.
+     */
+    record CreateVault(long id, String deviceId, char[] pin) implements Request {
+        /** Shortest PIN accepted: the same rule as {@code otpi-admin init} and the vault itself. */
+        public static final int MIN_PIN = 4;
+        /** Longest device id: the vault's id rule (1 to 128 printable characters). */
+        public static final int MAX_DEVICE_ID = 128;
+
+        @Override
+        public String toString() {
+            return "CreateVault[id=" + id + ", deviceId=" + deviceId + ", pin=<hidden>]";
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof CreateVault c && c.id == id && java.util.Objects.equals(c.deviceId, deviceId)
+                    && Arrays.equals(c.pin, pin);
         }
 
         @Override

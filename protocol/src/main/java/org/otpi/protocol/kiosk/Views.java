@@ -1,5 +1,6 @@
 package org.otpi.protocol.kiosk;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.util.List;
 import java.util.Objects;
 
@@ -33,13 +34,40 @@ public final class Views {
     public record EntropySource(String name, boolean healthy, String detail) {
     }
 
-    /** The device at a glance. */
+    /** What the vault medium holds, as far as the kiosk must know to pick its first screen. */
+    public enum VaultState {
+        /** No vault medium attached: nothing to unlock or set up. */
+        NO_MEDIUM,
+        /** A medium without a vault: first run, the kiosk offers to create one. */
+        SETUP_NEEDED,
+        /** A vault waits for its PIN. */
+        LOCKED,
+        /** The vault is open. */
+        UNLOCKED
+    }
+
+    /**
+     * The device at a glance. {@code unlocked} stays for readers that only know locked/unlocked;
+     * it always equals {@code vault == UNLOCKED}.
+     */
     public record Status(String deviceId, boolean unlocked, List<String> pairedClients,
-                         List<Tunnel> tunnels, List<EntropySource> entropy, String alarm) {
+                         List<Tunnel> tunnels, List<EntropySource> entropy, String alarm, VaultState vault) {
+        @JsonCreator
         public Status {
             pairedClients = List.copyOf(pairedClients);
             tunnels = List.copyOf(tunnels);
             entropy = List.copyOf(entropy);
+            Objects.requireNonNull(vault, "vault");
+            if (unlocked != (vault == VaultState.UNLOCKED)) {
+                throw new IllegalArgumentException("unlocked=" + unlocked + " contradicts vault=" + vault);
+            }
+        }
+
+        /** A status with a vault on the medium, locked or not (the state before first-run setup existed). */
+        public Status(String deviceId, boolean unlocked, List<String> pairedClients,
+                      List<Tunnel> tunnels, List<EntropySource> entropy, String alarm) {
+            this(deviceId, unlocked, pairedClients, tunnels, entropy, alarm,
+                    unlocked ? VaultState.UNLOCKED : VaultState.LOCKED);
         }
     }
 

@@ -35,7 +35,10 @@ class KioskCodecTest {
                 new Progress(22, 5, 10),
                 new ApprovalPrompt("r", "laptop", "alice", "SEAL", 5, 37, 100, 123456),
                 new ApprovalClosed("r", false, "timeout"), new Changed("contacts"), new Alarm("tamper"),
-                new PairingCode("laptop-1", "01234567", 1_800_000_000_000L), new PairingCleared("laptop-1"));
+                new PairingCode("laptop-1", "01234567", 1_800_000_000_000L), new PairingCleared("laptop-1"),
+                new CreateVault(23, "alice-pi", "2468".toCharArray()),
+                new StatusReply(24, new Views.Status("", false, List.of(), List.of(), List.of(), "", Views.VaultState.SETUP_NEEDED)),
+                new StatusReply(25, new Views.Status("", false, List.of(), List.of(), List.of(), "", Views.VaultState.NO_MEDIUM)));
         for (KioskMessage m : all) {
             String line = KioskCodec.encode(m);
             assertFalse(line.contains("\n"), line);
@@ -67,6 +70,37 @@ class KioskCodecTest {
     }
 
     @Test
+    void createVault_roundTripsWithThePin_butNeverPrintsIt() throws IOException {
+        String line = KioskCodec.encode(new CreateVault(4, "alice-pi", "97531".toCharArray()));
+        assertEquals("{\"type\":\"create-vault\",\"id\":4,\"deviceId\":\"alice-pi\",\"pin\":\"97531\"}", line);
+        CreateVault c = (CreateVault) KioskCodec.decode(line);
+        assertArrayEquals("97531".toCharArray(), c.pin());
+        assertEquals("alice-pi", c.deviceId());
+        assertFalse(c.toString().contains("97531"), c.toString());
+        assertTrue(c.toString().contains("alice-pi"));
+        assertThrows(IOException.class, () -> KioskCodec.decode("{\"type\":\"create-vault\",\"id\":4,\"deviceId\":\"a\"}"));
+        assertThrows(IOException.class, () -> KioskCodec.decode("{\"type\":\"create-vault\",\"id\":4,\"pin\":\"1234\"}"));
+    }
+
+    @Test
+    void status_carriesTheVaultState_andRefusesAContradiction() throws IOException {
+        String setup = KioskCodec.encode(new StatusReply(1, new Views.Status("", false, List.of(), List.of(), List.of(), "",
+                Views.VaultState.SETUP_NEEDED)));
+        assertTrue(setup.contains("\"vault\":\"SETUP_NEEDED\""), setup);
+        assertEquals(Views.VaultState.SETUP_NEEDED, ((StatusReply) KioskCodec.decode(setup)).status().vault());
+        // the six-argument form (every caller before first-run setup) means a vault is there
+        assertEquals(Views.VaultState.LOCKED, new Views.Status("d", false, List.of(), List.of(), List.of(), "").vault());
+        assertEquals(Views.VaultState.UNLOCKED, new Views.Status("d", true, List.of(), List.of(), List.of(), "").vault());
+        assertThrows(IllegalArgumentException.class,
+                () -> new Views.Status("d", true, List.of(), List.of(), List.of(), "", Views.VaultState.LOCKED));
+        // on the wire: a contradiction, an unknown state, a missing or null state are all refused
+        assertThrows(IOException.class, () -> KioskCodec.decode(setup.replace("\"unlocked\":false", "\"unlocked\":true")));
+        assertThrows(IOException.class, () -> KioskCodec.decode(setup.replace("SETUP_NEEDED", "MAYBE")));
+        assertThrows(IOException.class, () -> KioskCodec.decode(setup.replace(",\"vault\":\"SETUP_NEEDED\"", "")));
+        assertThrows(IOException.class, () -> KioskCodec.decode(setup.replace("\"SETUP_NEEDED\"", "null")));
+    }
+
+    @Test
     void strictParsing_rejectsUnknownMissingAndWrongTypes() {
         assertThrows(IOException.class, () -> KioskCodec.decode("{\"type\":\"lock\",\"id\":1,\"x\":2}"));
         assertThrows(IOException.class, () -> KioskCodec.decode("{\"type\":\"nope\",\"id\":1}"));
@@ -88,6 +122,9 @@ class KioskCodecTest {
                 KioskCodec.encode(new StatusReply(3, new Views.Status("d", true, List.of("a"), List.of(), List.of(), ""))),
                 KioskCodec.encode(new ApprovalPrompt("r", "c", "alice", "SEAL", 1, 33, 0, 5)),
                 KioskCodec.encode(new PairingCode("laptop", "12345678", 5)),
+                KioskCodec.encode(new CreateVault(6, "alice-pi", "1234".toCharArray())),
+                KioskCodec.encode(new StatusReply(7, new Views.Status("", false, List.of(), List.of(), List.of(), "",
+                        Views.VaultState.SETUP_NEEDED))),
                 KioskCodec.encode(new ExportBackup(5, "/media/usb", "passphrase12".toCharArray())),
                 KioskCodec.encode(new ContactsReply(4, List.of(new Views.Contact("a", "b", 1, 2, 3, 4, false, "k", false)))));
         String alphabet = "{}[]\":,0123456789-.eEtruefalsnl \\u0000abcxyz";
