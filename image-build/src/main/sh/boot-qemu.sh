@@ -5,10 +5,7 @@
 # systemd has reported the OTPi units on the serial console.
 #
 #   boot-qemu.sh IMAGE [--timeout SECONDS] [--log FILE] [--port PORT] [--shell SOCKET]
-#                [--screenshot FILE [--screen-wait SECONDS]]
 #
-# --screenshot FILE: adds a virtio GPU (the kiosk's display) and, once health has
-# answered, waits for the kiosk to draw and saves the screen to FILE (PPM).
 # --shell SOCKET (debugging only): a root shell on a virtio console (systemd's
 # debug shell on hvc0), reachable on the host's Unix socket SOCKET, e.g. with
 # `socat - UNIX-CONNECT:SOCKET`.
@@ -36,16 +33,12 @@ TIMEOUT=900
 LOG=""
 PORT=18470
 SHELL_SOCKET=""
-SCREENSHOT=""
-SCREEN_WAIT=180
 while [ $# -gt 0 ]; do
     case "$1" in
         --timeout) TIMEOUT=$2; shift 2 ;;
         --log) LOG=$2; shift 2 ;;
         --port) PORT=$2; shift 2 ;;
         --shell) SHELL_SOCKET=$2; shift 2 ;;
-        --screenshot) SCREENSHOT=$2; shift 2 ;;
-        --screen-wait) SCREEN_WAIT=$2; shift 2 ;;
         *) echo "boot-qemu: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -97,14 +90,6 @@ if [ -n "$SHELL_SOCKET" ]; then
            -device "virtconsole,chardev=dbg")
 fi
 
-if [ -n "$SCREENSHOT" ]; then
-    # The monitor on a pair of FIFOs (QEMU's "pipe" chardev): commands in, replies out.
-    mkfifo "$tmp/monitor.in" "$tmp/monitor.out"
-    extra+=(-device virtio-gpu-pci -monitor "pipe:$tmp/monitor")
-else
-    extra+=(-monitor none)
-fi
-
 start=$(date +%s)
 qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 2048 -nographic -no-reboot \
     -kernel "$tmp/vmlinuz" -initrd "$tmp/initrd" -append "$append" \
@@ -116,12 +101,8 @@ qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 2048 -nographic -no-reboot
     -netdev "user,id=laptop,restrict=on,ipv6=off,net=10.55.0.0/24,host=10.55.0.2,dns=10.55.0.3,dhcpstart=10.55.0.100,hostfwd=tcp:127.0.0.1:$PORT-10.55.0.1:8470" \
     -device "virtio-net-pci,netdev=laptop,mac=$GADGET_ECM_MAC,romfile=" \
     -device virtio-rng-pci "${extra[@]}" \
-    -serial "file:$LOG" -display none &
+    -serial "file:$LOG" -monitor none -display none &
 qemu_pid=$!
-if [ -n "$SCREENSHOT" ]; then
-    cat "$tmp/monitor.out" > "$tmp/monitor.log" &
-    exec 3> "$tmp/monitor.in"
-fi
 
 units="otpi-appliance.service otpi-firstboot.service otpi-gadget.service otpi-kiosk.service var-lib-otpi.mount"
 health_at=""
@@ -158,13 +139,4 @@ for unit in $units; do
     grep -aq "OTPI-UNIT $unit " "$LOG" || { echo "boot-qemu: $unit not reported" >&2; missing=1; }
 done
 echo "boot-qemu: power-on to health answering: ${health_at}s; to the OTPi report: ${report_at}s"
-if [ -n "$SCREENSHOT" ]; then
-    sleep "$SCREEN_WAIT"
-    # PPM (QEMU 7.2 writes no other format); FullImageBootTest turns it into a PNG.
-    echo "screendump $tmp/screen.ppm" >&3
-    for _ in $(seq 30); do [ -s "$tmp/screen.ppm" ] && break; sleep 1; done
-    sleep 2
-    cp "$tmp/screen.ppm" "$SCREENSHOT" || echo "boot-qemu: no screenshot: $(tail -3 "$tmp/monitor.log")" >&2
-    echo "boot-qemu: screen ($(( $(date +%s) - start ))s after power-on) saved to $SCREENSHOT"
-fi
 exit "$missing"
