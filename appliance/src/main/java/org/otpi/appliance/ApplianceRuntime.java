@@ -58,6 +58,9 @@ public final class ApplianceRuntime implements AutoCloseable {
                           PrintStream console, List<Path> tunnels) {
     }
 
+    /** How often the daemon checks that the open vault's medium is still there. */
+    static final Duration MEDIUM_WATCH = Duration.ofSeconds(2);
+
     private final List<AutoCloseable> parts = new ArrayList<>();
 
     private ApplianceRuntime(Options o) throws Exception {
@@ -81,6 +84,20 @@ public final class ApplianceRuntime implements AutoCloseable {
         if (o.pin() != null) {
             device.unlock(o.pin());
         }
+        // A pulled vault stick locks the device within two seconds.
+        java.util.concurrent.ScheduledExecutorService mediumWatch = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "otpi-medium-watch");
+                    t.setDaemon(true);
+                    return t;
+                });
+        parts.add(mediumWatch::shutdownNow);
+        Device watched = device;
+        mediumWatch.scheduleWithFixedDelay(() -> {
+            if (watched.lockIfMediumGone()) {
+                Logger.tag("security").warn("the vault medium went away while unlocked: locked");
+            }
+        }, MEDIUM_WATCH.toMillis(), MEDIUM_WATCH.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         EntropyService entropy = null;
         try {
             entropy = EntropyService.start(new EntropyService.Config(o.hardwareRngs(), 50_000, HealthParameters.DEFAULT,

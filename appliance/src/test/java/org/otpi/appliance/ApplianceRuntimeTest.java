@@ -40,4 +40,24 @@ class ApplianceRuntimeTest {
             assertTrue(rt.device().unlocked());
         }
     }
+
+    @Test
+    void pullingTheMediumWhileUnlocked_locksWithinSeconds(@TempDir Path dir) throws Exception {
+        TestVaults.create(dir, "alice").close();
+        try (ApplianceRuntime rt = ApplianceRuntime.start(new ApplianceRuntime.Options(dir.resolve("alice-medium"),
+                dir.resolve("alice-state"), InetAddress.getLoopbackAddress(), 0, new DenyApprover(), Duration.ofSeconds(5),
+                List.of(), TestVaults.PIN.clone(), null, null, null, ApplianceRuntime.Gpio.OFF, null,
+                List.of(dir.resolve("no-hrng")), false, new PrintStream(new ByteArrayOutputStream()), List.of()))) {
+            assertTrue(rt.device().unlocked());
+            Thread.sleep(ApplianceRuntime.MEDIUM_WATCH.toMillis() * 2);
+            assertTrue(rt.device().unlocked(), "the medium is there: stays unlocked");
+
+            java.nio.file.Files.move(dir.resolve("alice-medium"), dir.resolve("pulled"));
+            long deadline = System.nanoTime() + ApplianceRuntime.MEDIUM_WATCH.toNanos() * 5;
+            while (rt.device().unlocked() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertFalse(rt.device().unlocked(), "locked once the medium went away");
+        }
+    }
 }

@@ -80,6 +80,25 @@ public final class Device implements AutoCloseable {
         fire("contacts");
     }
 
+    /**
+     * Locks if the vault is open but its medium is gone: the stick was pulled (systemd then
+     * unmounts it, and the mount point no longer counts as a medium) or its header vanished. The
+     * keys leave memory at once instead of waiting for the next pad use to fail on I/O errors.
+     * Returns whether it locked. Called every few seconds by the daemon.
+     */
+    public synchronized boolean lockIfMediumGone() {
+        if (vault == null) {
+            return false;
+        }
+        boolean present = Files.isDirectory(medium) && (!expectsMountPoint(medium) || mounted.test(medium))
+                && Files.exists(medium.resolve(HEADER_FILE));
+        if (present) {
+            return false;
+        }
+        lock();
+        return true;
+    }
+
     /** What the medium holds, as the screen must know it to offer unlock or first-run setup. */
     public enum MediumState {
         /** The medium directory is missing, or (under /media, /mnt, /run/media) nothing is mounted on it. */

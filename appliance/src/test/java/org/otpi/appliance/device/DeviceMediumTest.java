@@ -70,6 +70,35 @@ class DeviceMediumTest {
         }
     }
 
+    /** A pulled stick (systemd unmounts it) locks an open vault; a stick still there does not. */
+    @Test
+    void anOpenVaultWhoseStickIsPulled_locks() throws Exception {
+        Path mnt = Path.of("/mnt");
+        assumeTrue(Files.isDirectory(mnt) && Files.isWritable(mnt), "needs a writable /mnt (root)");
+        Path medium = Files.createDirectory(mnt.resolve("otpi-medium-pull-" + System.nanoTime()));
+        Path state = Files.createTempDirectory("otpi-medium-state");
+        AtomicBoolean mounted = new AtomicBoolean(true);
+        try (Device device = new Device(medium, state, VaultPolicy.DEFAULT, Clock.systemUTC(), p -> mounted.get())) {
+            assertFalse(device.lockIfMediumGone(), "locked already: nothing to do");
+            device.create("alice-pi", "2468".toCharArray(), new Argon2id(1024, 1, 1));
+            assertFalse(device.lockIfMediumGone(), "the stick is there");
+            assertTrue(device.unlocked());
+
+            mounted.set(false); // pulled: the mount point is a bare directory again
+            assertTrue(device.lockIfMediumGone());
+            assertFalse(device.unlocked());
+            assertThrows(VaultException.class, device::vault);
+            assertFalse(device.lockIfMediumGone(), "once");
+
+            mounted.set(true); // plugged back: the PIN opens it again
+            device.unlock("2468".toCharArray());
+            assertTrue(device.unlocked());
+        } finally {
+            deleteTree(medium);
+            deleteTree(state);
+        }
+    }
+
     private static void deleteTree(Path root) throws java.io.IOException {
         try (var walk = Files.walk(root)) {
             for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
