@@ -2,8 +2,10 @@ package org.otpi.appliance.entropy;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 
 /** A named pipe written by a background thread: the simulated USB HRNG. */
@@ -43,12 +45,14 @@ final class Fifo implements AutoCloseable {
     @Override
     public void close() throws InterruptedException, IOException {
         stop = true;
-        // unblock a writer still waiting in open() for a reader
+        // Unblock a writer still waiting in open() for a reader. O_RDWR on a FIFO never blocks
+        // (Linux), so this cannot itself wait for a writer that has just gone: a plain read-only
+        // open did, and hung the test run when the writer exited between isAlive() and open().
         if (writer.isAlive()) {
-            try (var ignored = Files.newInputStream(path)) {
+            try (FileChannel ignored = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 writer.join(2000);
             } catch (IOException ignored2) {
-                // fine
+                // the FIFO is gone: nothing to unblock
             }
         }
         writer.join(5000);
