@@ -187,6 +187,7 @@ final class ExchangeDialog {
                         words.setText(joined(got.fingerprint()));
                         close.setText("Done");
                         show(close, wordsHint, words);
+                        StackPane.setAlignment(card, Pos.CENTER); // the keyboard is not needed any more
                     }));
         } finally {
             // call() has written the request by now (or failed to): nothing needs these any more.

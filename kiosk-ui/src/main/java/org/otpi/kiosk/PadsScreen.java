@@ -92,6 +92,7 @@ final class PadsScreen {
         HBox mediaButtons = new HBox(receive, importPad, export);
         mediaButtons.getStyleClass().add("button-row");
         for (Button b : List.of(receive, importPad, export)) {
+            b.getStyleClass().add("compact"); // three to a row on the 800x480 screen
             b.setMaxWidth(Double.MAX_VALUE);
             HBox.setHgrow(b, Priority.ALWAYS);
         }
