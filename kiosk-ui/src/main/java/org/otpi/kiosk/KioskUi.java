@@ -48,6 +48,7 @@ public final class KioskUi {
     private final ApprovalDialog approval;
     private final PairingDialog pairing = new PairingDialog();
     private final BackupDialog backup;
+    private final ExchangeDialog exchange;
     private final PadsScreen pads;
     private final StandingScreen standing;
     private final LogScreen log;
@@ -62,6 +63,7 @@ public final class KioskUi {
         this.setup = new SetupScreen(this);
         this.approval = new ApprovalDialog(this);
         this.backup = new BackupDialog(this);
+        this.exchange = new ExchangeDialog(this);
         // An approval prompt takes precedence over a pairing code (see PairingDialog).
         approval.node().visibleProperty().addListener((o, was, open) -> pairing.hold(open));
         this.pads = new PadsScreen(this);
@@ -112,7 +114,7 @@ public final class KioskUi {
         content.getStyleClass().add("content");
         main.setTop(new VBox(offline, alarm, nav, standingBanner));
         main.setCenter(content);
-        root.getChildren().addAll(main, backup.node(), pairing.node(), approval.node(), toast);
+        root.getChildren().addAll(main, backup.node(), exchange.node(), pairing.node(), approval.node(), toast);
         root.getStyleClass().add("kiosk");
         root.getStylesheets().add(KioskUi.class.getResource("kiosk.css").toExternalForm());
         // Readable at arm's length: 17 px at 480 lines, 24 px at 720 lines.
@@ -206,6 +208,16 @@ public final class KioskUi {
         backup.open(target);
     }
 
+    /** Hands {@code contact}'s fresh pad over through the transfer medium at {@code target}. */
+    void handOver(String contact, String target) {
+        exchange.handOver(contact, target);
+    }
+
+    /** Receives a pad from the transfer medium at {@code source}. */
+    void receivePad(String source) {
+        exchange.receive(source);
+    }
+
     void contactsLoaded(List<Views.Contact> contacts) {
         standing.contacts(contacts);
     }
@@ -236,6 +248,7 @@ public final class KioskUi {
             unlock.clear();
             setup.clear();
             backup.close();
+            exchange.close();
             standingBanner.setVisible(false);
             main.getTop().setVisible(true);
             ((VBox) main.getTop()).getChildren().get(2).setVisible(false);
@@ -323,6 +336,10 @@ public final class KioskUi {
 
     boolean backupShowing() {
         return backup.isShowing();
+    }
+
+    boolean exchangeShowing() {
+        return exchange.isShowing();
     }
 
     List<Views.Grant> grantsShown() {

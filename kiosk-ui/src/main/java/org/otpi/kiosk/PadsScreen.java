@@ -23,7 +23,7 @@ import org.otpi.protocol.kiosk.Views;
 
 /**
  * Contacts and their pads: a gauge per direction, low-pad warnings; generate (with progress and
- * cancel), import, export/backup, expire and delete. Destructive buttons ask for a second touch.
+ * cancel), hand over and receive in person, import, export/backup, expire and delete. Destructive buttons ask for a second touch.
  */
 final class PadsScreen {
     private final KioskUi ui;
@@ -48,7 +48,7 @@ final class PadsScreen {
         scroll.getStyleClass().add("scroll");
 
         newContact.setId("generate-contact");
-        newContact.setPromptText("contact name");
+        newContact.setPromptText("the other device's name");
         HBox sizeRow = new HBox();
         sizeRow.getStyleClass().add("button-row");
         for (long mib : new long[] {1, 16, 256}) {
@@ -86,9 +86,13 @@ final class PadsScreen {
         Button export = new Button("Backup");
         export.setId("export");
         export.setOnAction(e -> ui.backup(mediaPath.getText().trim()));
-        HBox mediaButtons = new HBox(importPad, export);
+        Button receive = new Button("Receive");
+        receive.setId("receive");
+        receive.setOnAction(e -> ui.receivePad(mediaPath.getText().trim()));
+        HBox mediaButtons = new HBox(receive, importPad, export);
         mediaButtons.getStyleClass().add("button-row");
-        for (Button b : List.of(importPad, export)) {
+        for (Button b : List.of(receive, importPad, export)) {
+            b.getStyleClass().add("compact"); // three to a row on the 800x480 screen
             b.setMaxWidth(Double.MAX_VALUE);
             HBox.setHgrow(b, Priority.ALWAYS);
         }
@@ -131,9 +135,11 @@ final class PadsScreen {
         if (contacts.isEmpty()) {
             list.getChildren().add(new Label("No pads yet: generate one, or import one from a USB medium."));
         }
-        // The ones that need the person first: low on pad, then expired, then the rest.
+        // The ones that need the person first: fresh pads still to hand over, low on pad, then
+        // expired, then the rest.
         List<Views.Contact> sorted = contacts.stream().sorted(java.util.Comparator
-                .comparing((Views.Contact c) -> !(c.lowPad() && !c.expired()))
+                .comparing((Views.Contact c) -> !handOverable(c))
+                .thenComparing((Views.Contact c) -> !(c.lowPad() && !c.expired()))
                 .thenComparing(c -> !c.expired())).toList();
         for (Views.Contact c : sorted) {
             list.getChildren().add(card(c));
@@ -177,12 +183,26 @@ final class PadsScreen {
         delete.setId("delete-" + c.contact());
         delete.getStyleClass().add("deny");
         HBox actions = new HBox(expire, delete);
+        if (handOverable(c)) {
+            // A fresh pad made here still has to reach the other device (docs/kiosk.md).
+            Button handOver = new Button("Hand over");
+            handOver.setId("handover-" + c.contact());
+            handOver.getStyleClass().add("approve");
+            handOver.setOnAction(e -> ui.handOver(c.contact(), mediaPath.getText().trim()));
+            actions.getChildren().add(0, handOver);
+        }
         actions.getStyleClass().add("button-row");
         actions.setAlignment(Pos.CENTER_RIGHT);
         card.getChildren().add(actions);
         card.getStyleClass().add("card");
         card.setId("pad-" + c.contact());
         return card;
+    }
+
+    /** Never used, not expired and made on this device: the pads the exchange hands over. */
+    static boolean handOverable(Views.Contact c) {
+        return !c.expired() && !c.source().equals("imported") && c.sendRemaining() == c.sendTotal()
+                && c.receiveRemaining() == c.receiveTotal();
     }
 
     private static void gauge(GridPane g, int row, String label, String key, Views.Contact c, long left, long total,
@@ -244,7 +264,8 @@ final class PadsScreen {
             generateId = -1;
             if (error == null) {
                 generation.setProgress(1);
-                generationText.setText("New pad for " + contact + " ready. Copy it to the contact's device.");
+                generationText.setText("New pad for " + contact + " ready: “Hand over” takes it to " + contact
+                        + "'s device.");
                 newContact.clear();
             } else {
                 generationText.setText("Not generated: " + KioskUi.text(error));

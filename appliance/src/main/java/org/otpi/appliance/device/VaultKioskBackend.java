@@ -13,7 +13,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,6 +33,13 @@ import org.otpi.appliance.entropy.PadOrigin;
 import org.otpi.appliance.entropy.PadRequest;
 import org.otpi.appliance.entropy.PadResult;
 import org.otpi.appliance.entropy.SourceHealth;
+import org.otpi.appliance.exchange.Argon2Settings;
+import org.otpi.appliance.exchange.InPersonExchange;
+import org.otpi.appliance.exchange.TransferCode;
+import org.otpi.appliance.exchange.TransferInfo;
+import org.otpi.appliance.exchange.TransferPackageException;
+import org.otpi.appliance.exchange.TransferReceipt;
+import org.otpi.appliance.exchange.WrongTransferCodeException;
 import org.otpi.appliance.kiosk.KioskBackend;
 import org.otpi.appliance.securitylog.SecurityEvents;
 import org.otpi.appliance.vault.PadStats;
@@ -232,7 +241,7 @@ public final class VaultKioskBackend implements KioskBackend {
         if (passphrase == null || passphrase.length < KioskMessage.ExportBackup.MIN_PASSPHRASE) {
             throw new Failure("the passphrase needs at least " + KioskMessage.ExportBackup.MIN_PASSPHRASE + " characters");
         }
-        Path dir = backupDirectory(target);
+        Path dir = mediaDirectory(target, "say where to write the backup (a directory on a USB stick)", "backup target");
         Vault v = call(this::vault);
         String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
                 .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
@@ -274,16 +283,109 @@ public final class VaultKioskBackend implements KioskBackend {
         return file.toString();
     }
 
-    /** {@code target} as a real, writable directory off the vault's medium, or a Failure. */
-    private Path backupDirectory(String target) {
+    /**
+     * In-person exchange, sender's half, exactly as {@code otpi-admin exchange-send}: only a fresh
+     * pad (nothing sealed or opened with it) leaves; it is sealed under a new {@link TransferCode}
+     * with {@link Argon2Settings#DEFAULT} onto {@code target} (a directory off the vault's medium,
+     * by default the USB stick at {@code /media/otpi-usb}), and the exchange logs "pad ... sealed
+     * for RECEIVER onto the transfer medium" to the security log. The code is returned for the
+     * screen only, never logged.
+     */
+    @Override
+    public HandedOver exchangeSend(String contact, String target) {
+        Path medium = mediaDirectory(target, "say where the transfer medium is (a directory on a USB stick)",
+                "transfer medium");
+        Vault v = call(this::vault);
+        PadStats s = call(() -> v.stats(contact));
+        if (s.sendUsed() > 0 || s.receiveUsed() > 0) {
+            throw new Failure("this pad has been used: only a fresh pad is handed over");
+        }
+        if (PadOrigin.IMPORTED.label().equals(s.source())) {
+            // Stricter than the CLI: a received pad only ever goes back to where it came from,
+            // which holds it already; refusing keeps a pad between exactly two devices.
+            throw new Failure("only a pad made on this device, for another device, is handed over");
+        }
+        TransferInfo info;
+        try {
+            Instant now = Instant.now();
+            info = new TransferInfo(s.size(), PadOrigin.ofLabel(s.source()), v.deviceId(), s.remoteId(), now, null);
+        } catch (IllegalArgumentException e) {
+            // an unknown origin, or a contact named like this device
+            throw new Failure("only a pad made on this device, for another device, is handed over");
+        }
+        var export = call(() -> VaultPads.export(v, contact));
+        InPersonExchange ex = new InPersonExchange(new SecureRandom(), Argon2Settings.DEFAULT);
+        TransferCode code = ex.newCode();
+        try {
+            TransferReceipt r = ex.send(export, info, code, medium);
+            Logger.tag("security").info("pad {} of {} handed over from the kiosk: package on {}", r.padIdHex(), contact,
+                    medium);
+            fire("log");
+            return new HandedOver(contact, s.remoteId(), s.size(), code.display(), r.fingerprint().words());
+        } catch (IOException e) {
+            Logger.warn("transfer package to {} failed: {}", medium, e.toString());
+            throw new Failure("cannot write the transfer package to " + target + ": " + e.getMessage());
+        } finally {
+            code.wipe();
+        }
+    }
+
+    /**
+     * In-person exchange, receiver's half, exactly as {@code otpi-admin exchange-receive}: the
+     * package is opened with the typed code, the pad stored as a new contact named after the
+     * sender's id (the contact's id too), and the medium wiped ({@link
+     * org.otpi.appliance.exchange.MediumWiper}) once the pad is committed. A wrong code imports
+     * nothing, leaves the package and is logged ("wrong code typed"); a damaged package, a pad made
+     * for another device or a contact that exists already import nothing either.
+     */
+    @Override
+    public Received exchangeReceive(String source, char[] typed) {
+        Path medium = mediaDirectory(source, "say where the transfer medium is (a directory on a USB stick)",
+                "transfer medium");
+        Vault v = call(this::vault);
+        TransferCode code;
+        try {
+            code = TransferCode.parse(typed);
+        } catch (IllegalArgumentException e) {
+            throw new Failure("that is not a transfer code: " + TransferCode.LENGTH + " letters and digits");
+        }
+        try {
+            InPersonExchange ex = new InPersonExchange(new SecureRandom(), Argon2Settings.DEFAULT);
+            TransferReceipt r = ex.receive(medium, code,
+                    info -> VaultPads.importer(v, info.senderId()).begin(info));
+            fire("contacts");
+            fire("log");
+            return new Received(r.info().senderId(), r.info().size(), r.fingerprint().words());
+        } catch (WrongTransferCodeException e) {
+            fire("log");
+            throw new Failure("wrong transfer code: nothing was imported");
+        } catch (TransferPackageException e) {
+            fire("log");
+            throw new Failure(e.getMessage());
+        } catch (IOException e) {
+            Logger.tag("security").warn("transfer package on {} not imported: {}", medium, e.getMessage());
+            fire("log");
+            throw new Failure("not imported: " + e.getMessage());
+        } finally {
+            code.wipe();
+        }
+    }
+
+    /**
+     * {@code target} as a real, writable directory off the vault's medium, or a Failure.
+     *
+     * @param missing what to say when no directory was given
+     * @param what    what the directory is, for the other refusals
+     */
+    private Path mediaDirectory(String target, String missing, String what) {
         if (target == null || target.isBlank()) {
-            throw new Failure("say where to write the backup (a directory on a USB stick)");
+            throw new Failure(missing);
         }
         Path dir;
         try {
             Path given = Path.of(target);
             if (!given.isAbsolute()) {
-                throw new Failure("the backup target must be an absolute path");
+                throw new Failure("the " + what + " must be an absolute path");
             }
             if (!Files.isDirectory(given)) {
                 throw new Failure("no directory at " + target);

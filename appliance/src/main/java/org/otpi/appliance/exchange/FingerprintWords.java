@@ -7,7 +7,7 @@ import java.util.List;
  * people read aloud and compare. Never reorder or edit: fingerprints shown by older
  * devices would no longer match.
  */
-final class FingerprintWords {
+public final class FingerprintWords {
     static final List<String> WORDS = List.of(
             "acorn", "actor", "agent", "alarm", "album", "alley", "amber", "anchor",
             "angel", "ankle", "apple", "apron", "arena", "arrow", "atlas", "attic",
@@ -45,7 +45,8 @@ final class FingerprintWords {
     private FingerprintWords() {
     }
 
-    static String word(int b) {
+    /** The word for byte {@code b} (its low 8 bits). */
+    public static String word(int b) {
         return WORDS.get(b & 0xff);
     }
 }

@@ -43,6 +43,8 @@ public final class InMemoryKioskBackend implements KioskBackend {
     private final int maxFailures;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, Pad> pads = new LinkedHashMap<>();
+    /** Transfer packages "on" media directories: what {@link #exchangeSend} wrote or a test staged. */
+    private final Map<String, Package> packages = new LinkedHashMap<>();
     private final List<Views.LogEntry> log = new ArrayList<>();
     private final List<String> pairedClients = new CopyOnWriteArrayList<>(List.of("laptop (alice-x1)"));
     private volatile long generationChunkDelayMillis = 20;
@@ -66,6 +68,10 @@ public final class InMemoryKioskBackend implements KioskBackend {
             this.half = (size - 16) / 2;
             this.source = source;
         }
+    }
+
+    /** A demo transfer package: who made it for whom, a hash of its code, the words. */
+    private record Package(String senderId, String receiverId, long size, byte[] codeHash, List<String> words) {
     }
 
     /**
@@ -393,6 +399,112 @@ public final class InMemoryKioskBackend implements KioskBackend {
         }
         record("backup", "", "encrypted backup written to " + file);
         return file;
+    }
+
+    /**
+     * Demo of the sender's half: refuses what the real device refuses (locked, unknown contact,
+     * used or imported pad, no medium given) and "writes" a package to {@code target} under a
+     * fresh random code; the words are derived from the pad id, the same on both demo sides.
+     */
+    @Override
+    public HandedOver exchangeSend(String contact, String target) {
+        Package pkg;
+        char[] shown;
+        synchronized (this) {
+            Pad p = usablePad(contact);
+            if (target == null || target.isBlank()) {
+                throw new Failure("say where the transfer medium is (a directory on a USB stick)");
+            }
+            if (p.sendUsed > 0 || p.receiveUsed > 0) {
+                throw new Failure("this pad has been used: only a fresh pad is handed over");
+            }
+            if (p.source.equals("imported")) {
+                throw new Failure("only a pad made on this device, for another device, is handed over");
+            }
+            org.otpi.appliance.exchange.TransferCode code =
+                    org.otpi.appliance.exchange.TransferCode.generate(new java.security.SecureRandom());
+            shown = code.display();
+            code.wipe();
+            long size = p.half * 2 + 16;
+            pkg = new Package(deviceId, contact, size, digest(shown), words(p.padId));
+            packages.put(target, pkg);
+        }
+        record("exchange", contact, "pad sealed for " + contact + " onto the transfer medium " + target);
+        return new HandedOver(contact, contact, pkg.size(), shown, pkg.words());
+    }
+
+    /**
+     * Demo of the receiver's half: the package on {@code source} (from {@link #exchangeSend} or
+     * {@link #stageIncoming}) opens only with its code; a wrong code imports nothing and leaves
+     * it; success adds the sender as a contact with a fresh pad and "wipes" the medium.
+     */
+    @Override
+    public Received exchangeReceive(String source, char[] typed) {
+        Package pkg;
+        synchronized (this) {
+            if (!unlocked) {
+                throw new Failure("vault locked");
+            }
+            char[] normal;
+            try {
+                org.otpi.appliance.exchange.TransferCode c = org.otpi.appliance.exchange.TransferCode.parse(typed);
+                normal = c.display();
+                c.wipe();
+            } catch (IllegalArgumentException e) {
+                throw new Failure("that is not a transfer code: 10 letters and digits");
+            }
+            pkg = packages.get(source);
+            if (pkg == null) {
+                Arrays.fill(normal, '\0');
+                throw new Failure("No transfer package on this medium.");
+            }
+            boolean right = MessageDigest.isEqual(pkg.codeHash(), digest(normal));
+            Arrays.fill(normal, '\0');
+            if (!right) {
+                log.add(new Views.LogEntry(nextSeq++, clock.millis(), "exchange", "",
+                        "transfer package " + source + ": wrong code typed"));
+            } else if (!pkg.receiverId().equals(deviceId)) {
+                throw new Failure("not imported: this pad was made for " + pkg.receiverId() + ", not for this device");
+            } else if (pads.containsKey(pkg.senderId())) {
+                throw new Failure("not imported: contact already exists: " + pkg.senderId());
+            } else {
+                packages.remove(source);
+                Pad p = new Pad(padIdFor(pkg.senderId()), pkg.size(), "imported");
+                pads.put(pkg.senderId(), p);
+            }
+            if (!right) {
+                fire("log");
+                throw new Failure("wrong transfer code: nothing was imported");
+            }
+        }
+        record("exchange", pkg.senderId(), "pad imported from " + pkg.senderId() + "; transfer medium wiped");
+        fire("contacts");
+        return new Received(pkg.senderId(), pkg.size(), pkg.words());
+    }
+
+    /**
+     * Puts a transfer package from {@code senderId} for this device on {@code source}, sealed with
+     * {@code code} (tests and the demo: the other device's half of the exchange).
+     */
+    public synchronized void stageIncoming(String source, String senderId, long size, String code) {
+        char[] c = org.otpi.appliance.exchange.TransferCode.parse(code.toCharArray()).display();
+        packages.put(source, new Package(senderId, deviceId, size, digest(c), words(padIdFor(senderId))));
+        Arrays.fill(c, '\0');
+    }
+
+    /** Whether a transfer package waits on {@code source} (tests: the medium is "wiped" after import). */
+    public synchronized boolean packageOn(String source) {
+        return packages.containsKey(source);
+    }
+
+    /** The demo fingerprint: six words from the pad id, the same for both sides of one pad. */
+    private static List<String> words(String padId) {
+        byte[] h = sha256(("fingerprint " + padId).toCharArray());
+        List<String> w = new ArrayList<>();
+        for (int i = 0; i < org.otpi.appliance.exchange.PadFingerprint.WORDS; i++) {
+            w.add(org.otpi.appliance.exchange.FingerprintWords.word(h[i]));
+        }
+        return w;
     }
 
     /** Backups "written" so far (tests). */

@@ -52,6 +52,23 @@ public interface KioskBackend {
      */
     String exportBackup(String target, char[] passphrase);
 
+    /**
+     * In-person exchange, sender's half (as {@code otpi-admin exchange-send}): seals
+     * {@code contact}'s pad under a fresh one-time transfer code onto {@code target}, a directory
+     * on the transfer medium. Only a pad made on this device and never used is handed over; the
+     * pad was made for the device whose id is the contact's id. The caller shows the code and
+     * wipes it ({@link HandedOver#wipe()}).
+     */
+    HandedOver exchangeSend(String contact, String target);
+
+    /**
+     * In-person exchange, receiver's half (as {@code otpi-admin exchange-receive}): opens the
+     * package on {@code source} with {@code code} as typed (case, spaces and dashes do not matter),
+     * stores the pad as a new contact named after the sender's id, and wipes the medium. A wrong
+     * code imports nothing and leaves the package. The caller wipes {@code code} after the call.
+     */
+    Received exchangeReceive(String source, char[] code);
+
     /** Destroys a contact's pad. */
     void deletePad(String contact);
 
@@ -106,6 +123,37 @@ public interface KioskBackend {
     /** How a standing approval is shown on the screen. */
     static Views.Grant view(org.otpi.appliance.approval.StandingApprovals.Grant g) {
         return new Views.Grant(g.id(), g.contact(), g.budgetBytes(), g.usedBytes(), g.expires().toEpochMilli());
+    }
+
+    /**
+     * What the sender's screen shows after {@link #exchangeSend}.
+     *
+     * @param receiverId the device the pad was made for
+     * @param code       the transfer code as shown ({@code ABCDE-FGHJK}); secret, hidden in toString
+     * @param fingerprint the words both screens must show
+     */
+    record HandedOver(String contact, String receiverId, long padBytes, char[] code, List<String> fingerprint) {
+        public HandedOver {
+            fingerprint = List.copyOf(fingerprint);
+        }
+
+        /** Clears the code once it is on its way to the screen. */
+        public void wipe() {
+            java.util.Arrays.fill(code, '\0');
+        }
+
+        @Override
+        public String toString() {
+            return "HandedOver[contact=" + contact + ", receiverId=" + receiverId + ", padBytes=" + padBytes
+                    + ", code=<hidden>, fingerprint=" + fingerprint + "]";
+        }
+    }
+
+    /** What the receiver's screen shows after {@link #exchangeReceive}: the new contact and the words. */
+    record Received(String contact, long padBytes, List<String> fingerprint) {
+        public Received {
+            fingerprint = List.copyOf(fingerprint);
+        }
     }
 
     /** A running pad generation. */

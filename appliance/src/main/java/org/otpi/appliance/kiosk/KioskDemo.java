@@ -38,6 +38,11 @@ public final class KioskDemo {
         KioskServer server = KioskServer.start(socket, System.getProperty("user.name"), backend, kiosk);
         System.out.println("OTPi kiosk demo: IN-MEMORY FAKE VAULT, " + (firstRun ? "NO VAULT YET (set one up on the screen)"
                 : "PIN 1234") + ", socket " + socket);
+        if (!firstRun) {
+            // the other device's half of an in-person exchange, to try Pads -> Receive
+            backend.stageIncoming("/media/otpi-usb", "erin-pi", 16 << 20, "7K3QM-2XW9P");
+            System.out.println("a transfer package from erin-pi waits on /media/otpi-usb: Pads -> Receive, code 7K3QM-2XW9P");
+        }
         ScheduledExecutorService laptop = Executors.newSingleThreadScheduledExecutor();
         AtomicInteger n = new AtomicInteger();
         String[] contacts = {"alice", "bob", "carol"};

@@ -93,6 +93,21 @@ final class KioskHandler {
                 } finally {
                     Arrays.fill(e.passphrase(), '\0');
                 }
+            } else if (request instanceof ExchangeSend x) {
+                KioskBackend.HandedOver h = backend.exchangeSend(x.contact(), x.target());
+                try {
+                    return new ExchangeSent(id, h.contact(), h.receiverId(), h.padBytes(), new String(h.code()),
+                            h.fingerprint());
+                } finally {
+                    h.wipe(); // the String in the reply cannot be wiped (docs/kiosk.md, limits)
+                }
+            } else if (request instanceof ExchangeReceive x) {
+                try {
+                    KioskBackend.Received r = backend.exchangeReceive(x.source(), x.code());
+                    return new ExchangeReceived(id, r.contact(), r.padBytes(), r.fingerprint());
+                } finally {
+                    Arrays.fill(x.code(), '\0');
+                }
             } else if (request instanceof DeletePad d) {
                 backend.deletePad(d.contact());
             } else if (request instanceof ExpirePad e) {

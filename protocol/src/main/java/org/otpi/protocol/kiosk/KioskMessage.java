@@ -21,6 +21,8 @@ import java.util.List;
         @Type(value = KioskMessage.CancelGenerate.class, name = "cancel-generate"),
         @Type(value = KioskMessage.ImportPad.class, name = "import"),
         @Type(value = KioskMessage.ExportBackup.class, name = "export"),
+        @Type(value = KioskMessage.ExchangeSend.class, name = "exchange-send"),
+        @Type(value = KioskMessage.ExchangeReceive.class, name = "exchange-receive"),
         @Type(value = KioskMessage.DeletePad.class, name = "delete"),
         @Type(value = KioskMessage.ExpirePad.class, name = "expire"),
         @Type(value = KioskMessage.GetLog.class, name = "log"),
@@ -35,6 +37,8 @@ import java.util.List;
         @Type(value = KioskMessage.LogReply.class, name = "log-reply"),
         @Type(value = KioskMessage.GrantsReply.class, name = "grants-reply"),
         @Type(value = KioskMessage.Progress.class, name = "progress"),
+        @Type(value = KioskMessage.ExchangeSent.class, name = "exchange-sent"),
+        @Type(value = KioskMessage.ExchangeReceived.class, name = "exchange-received"),
         @Type(value = KioskMessage.ApprovalPrompt.class, name = "approval"),
         @Type(value = KioskMessage.ApprovalClosed.class, name = "approval-closed"),
         @Type(value = KioskMessage.Changed.class, name = "changed"),
@@ -154,6 +158,39 @@ public sealed interface KioskMessage {
         }
     }
 
+    /**
+     * In-person exchange, sender's half: seal {@code contact}'s fresh pad under a new one-time
+     * transfer code onto {@code target}, a directory on the transfer medium (a USB stick). Answered
+     * by {@link ExchangeSent} with the code to show, or a failed {@link Done}.
+     */
+    record ExchangeSend(long id, String contact, String target) implements Request {
+    }
+
+    /**
+     * In-person exchange, receiver's half: open the package on {@code source} (a directory on the
+     * transfer medium) with {@code code}, the transfer code read from the sender's screen, import
+     * the pad and wipe the medium. Answered by {@link ExchangeReceived} or a failed {@link Done}
+     * (a wrong code imports nothing). The code's chars are wiped by the receiver after use;
+     * {@link #toString()} hides them.
+     */
+    record ExchangeReceive(long id, String source, char[] code) implements Request {
+        @Override
+        public String toString() {
+            return "ExchangeReceive[id=" + id + ", source=" + source + ", code=<hidden>]";
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ExchangeReceive r && r.id == id && java.util.Objects.equals(r.source, source)
+                    && Arrays.equals(r.code, code);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(id);
+        }
+    }
+
     record DeletePad(long id, String contact) implements Request {
     }
 
@@ -209,6 +246,38 @@ public sealed interface KioskMessage {
 
     /** Progress of a {@link GeneratePad}; the final word is a {@link Done}. */
     record Progress(long id, long done, long total) implements Reply {
+    }
+
+    /**
+     * The sender's half is done: show {@code code} (the transfer code, grouped as {@code ABCDE-FGHJK})
+     * for the person to read out and type on the other device, and the {@code fingerprint} words
+     * both screens must show. The code is a secret until the medium is wiped: it travels only on
+     * this socket and is never logged ({@link #toString()} hides it).
+     *
+     * @param receiverId the other device's id the pad was made for
+     * @param padBytes   the pad's size
+     */
+    record ExchangeSent(long id, String contact, String receiverId, long padBytes, String code,
+                        List<String> fingerprint) implements Reply {
+        public ExchangeSent {
+            fingerprint = List.copyOf(fingerprint);
+        }
+
+        @Override
+        public String toString() {
+            return "ExchangeSent[id=" + id + ", contact=" + contact + ", receiverId=" + receiverId + ", padBytes="
+                    + padBytes + ", code=<hidden>, fingerprint=" + fingerprint + "]";
+        }
+    }
+
+    /**
+     * The receiver's half is done: the pad from {@code contact} (the sender's id, now a contact) is
+     * stored and the medium wiped; compare {@code fingerprint} with the sender's screen.
+     */
+    record ExchangeReceived(long id, String contact, long padBytes, List<String> fingerprint) implements Reply {
+        public ExchangeReceived {
+            fingerprint = List.copyOf(fingerprint);
+        }
     }
 
     // ---- pushes ----------------------------------------------------------------------------

@@ -38,7 +38,11 @@ class KioskCodecTest {
                 new PairingCode("laptop-1", "01234567", 1_800_000_000_000L), new PairingCleared("laptop-1"),
                 new CreateVault(23, "alice-pi", "2468".toCharArray()),
                 new StatusReply(24, new Views.Status("", false, List.of(), List.of(), List.of(), "", Views.VaultState.SETUP_NEEDED)),
-                new StatusReply(25, new Views.Status("", false, List.of(), List.of(), List.of(), "", Views.VaultState.NO_MEDIUM)));
+                new StatusReply(25, new Views.Status("", false, List.of(), List.of(), List.of(), "", Views.VaultState.NO_MEDIUM)),
+                new ExchangeSend(26, "bob-pi", "/media/otpi-usb"),
+                new ExchangeReceive(27, "/media/otpi-usb", "7K3QM-2XW9P".toCharArray()),
+                new ExchangeSent(26, "bob-pi", "bob-pi", 1 << 20, "7K3QM-2XW9P", List.of("a", "b", "c", "d", "e", "f")),
+                new ExchangeReceived(27, "alice-pi", 1 << 20, List.of("a", "b", "c", "d", "e", "f")));
         for (KioskMessage m : all) {
             String line = KioskCodec.encode(m);
             assertFalse(line.contains("\n"), line);
@@ -67,6 +71,32 @@ class KioskCodecTest {
         assertThrows(IOException.class, () -> KioskCodec.decode("{\"type\":\"export\",\"id\":1,\"target\":\"/m\"}"));
         assertThrows(IOException.class, () -> KioskCodec.decode("{\"type\":\"pairing-code\",\"client\":\"a\",\"code\":\"1\"}"));
         assertThrows(IOException.class, () -> KioskCodec.decode("{\"type\":\"pairing-code\",\"client\":\"a\",\"code\":\"1\",\"expiresEpochMillis\":1,\"x\":0}"));
+    }
+
+    @Test
+    void exchange_roundTripsWithTheCode_butNeverPrintsIt() throws IOException {
+        String line = KioskCodec.encode(new ExchangeReceive(5, "/media/otpi-usb", "7K3QM-2XW9P".toCharArray()));
+        assertEquals("{\"type\":\"exchange-receive\",\"id\":5,\"source\":\"/media/otpi-usb\",\"code\":\"7K3QM-2XW9P\"}", line);
+        ExchangeReceive r = (ExchangeReceive) KioskCodec.decode(line);
+        assertArrayEquals("7K3QM-2XW9P".toCharArray(), r.code());
+        assertFalse(r.toString().contains("7K3QM"), r.toString());
+        assertTrue(r.toString().contains("/media/otpi-usb"));
+
+        List<String> words = List.of("acorn", "river", "maple", "tiger", "ocean", "violet");
+        String sent = KioskCodec.encode(new ExchangeSent(6, "bob-pi", "bob-pi", 4096, "0AB12-CDEFG", words));
+        ExchangeSent s = (ExchangeSent) KioskCodec.decode(sent);
+        assertEquals("0AB12-CDEFG", s.code(), "leading zero kept: the code is a string");
+        assertEquals(words, s.fingerprint());
+        assertFalse(s.toString().contains("0AB12"), s.toString());
+        assertTrue(s.toString().contains("acorn"), "the words are not secret");
+        assertEquals(new ExchangeSend(7, "bob-pi", "/media/otpi-usb"),
+                KioskCodec.decode("{\"type\":\"exchange-send\",\"id\":7,\"contact\":\"bob-pi\",\"target\":\"/media/otpi-usb\"}"));
+        // without the code, the words, or with something extra: refused
+        assertThrows(IOException.class, () -> KioskCodec.decode("{\"type\":\"exchange-receive\",\"id\":5,\"source\":\"/m\"}"));
+        assertThrows(IOException.class, () -> KioskCodec.decode(sent.replace(",\"fingerprint\":[\"acorn\",\"river\",\"maple\",\"tiger\",\"ocean\",\"violet\"]", "")));
+        assertThrows(IOException.class, () -> KioskCodec.decode(sent.replace("\"code\"", "\"x\":1,\"code\"")));
+        assertThrows(IOException.class, () -> KioskCodec.decode(sent.replace("[\"acorn\"", "[null")),
+                "a null word is refused, not shown as 'null'");
     }
 
     @Test
@@ -126,6 +156,8 @@ class KioskCodecTest {
                 KioskCodec.encode(new StatusReply(7, new Views.Status("", false, List.of(), List.of(), List.of(), "",
                         Views.VaultState.SETUP_NEEDED))),
                 KioskCodec.encode(new ExportBackup(5, "/media/usb", "passphrase12".toCharArray())),
+                KioskCodec.encode(new ExchangeReceive(8, "/media/usb", "7K3QM2XW9P".toCharArray())),
+                KioskCodec.encode(new ExchangeSent(9, "b", "b", 64, "7K3QM-2XW9P", List.of("x", "y"))),
                 KioskCodec.encode(new ContactsReply(4, List.of(new Views.Contact("a", "b", 1, 2, 3, 4, false, "k", false)))));
         String alphabet = "{}[]\":,0123456789-.eEtruefalsnl \\u0000abcxyz";
         java.util.Random random = new java.util.Random(20261123L);
