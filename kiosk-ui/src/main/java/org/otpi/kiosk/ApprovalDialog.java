@@ -12,7 +12,6 @@ import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.StackPane;
-import javafx.scene.layout.VBox;
 import javafx.util.Duration;
 import org.otpi.protocol.kiosk.KioskMessage;
 import org.otpi.protocol.kiosk.KioskMessage.ApprovalPrompt;
@@ -25,7 +24,7 @@ import org.otpi.protocol.kiosk.KioskMessage.ApprovalPrompt;
  */
 final class ApprovalDialog {
     private final KioskUi ui;
-    private final StackPane scrim = new StackPane();
+    private final Overlay overlay;
     private final Label heading = new Label();
     private final Label contact = new Label();
     private final Label length = new Label();
@@ -70,14 +69,7 @@ final class ApprovalDialog {
         addRow(facts, 3, "Pad left after", after);
         HBox buttons = new HBox(deny, approve);
         buttons.getStyleClass().add("button-row");
-        VBox card = new VBox(heading, facts, countdown, buttons, queued);
-        card.getStyleClass().addAll("card", "approval");
-        card.setId("approval");
-        card.setAlignment(Pos.CENTER_LEFT);
-        card.setMaxSize(Double.MAX_VALUE, Double.MAX_VALUE);
-        scrim.getStyleClass().add("scrim");
-        scrim.getChildren().add(card);
-        scrim.setVisible(false);
+        overlay = new Overlay("approval", Pos.CENTER_LEFT, true, heading, facts, countdown, buttons, queued);
         timer.setCycleCount(Timeline.INDEFINITE);
     }
 
@@ -89,7 +81,7 @@ final class ApprovalDialog {
     }
 
     StackPane node() {
-        return scrim;
+        return overlay.node();
     }
 
     /** Called after a prompt becomes visible (figures). */
@@ -98,7 +90,7 @@ final class ApprovalDialog {
     }
 
     boolean isShowing() {
-        return scrim.isVisible();
+        return overlay.isShowing();
     }
 
     void push(ApprovalPrompt p) {
@@ -114,7 +106,7 @@ final class ApprovalDialog {
         ApprovalPrompt current = prompts.peekFirst();
         prompts.removeIf(p -> p.requestId().equals(requestId));
         if (prompts.isEmpty()) {
-            scrim.setVisible(false);
+            overlay.setShowing(false);
             timer.stop();
         } else if (current != null && current.requestId().equals(requestId)) {
             show();
@@ -126,7 +118,7 @@ final class ApprovalDialog {
     /** The connection is gone: the appliance denies everything pending. */
     void clear() {
         prompts.clear();
-        scrim.setVisible(false);
+        overlay.setShowing(false);
         timer.stop();
     }
 
@@ -141,7 +133,7 @@ final class ApprovalDialog {
         deny.setDisable(false);
         updateQueued();
         tick();
-        scrim.setVisible(true);
+        overlay.setShowing(true);
         timer.play();
         onShown.run();
     }

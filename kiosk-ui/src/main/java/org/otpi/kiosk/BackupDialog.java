@@ -8,7 +8,6 @@ import javafx.scene.control.PasswordField;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.StackPane;
-import javafx.scene.layout.VBox;
 import org.otpi.protocol.kiosk.KioskMessage;
 
 /**
@@ -23,7 +22,7 @@ import org.otpi.protocol.kiosk.KioskMessage;
  */
 final class BackupDialog {
     private final KioskUi ui;
-    private final StackPane scrim = new StackPane();
+    private final Overlay overlay;
     private final Label where = new Label();
     private final PasswordField pass = new PasswordField();
     private final PasswordField repeat = new PasswordField();
@@ -60,24 +59,17 @@ final class BackupDialog {
         Label repeatLabel = new Label("The same passphrase again");
         passLabel.getStyleClass().add("dim");
         repeatLabel.getStyleClass().add("dim");
-        VBox card = new VBox(title, where, passLabel, pass, repeatLabel, repeat, message, buttons);
-        card.getStyleClass().addAll("card", "backup");
-        card.setId("backup");
-        card.setAlignment(Pos.TOP_LEFT);
-        card.setMaxWidth(Double.MAX_VALUE);
-        card.setMaxHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
-        StackPane.setAlignment(card, Pos.TOP_CENTER); // leaves room for the on-screen keyboard
-        scrim.getStyleClass().add("scrim");
-        scrim.getChildren().add(card);
-        scrim.setVisible(false);
+        overlay = new Overlay("backup", Pos.TOP_LEFT, false, title, where, passLabel, pass, repeatLabel, repeat, message,
+                buttons);
+        overlay.place(Pos.TOP_CENTER); // leaves room for the on-screen keyboard
     }
 
     StackPane node() {
-        return scrim;
+        return overlay.node();
     }
 
     boolean isShowing() {
-        return scrim.isVisible();
+        return overlay.isShowing();
     }
 
     void open(String target) {
@@ -89,14 +81,14 @@ final class BackupDialog {
         message.setText("");
         write.setDisable(target.isEmpty());
         cancel.setDisable(false);
-        scrim.setVisible(true);
+        overlay.setShowing(true);
         pass.requestFocus();
     }
 
     void close() {
         pass.clear();
         repeat.clear();
-        scrim.setVisible(false);
+        overlay.setShowing(false);
     }
 
     private void submit() {

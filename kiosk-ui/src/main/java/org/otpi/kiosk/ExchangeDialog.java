@@ -9,7 +9,6 @@ import javafx.scene.control.TextField;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.StackPane;
-import javafx.scene.layout.VBox;
 import org.otpi.protocol.kiosk.KioskMessage;
 
 /**
@@ -29,8 +28,7 @@ import org.otpi.protocol.kiosk.KioskMessage;
  */
 final class ExchangeDialog {
     private final KioskUi ui;
-    private final StackPane scrim = new StackPane();
-    private final VBox card;
+    private final Overlay overlay;
     private final Label title = new Label();
     private final Label instruction = new Label();
     private final Label code = new Label();
@@ -76,23 +74,17 @@ final class ExchangeDialog {
         }
         HBox buttons = new HBox(close, action);
         buttons.getStyleClass().add("button-row");
-        card = new VBox(title, instruction, code, typed, wordsHint, words, message, buttons);
-        card.getStyleClass().addAll("card", "pairing", "exchange");
-        card.setId("exchange");
-        card.setAlignment(Pos.TOP_CENTER);
-        card.setMaxWidth(Double.MAX_VALUE);
-        card.setMaxHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
-        scrim.getStyleClass().add("scrim");
-        scrim.getChildren().add(card);
-        scrim.setVisible(false);
+        overlay = new Overlay("exchange", Pos.TOP_CENTER, false, title, instruction, code, typed, wordsHint, words,
+                message, buttons);
+        overlay.card.getStyleClass().add("pairing"); // the same large code as the pairing dialog
     }
 
     StackPane node() {
-        return scrim;
+        return overlay.node();
     }
 
     boolean isShowing() {
-        return scrim.isVisible();
+        return overlay.isShowing();
     }
 
     /** Seals {@code contact}'s fresh pad onto the medium at {@code target}, then shows the code. */
@@ -103,8 +95,8 @@ final class ExchangeDialog {
         show(close);
         close.setText("Cancel");
         close.setDisable(true); // the package is being written: wait for it
-        StackPane.setAlignment(card, Pos.CENTER);
-        scrim.setVisible(true);
+        overlay.place(Pos.CENTER);
+        overlay.setShowing(true);
         ui.client().call(id -> new KioskMessage.ExchangeSend(id, contact, target), KioskMessage.ExchangeSent.class)
                 .whenComplete((sent, error) -> ui.fx(() -> {
                     if (g != generation) {
@@ -137,8 +129,8 @@ final class ExchangeDialog {
         action.setDisable(source.isEmpty());
         close.setText("Cancel");
         show(close, typed, action);
-        StackPane.setAlignment(card, Pos.TOP_CENTER); // leaves room for the on-screen keyboard
-        scrim.setVisible(true);
+        overlay.place(Pos.TOP_CENTER); // leaves room for the on-screen keyboard
+        overlay.setShowing(true);
         typed.requestFocus();
     }
 
@@ -147,7 +139,7 @@ final class ExchangeDialog {
         code.setText("");
         typed.clear();
         words.setText("");
-        scrim.setVisible(false);
+        overlay.setShowing(false);
     }
 
     private void receive() {
@@ -187,7 +179,7 @@ final class ExchangeDialog {
                         words.setText(joined(got.fingerprint()));
                         close.setText("Done");
                         show(close, wordsHint, words);
-                        StackPane.setAlignment(card, Pos.CENTER); // the keyboard is not needed any more
+                        overlay.place(Pos.CENTER); // the keyboard is not needed any more
                     }));
         } finally {
             // call() has written the request by now (or failed to): nothing needs these any more.

@@ -6,7 +6,6 @@ import javafx.geometry.Pos;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.layout.StackPane;
-import javafx.scene.layout.VBox;
 import javafx.util.Duration;
 import org.otpi.protocol.kiosk.KioskMessage.PairingCode;
 
@@ -23,7 +22,7 @@ import org.otpi.protocol.kiosk.KioskMessage.PairingCode;
  * <p>The code is never logged; it lives in a Label and the last push until cleared.
  */
 final class PairingDialog {
-    private final StackPane scrim = new StackPane();
+    private final Overlay overlay;
     private final Label heading = new Label();
     private final Label code = new Label();
     private final Label countdown = new Label();
@@ -48,23 +47,16 @@ final class PairingDialog {
         hide.setId("pairing-hide");
         hide.setMaxWidth(Double.MAX_VALUE);
         hide.setOnAction(e -> dismiss());
-        VBox card = new VBox(heading, instruction, code, countdown, caution, hide);
-        card.getStyleClass().addAll("card", "pairing");
-        card.setId("pairing");
-        card.setAlignment(Pos.CENTER);
-        card.setMaxSize(Double.MAX_VALUE, Double.MAX_VALUE);
-        scrim.getStyleClass().add("scrim");
-        scrim.getChildren().add(card);
-        scrim.setVisible(false);
+        overlay = new Overlay("pairing", Pos.CENTER, true, heading, instruction, code, countdown, caution, hide);
         timer.setCycleCount(Timeline.INDEFINITE);
     }
 
     StackPane node() {
-        return scrim;
+        return overlay.node();
     }
 
     boolean isShowing() {
-        return scrim.isVisible();
+        return overlay.isShowing();
     }
 
     /** A new code: replaces whatever code was shown. */
@@ -101,7 +93,7 @@ final class PairingDialog {
     }
 
     private void update() {
-        scrim.setVisible(current != null && !held);
+        overlay.setShowing(current != null && !held);
     }
 
     private void tick() {

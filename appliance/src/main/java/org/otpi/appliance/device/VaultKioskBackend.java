@@ -105,13 +105,7 @@ public final class VaultKioskBackend implements KioskBackend {
      */
     @Override
     public void createVault(String deviceId, char[] pin) {
-        String problem = KioskBackend.deviceIdProblem(deviceId);
-        if (problem != null) {
-            throw new Failure(problem);
-        }
-        if (pin == null || pin.length < KioskMessage.CreateVault.MIN_PIN) {
-            throw new Failure("the PIN needs at least " + KioskMessage.CreateVault.MIN_PIN + " digits");
-        }
+        KioskBackend.checkNewVault(deviceId, pin);
         try {
             device.create(deviceId, pin, Argon2id.VAULT_DEFAULT);
         } catch (VaultException e) {

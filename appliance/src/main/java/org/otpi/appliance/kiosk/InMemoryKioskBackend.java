@@ -254,13 +254,7 @@ public final class InMemoryKioskBackend implements KioskBackend {
 
     @Override
     public void createVault(String deviceId, char[] pin) {
-        String problem = KioskBackend.deviceIdProblem(deviceId);
-        if (problem != null) {
-            throw new Failure(problem);
-        }
-        if (pin == null || pin.length < KioskMessage.CreateVault.MIN_PIN) {
-            throw new Failure("the PIN needs at least " + KioskMessage.CreateVault.MIN_PIN + " digits");
-        }
+        KioskBackend.checkNewVault(deviceId, pin);
         synchronized (this) {
             if (!mediumPresent) {
                 throw new Failure("no vault medium attached");

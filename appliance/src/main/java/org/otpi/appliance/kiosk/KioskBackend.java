@@ -120,6 +120,17 @@ public interface KioskBackend {
         return null;
     }
 
+    /** Refuses a first-run request whose device name or PIN is unusable, before anything is written. */
+    static void checkNewVault(String deviceId, char[] pin) {
+        String problem = deviceIdProblem(deviceId);
+        if (problem != null) {
+            throw new Failure(problem);
+        }
+        if (pin == null || pin.length < org.otpi.protocol.kiosk.KioskMessage.CreateVault.MIN_PIN) {
+            throw new Failure("the PIN needs at least " + org.otpi.protocol.kiosk.KioskMessage.CreateVault.MIN_PIN + " digits");
+        }
+    }
+
     /** How a standing approval is shown on the screen. */
     static Views.Grant view(org.otpi.appliance.approval.StandingApprovals.Grant g) {
         return new Views.Grant(g.id(), g.contact(), g.budgetBytes(), g.usedBytes(), g.expires().toEpochMilli());
