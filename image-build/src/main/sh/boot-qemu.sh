@@ -42,6 +42,10 @@ while [ $# -gt 0 ]; do
         *) echo "boot-qemu: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
+if [ ! -f "$IMAGE" ]; then
+    echo "boot-qemu: no image at $IMAGE (build one with build-image.sh)" >&2
+    exit 2
+fi
 for tool in qemu-system-aarch64 qemu-img mcopy sfdisk curl mkfs.ext4 mkfs.vfat; do
     command -v "$tool" >/dev/null || { echo "boot-qemu: missing tool: $tool" >&2; exit 2; }
 done
