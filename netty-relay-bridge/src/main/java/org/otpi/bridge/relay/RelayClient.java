@@ -185,10 +185,21 @@ public final class RelayClient implements AutoCloseable {
 
     /** Sends one package to several recipients; returns one ref per recipient, same order. */
     public List<Long> send(List<String> to, String contentsBase64) throws IOException {
+        return send(to, contentsBase64, null);
+    }
+
+    /**
+     * Like {@link #send(List, String)}, with an idempotency key (1-64 of {@code A-Z a-z 0-9 _ -},
+     * sent as the {@code Idempotency-Key} header): a retry with the same key and the same sender
+     * is stored once and answered with the refs of the first. Use one random key per sealed
+     * package, so a send retried after a timeout or a failover never queues the package twice.
+     */
+    public List<Long> send(List<String> to, String contentsBase64, String idempotencyKey) throws IOException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("to", to);
         body.put("contents", contentsBase64);
-        JsonNode n = call("POST", "/api/v1/send", body, true);
+        JsonNode n = call("POST", "/api/v1/send", body, true,
+                idempotencyKey == null ? Map.of() : Map.of("Idempotency-Key", idempotencyKey));
         List<Long> refs = new ArrayList<>();
         for (JsonNode r : n.path("refs")) {
             refs.add(r.asLong());
@@ -283,9 +294,15 @@ public final class RelayClient implements AutoCloseable {
     }
 
     private JsonNode call(String method, String pathAndQuery, Object body, boolean authenticated) throws IOException {
+        return call(method, pathAndQuery, body, authenticated, Map.of());
+    }
+
+    private JsonNode call(String method, String pathAndQuery, Object body, boolean authenticated,
+                          Map<String, String> headers) throws IOException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(stripSlash(base.toString()) + pathAndQuery))
                 .timeout(timeout)
                 .header("Accept", "application/json");
+        headers.forEach(b::header);
         if (authenticated) {
             requireToken();
             b.header("Authorization", "Bearer " + token);
