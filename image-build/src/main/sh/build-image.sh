@@ -97,6 +97,7 @@ PACKAGES=(
     systemd systemd-sysv udev dbus libpam-systemd kmod iproute2 nftables fake-hwclock
     initramfs-tools linux-image-arm64 raspi-firmware
     "$JRE" cage xwayland "$GTK" libgl1-mesa-dri fonts-dejavu-core
+    libsodium23
 )
 INCLUDE=$(IFS=,; echo "${PACKAGES[*]}")
 

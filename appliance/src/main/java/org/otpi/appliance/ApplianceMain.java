@@ -156,6 +156,7 @@ public final class ApplianceMain implements Callable<Integer> {
                 runtime.close();
                 stop.countDown();
             }, "otpi-shutdown"));
+            out.println("otpi-appliance: AEAD engine " + org.otpi.appliance.crypto.ChaChaEngines.best().name());
             out.println("otpi-appliance: device RPC on " + runtime.rpcAddress() + ", approvals: " + s.approve
                     + (runtime.device().unlocked() ? ", vault unlocked" : ", vault LOCKED (unlock at the kiosk)"));
             out.flush();

@@ -104,7 +104,8 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         switch (path) {
             case RpcPaths.HEALTH:
                 requireMethod(method, HttpMethod.GET);
-                return done(HttpResponseStatus.OK, new HealthResponse("ok", VERSION, rpc.device.unlocked()));
+                return done(HttpResponseStatus.OK, new HealthResponse("ok", VERSION, rpc.device.unlocked(),
+                        org.otpi.appliance.crypto.ChaChaEngines.best().name()));
             case RpcPaths.PAIR_START:
                 requireMethod(method, HttpMethod.POST);
                 return pairStart(parse(req, PairStartRequest.class));

@@ -88,7 +88,8 @@ class RpcCodecTest {
         String r = exchange(ch, "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
         assertTrue(r.startsWith("HTTP/1.1 200 OK"), r);
         assertTrue(r.contains("content-type: application/json"), r);
-        assertTrue(r.endsWith("{\"status\":\"ok\",\"version\":\"1\",\"unlocked\":true}"), r);
+        assertTrue(r.endsWith("{\"status\":\"ok\",\"version\":\"1\",\"unlocked\":true,\"aead\":\""
+                + org.otpi.appliance.crypto.ChaChaEngines.best().name() + "\"}"), r);
         assertTrue(ch.isOpen(), "keep-alive");
         String again = exchange(ch, "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         assertTrue(again.startsWith("HTTP/1.1 200 OK"), again);
