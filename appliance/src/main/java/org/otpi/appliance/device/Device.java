@@ -179,10 +179,13 @@ public final class Device implements AutoCloseable {
         }
     }
 
-    /** Panic: locks and destroys the wrapped vault key on the medium. Irreversible. */
+    /**
+     * Panic: locks, destroys the wrapped vault key on the medium in place and replaces this
+     * device's secret, so neither the medium nor any copy of it opens again. Irreversible.
+     */
     public synchronized void panicWipe() throws VaultException {
         lock();
-        Vault.destroyKey(medium);
+        Vault.destroyKey(medium, state);
         fire("status");
     }
 

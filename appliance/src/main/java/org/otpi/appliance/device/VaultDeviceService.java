@@ -212,6 +212,7 @@ public final class VaultDeviceService implements DeviceService {
         DeviceException.Kind k = switch (e.kind()) {
             case UNKNOWN_CONTACT, NO_PAD, CONTACT_EXISTS -> DeviceException.Kind.UNKNOWN_CONTACT;
             case PAD_EXHAUSTED, PAD_EXPIRED -> DeviceException.Kind.PAD_EXHAUSTED;
+            case RECEIVE_ONLY -> DeviceException.Kind.RECEIVE_ONLY;
             case LOCKED, WRONG_PIN, RATE_LIMITED, WIPED, NO_VAULT -> DeviceException.Kind.LOCKED;
             case CORRUPT, WRONG_PAD, BAD_INPUT -> DeviceException.Kind.CORRUPT;
             case FORGED -> DeviceException.Kind.FORGED;

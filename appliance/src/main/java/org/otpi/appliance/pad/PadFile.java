@@ -10,55 +10,60 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
-import org.otpi.appliance.crypto.InsecureNonceChaCha20Poly1305;
+import org.otpi.appliance.crypto.XChaCha20Poly1305;
 
 /**
- * One pad on the medium, encrypted in fixed-size chunks with ChaCha20-Poly1305.
+ * One pad on the medium, encrypted in fixed-size chunks with XChaCha20-Poly1305.
  *
  * <pre>
- *   file  = slot 0 | slot 1 | ...            slot i at offset i * (12 + chunkSize + 16)
- *   slot  = nonce 12 | ciphertext (len_i) | tag 16        len_i = min(chunkSize, size - i*chunkSize)
- *   nonce = chunk index (4, BE) | write counter (8, BE)   counter from {@link NonceCounter}, never 0
- *   aad   = "otpi-pad" | file id 16 | chunk index 8 | len_i 4
+ *   file  = slot 0 | slot 1 | ...            slot i at offset i * (chunkSize + 40)
+ *   slot  = nonce 24 | ciphertext (len_i) | tag 16     len_i = min(chunkSize, size - i*chunkSize)
+ *   nonce = 24 random bytes, fresh for every write of the slot
+ *   aad   = "otpi-pad2" | file id 16 | chunk index 8 | len_i 4
  *   a slot whose nonce is all zero has been destroyed whole (every byte of it used)
  * </pre>
  *
- * <p>Guarantees: (key, nonce) pairs are unique because every chunk write takes a fresh counter
- * value; chunks cannot be moved between positions or files (the AAD binds both). A chunk that is
- * partly destroyed is re-encrypted with the used bytes zeroed; that rewrite goes first to a redo
- * file (fsync'd) so a crash mid-write cannot lose the chunk's live bytes, and the redo is applied
- * on open only if it is newer than what is in place, so it can never bring destroyed bytes back.
+ * <p>Guarantees: no (key, nonce) pair repeats, whatever is done to the medium: nonces are random
+ * (192 bits), not counters an old copy of the medium could bring back. Chunks cannot be moved
+ * between positions or files (the AAD binds both). A chunk that is partly destroyed is
+ * re-encrypted with the dead bytes zeroed; that rewrite goes first to a redo file (fsync'd) so a
+ * crash mid-write cannot lose the chunk's live bytes; on open it is applied if the slot in place
+ * is torn, or older (it has live bytes where the redo has zeros), never over a slot destroyed
+ * whole. New files (the pad, the redo) have their directory entry fsync'd.
+ *
+ * <p>The default chunk is 16,344 bytes so that a slot is exactly 16 KiB: new pads are written in
+ * page-aligned batches of 64 slots.
  *
  * <p>Thread-safety: not thread-safe; the vault holds the pad's lock around every call.
  */
 public final class PadFile implements AutoCloseable {
-    /** Default chunk size: small enough that a partial destroy is cheap, large enough for bulk. */
-    public static final int DEFAULT_CHUNK_SIZE = 16 * 1024;
-    private static final byte[] AAD_LABEL = "otpi-pad".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final int OVERHEAD = InsecureNonceChaCha20Poly1305.NONCE_LENGTH
-            + InsecureNonceChaCha20Poly1305.TAG_LENGTH;
+    /** Bytes of a slot on the medium for the default chunk size. */
+    public static final int SLOT_SIZE = 16 * 1024;
+    /** Default chunk size: a slot of exactly {@link #SLOT_SIZE} bytes. */
+    public static final int DEFAULT_CHUNK_SIZE = SLOT_SIZE - XChaCha20Poly1305.OVERHEAD;
+    private static final byte[] AAD_LABEL = "otpi-pad2".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final int NONCE = XChaCha20Poly1305.NONCE_LENGTH;
+    private static final int OVERHEAD = XChaCha20Poly1305.OVERHEAD;
+    private static final int WRITE_BATCH = 64;
 
     private final Path path;
     private final Path redoPath;
     private final FileChannel ch;
     private final byte[] fileId;
-    private final InsecureNonceChaCha20Poly1305 aead;
+    private final XChaCha20Poly1305 aead;
     private final long size;
     private final int chunkSize;
-    private final NonceCounter counter;
     private FileChannel redo;
     private boolean dirty;
 
-    private PadFile(Path path, FileChannel ch, byte[] fileId, byte[] chunkKey, long size, int chunkSize,
-                    NonceCounter counter) {
+    private PadFile(Path path, FileChannel ch, byte[] fileId, byte[] chunkKey, long size, int chunkSize) {
         this.path = path;
         this.redoPath = path.resolveSibling(path.getFileName() + ".redo");
         this.ch = ch;
         this.fileId = fileId.clone();
-        this.aead = new InsecureNonceChaCha20Poly1305(chunkKey);
+        this.aead = new XChaCha20Poly1305(chunkKey);
         this.size = size;
         this.chunkSize = chunkSize;
-        this.counter = counter;
     }
 
     /**
@@ -66,9 +71,8 @@ public final class PadFile implements AutoCloseable {
      * On any failure the partial file is deleted.
      */
     public static PadFile create(Path path, byte[] fileId, byte[] chunkKey, long size, int chunkSize,
-                                 NonceCounter counter, InputStream source, ProgressListener progress)
-            throws IOException {
-        Writer w = begin(path, fileId, chunkKey, size, chunkSize, counter, progress);
+                                 InputStream source, ProgressListener progress) throws IOException {
+        Writer w = begin(path, fileId, chunkKey, size, chunkSize, progress);
         byte[] buf = new byte[chunkSize];
         try {
             long left = size;
@@ -91,23 +95,26 @@ public final class PadFile implements AutoCloseable {
 
     /** Starts writing a new pad file; bytes are pushed with {@link Writer#write}. */
     public static Writer begin(Path path, byte[] fileId, byte[] chunkKey, long size, int chunkSize,
-                               NonceCounter counter, ProgressListener progress) throws IOException {
+                               ProgressListener progress) throws IOException {
         if (size < PadGeometry.PAD_ID_LENGTH + 2 || chunkSize < 64) {
             throw new IllegalArgumentException("pad too small");
         }
         FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                 StandardOpenOption.READ);
-        return new Writer(new PadFile(path, ch, fileId, chunkKey, size, chunkSize, counter), progress);
+        return new Writer(new PadFile(path, ch, fileId, chunkKey, size, chunkSize), progress);
     }
 
     /**
-     * A pad file being written, chunk by chunk, as bytes arrive. Exactly one of {@link #finish}
-     * or {@link #abort} ends it; abort deletes everything written. Not thread-safe.
+     * A pad file being written, chunk by chunk, as bytes arrive, in batches of 64 slots. Exactly one
+     * of {@link #finish} or {@link #abort} ends it; abort deletes everything written. Not
+     * thread-safe.
      */
     public static final class Writer {
         private final PadFile file;
         private final ProgressListener progress;
         private final byte[] chunk;
+        private final ByteBuffer batch;
+        private long batchFirst;
         private int filled;
         private long chunkIndex;
         private long written;
@@ -118,6 +125,7 @@ public final class PadFile implements AutoCloseable {
             this.file = file;
             this.progress = progress;
             this.chunk = new byte[file.chunkSize];
+            this.batch = ByteBuffer.allocateDirect(WRITE_BATCH * (file.chunkSize + OVERHEAD));
         }
 
         /** Appends pad bytes; more than the pad's size is an error. */
@@ -137,9 +145,15 @@ public final class PadFile implements AutoCloseable {
                 len -= k;
                 written += k;
                 if (filled == want) {
-                    file.writeSlot(chunkIndex, chunk, want);
+                    if (batch.position() == 0) {
+                        batchFirst = chunkIndex;
+                    }
+                    file.sealSlot(chunkIndex, chunk, want, batch);
                     chunkIndex++;
                     filled = 0;
+                    if (batch.remaining() < file.chunkSize + OVERHEAD || written == file.size) {
+                        flush();
+                    }
                     if (progress != null) {
                         progress.advanced(written, file.size);
                     }
@@ -147,12 +161,18 @@ public final class PadFile implements AutoCloseable {
             }
         }
 
+        private void flush() throws IOException {
+            batch.flip();
+            file.writeFully(batch, file.slotOffset(batchFirst));
+            batch.clear();
+        }
+
         /** Bytes written so far. */
         public long written() {
             return written;
         }
 
-        /** Checks that the whole pad arrived, fsyncs, and returns the open file. */
+        /** Checks that the whole pad arrived, fsyncs file and directory, and returns the open file. */
         public PadFile finish() throws IOException {
             if (written != file.size) {
                 abort();
@@ -162,6 +182,7 @@ public final class PadFile implements AutoCloseable {
             finished = true;
             Arrays.fill(chunk, (byte) 0);
             file.ch.force(true);
+            fsyncDirectory(file.path);
             return file;
         }
 
@@ -181,12 +202,15 @@ public final class PadFile implements AutoCloseable {
         }
     }
 
-    /** Opens an existing pad file, first applying a pending redo if it is newer than what is in place. */
-    public static PadFile open(Path path, byte[] fileId, byte[] chunkKey, long size, int chunkSize,
-                               NonceCounter counter) throws IOException {
+    /** Opens an existing pad file, first applying a pending redo. */
+    public static PadFile open(Path path, byte[] fileId, byte[] chunkKey, long size, int chunkSize) throws IOException {
         FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.READ);
-        PadFile f = new PadFile(path, ch, fileId, chunkKey, size, chunkSize, counter);
+        PadFile f = new PadFile(path, ch, fileId, chunkKey, size, chunkSize);
         try {
+            long expected = f.slotOffset(f.chunkCount() - 1) + f.chunkLength(f.chunkCount() - 1) + OVERHEAD;
+            if (ch.size() < expected) {
+                throw new IOException("pad file cut short: " + ch.size() + " of " + expected + " bytes");
+            }
             f.recoverRedo();
             return f;
         } catch (IOException | RuntimeException e) {
@@ -224,10 +248,21 @@ public final class PadFile implements AutoCloseable {
      * bytes in {@code dead} zeroed (or zeroed whole if every byte is dead), then fsync'd.
      * {@code dead} must contain [lo, hi). Idempotent.
      */
-    public void destroy(long lo, long hi, RangeSet dead) throws IOException {
+    public void destroy(long lo, long hi, DeadBytes dead) throws IOException {
         if (!dead.covers(lo, hi)) {
             throw new IllegalArgumentException("destroy range not marked dead");
         }
+        destroyDeadIn(lo, hi, dead);
+    }
+
+    /**
+     * Destroys, in every chunk overlapping [lo, hi), every byte of {@code dead} (which need not
+     * cover the range: a site-link pad's dead key halves alternate with live ones). Chunks with
+     * nothing dead are not touched; chunks already destroyed are only checked. Idempotent.
+     */
+    public void destroyDeadIn(long lo, long hi, DeadBytes dead) throws IOException {
+        lo = Math.max(0, lo);
+        hi = Math.min(size, hi);
         if (lo >= hi) {
             return;
         }
@@ -247,8 +282,11 @@ public final class PadFile implements AutoCloseable {
                     runStart = -1;
                 }
             }
-            if (!whole && !isZeroSlot(i)) {
-                rewritePartial(i, cLo, cHi, dead);
+            if (!whole) {
+                RangeSet here = dead.within(cLo, cHi);
+                if (!here.isEmpty() && !isZeroSlot(i)) {
+                    rewritePartial(i, cLo, cHi, here);
+                }
             }
         }
         if (dirty) {
@@ -261,29 +299,23 @@ public final class PadFile implements AutoCloseable {
      * Writes the pad's plaintext to {@code out} with every dead byte as zero, for an encrypted
      * backup. {@code out} must encrypt: the token marks this as a place where pad bytes move.
      */
-    public void exportTo(OutputStream out, RangeSet dead, InsecurePadAccess token) throws IOException {
+    public void exportTo(OutputStream out, DeadBytes dead, InsecurePadAccess token) throws IOException {
         java.util.Objects.requireNonNull(token, "export needs an InsecurePadAccess token");
         for (long i = 0; i < chunkCount(); i++) {
             exportChunk(i, out, dead);
         }
     }
 
-    private void exportChunk(long i, OutputStream out, RangeSet dead) throws IOException {
+    private void exportChunk(long i, OutputStream out, DeadBytes dead) throws IOException {
         long cLo = i * chunkSize;
         int len = chunkLength(i);
-        if (isZeroSlot(i) || dead.covers(cLo, cLo + len)) {
+        if (dead.covers(cLo, cLo + len) || isZeroSlot(i)) {
             out.write(new byte[len]);
             return;
         }
         byte[] plain = decryptChunk(i);
         try {
-            for (long[] r : dead.toList()) {
-                long a = Math.max(r[0], cLo);
-                long b = Math.min(r[1], cLo + len);
-                if (a < b) {
-                    Arrays.fill(plain, (int) (a - cLo), (int) (b - cLo), (byte) 0);
-                }
-            }
+            zero(plain, cLo, dead.within(cLo, cLo + len));
             out.write(plain, 0, len);
         } finally {
             Arrays.fill(plain, (byte) 0);
@@ -294,17 +326,16 @@ public final class PadFile implements AutoCloseable {
      * The pad's plaintext as a stream, dead bytes as zeros, for the in-person transfer (which
      * seals it at once under the transfer code). The token marks a place where pad bytes move.
      */
-    public InputStream openPlain(RangeSet dead, InsecurePadAccess token) {
+    public InputStream openPlain(DeadBytes dead, InsecurePadAccess token) {
         return openPlain(dead, token, 0);
     }
 
-    /** Like {@link #openPlain(RangeSet, InsecurePadAccess)}, starting at absolute offset {@code from}. */
-    public InputStream openPlain(RangeSet dead, InsecurePadAccess token, long from) {
+    /** Like {@link #openPlain(DeadBytes, InsecurePadAccess)}, starting at absolute offset {@code from}. */
+    public InputStream openPlain(DeadBytes dead, InsecurePadAccess token, long from) {
         java.util.Objects.requireNonNull(token, "transfer needs an InsecurePadAccess token");
         if (from < 0 || from > size) {
             throw new IllegalArgumentException("offset outside the pad");
         }
-        RangeSet deadCopy = dead.copy();
         return new org.otpi.appliance.crypto.WipingBlockInputStream() {
             private long chunkIndex = from / chunkSize;
             private int skipFirst = (int) (from % chunkSize);
@@ -315,7 +346,7 @@ public final class PadFile implements AutoCloseable {
                     return null;
                 }
                 java.io.ByteArrayOutputStream one = new java.io.ByteArrayOutputStream(chunkSize);
-                exportChunk(chunkIndex++, one, deadCopy);
+                exportChunk(chunkIndex++, one, dead);
                 return one.toByteArray();
             }
 
@@ -346,26 +377,14 @@ public final class PadFile implements AutoCloseable {
         return i * (long) (chunkSize + OVERHEAD);
     }
 
-    private byte[] aad(long i, int len) {
-        return ByteBuffer.allocate(AAD_LABEL.length + 16 + 8 + 4)
-                .put(AAD_LABEL).put(fileId).putLong(i).putInt(len).array();
+    private ByteBuffer aad(long i, int len) {
+        return ByteBuffer.wrap(ByteBuffer.allocate(AAD_LABEL.length + 16 + 8 + 4)
+                .put(AAD_LABEL).put(fileId).putLong(i).putInt(len).array());
     }
 
-    private byte[] sealSlot(long i, byte[] plain, int len) throws IOException {
-        long n = counter.next();
-        if (n <= 0) {
-            throw new IllegalStateException("nonce counter must be positive");
-        }
-        byte[] nonce = ByteBuffer.allocate(12).putInt((int) i).putLong(n).array();
-        byte[] ct = aead.seal(nonce, plain, 0, len, aad(i, len));
-        byte[] slot = new byte[12 + ct.length];
-        System.arraycopy(nonce, 0, slot, 0, 12);
-        System.arraycopy(ct, 0, slot, 12, ct.length);
-        return slot;
-    }
-
-    private void writeSlot(long i, byte[] plain, int len) throws IOException {
-        writeFully(ByteBuffer.wrap(sealSlot(i, plain, len)), slotOffset(i));
+    /** Encrypts chunk {@code i} into {@code out} as a slot (nonce, ciphertext, tag). */
+    private void sealSlot(long i, byte[] plain, int len, ByteBuffer out) {
+        aead.encrypt(ByteBuffer.wrap(plain, 0, len), aad(i, len), out);
     }
 
     private byte[] readSlot(long i) throws IOException {
@@ -382,7 +401,7 @@ public final class PadFile implements AutoCloseable {
     }
 
     private static boolean zeroNonce(byte[] slot) {
-        for (int k = 0; k < 12; k++) {
+        for (int k = 0; k < NONCE; k++) {
             if (slot[k] != 0) {
                 return false;
             }
@@ -391,9 +410,13 @@ public final class PadFile implements AutoCloseable {
     }
 
     private boolean isZeroSlot(long i) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(12);
-        ch.read(b, slotOffset(i));
-        return b.position() == 12 && zeroNonce(b.array());
+        ByteBuffer b = ByteBuffer.allocate(NONCE);
+        while (b.hasRemaining()) {
+            if (ch.read(b, slotOffset(i) + b.position()) < 0) {
+                return false;
+            }
+        }
+        return zeroNonce(b.array());
     }
 
     /** Decrypts chunk {@code i}. The caller zeroes the result. */
@@ -407,7 +430,7 @@ public final class PadFile implements AutoCloseable {
 
     private byte[] openSlot(long i, byte[] slot) throws IOException {
         try {
-            return aead.open(Arrays.copyOf(slot, 12), slot, 12, slot.length - 12, aad(i, chunkLength(i)));
+            return aead.decrypt(slot, 0, slot.length, aad(i, chunkLength(i)).array());
         } catch (AEADBadTagException e) {
             throw new IOException("pad chunk " + i + " failed authentication (medium corrupt or tampered)");
         }
@@ -433,37 +456,46 @@ public final class PadFile implements AutoCloseable {
         dirty = true;
     }
 
-    private void rewritePartial(long i, long cLo, long cHi, RangeSet dead) throws IOException {
+    private static void zero(byte[] plain, long cLo, RangeSet deadHere) {
+        for (long[] r : deadHere.toList()) {
+            Arrays.fill(plain, (int) (r[0] - cLo), (int) (r[1] - cLo), (byte) 0);
+        }
+    }
+
+    private void rewritePartial(long i, long cLo, long cHi, RangeSet deadHere) throws IOException {
         byte[] plain = decryptChunk(i);
         try {
             boolean changed = false;
-            for (long[] r : dead.toList()) {
-                long a = Math.max(r[0], cLo);
-                long b = Math.min(r[1], cHi);
-                for (long k = a; k < b; k++) {
-                    if (plain[(int) (k - cLo)] != 0) {
-                        plain[(int) (k - cLo)] = 0;
-                        changed = true;
-                    }
+            for (long[] r : deadHere.toList()) {
+                for (long k = r[0]; k < r[1] && !changed; k++) {
+                    changed = plain[(int) (k - cLo)] != 0;
                 }
             }
             if (!changed) {
                 return; // already destroyed: every dead byte of this chunk is zero
             }
-            byte[] slot = sealSlot(i, plain, (int) (cHi - cLo));
+            zero(plain, cLo, deadHere);
+            ByteBuffer slot = ByteBuffer.allocate((int) (cHi - cLo) + OVERHEAD);
+            sealSlot(i, plain, (int) (cHi - cLo), slot);
             // Write-ahead: the new slot goes to the redo file first, so a torn in-place write
             // cannot lose the live bytes of this chunk. The redo is overwritten in place, never
-            // deleted: once the slot is in place, the redo is no newer than it and is ignored.
+            // deleted: it always holds the newest rewrite of its chunk.
             if (redo == null) {
+                boolean created = !Files.exists(redoPath);
                 redo = FileChannel.open(redoPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                if (created) {
+                    redo.force(true);
+                    fsyncDirectory(redoPath);
+                }
             }
-            ByteBuffer b = ByteBuffer.allocate(12 + slot.length).putInt(slot.length).putLong(i).put(slot).flip();
+            ByteBuffer b = ByteBuffer.allocate(12 + slot.capacity()).putInt(slot.capacity()).putLong(i)
+                    .put(slot.array()).flip();
             long pos = 0;
             while (b.hasRemaining()) {
                 pos += redo.write(b, pos);
             }
             redo.force(false);
-            writeFully(ByteBuffer.wrap(slot), slotOffset(i));
+            writeFully(ByteBuffer.wrap(slot.array()), slotOffset(i));
             ch.force(false);
         } finally {
             Arrays.fill(plain, (byte) 0);
@@ -485,33 +517,61 @@ public final class PadFile implements AutoCloseable {
         }
         byte[] slot = new byte[len];
         redoBytes.get(slot);
+        byte[] redoPlain;
         try {
-            Arrays.fill(openSlot(i, slot), (byte) 0);
+            redoPlain = openSlot(i, slot);
         } catch (IOException torn) {
             return; // the redo itself was torn: the in-place slot was never touched
         }
-        byte[] inPlace = readSlot(i);
-        if (zeroNonce(inPlace)) {
-            return; // destroyed whole since: never resurrect
-        }
-        long placeCounter = ByteBuffer.wrap(inPlace, 4, 8).getLong();
-        long redoCounter = ByteBuffer.wrap(slot, 4, 8).getLong();
-        boolean placeValid;
         try {
-            Arrays.fill(openSlot(i, inPlace), (byte) 0);
-            placeValid = true;
-        } catch (IOException torn) {
-            placeValid = false;
+            byte[] inPlace = readSlot(i);
+            if (zeroNonce(inPlace) || Arrays.equals(inPlace, slot)) {
+                return; // destroyed whole since (never resurrect), or already in place
+            }
+            byte[] placePlain;
+            try {
+                placePlain = openSlot(i, inPlace);
+            } catch (IOException torn) {
+                placePlain = null; // torn mid-write: the redo holds what was being written
+            }
+            // Dead bytes only grow, so the newer of the two has every byte of the other or zero.
+            // The redo is applied only if it is that newer one: an old redo copied back onto the
+            // medium cannot bring destroyed bytes back over a valid slot.
+            boolean newer = placePlain == null || zeroSuperset(redoPlain, placePlain);
+            if (placePlain != null) {
+                Arrays.fill(placePlain, (byte) 0);
+            }
+            if (newer) {
+                writeFully(ByteBuffer.wrap(slot), slotOffset(i));
+                ch.force(false);
+            }
+        } finally {
+            Arrays.fill(redoPlain, (byte) 0);
         }
-        if (!placeValid || redoCounter > placeCounter) {
-            writeFully(ByteBuffer.wrap(slot), slotOffset(i));
-            ch.force(false);
+    }
+
+    /** True if {@code a} equals {@code b} except where {@code a} is zero. */
+    private static boolean zeroSuperset(byte[] a, byte[] b) {
+        for (int k = 0; k < a.length; k++) {
+            if (a[k] != 0 && a[k] != b[k]) {
+                return false;
+            }
         }
+        return true;
     }
 
     private void writeFully(ByteBuffer b, long pos) throws IOException {
         while (b.hasRemaining()) {
             pos += ch.write(b, pos);
+        }
+    }
+
+    /** Fsyncs the directory holding {@code file}, so that a new file's name survives power loss. */
+    static void fsyncDirectory(Path file) {
+        try (FileChannel d = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            // some file systems refuse to open directories; the data itself is fsync'd
         }
     }
 
@@ -528,6 +588,7 @@ public final class PadFile implements AutoCloseable {
         close();
         Files.deleteIfExists(path);
         Files.deleteIfExists(redoPath);
+        fsyncDirectory(path);
     }
 
     @Override

@@ -11,7 +11,7 @@ public final class DeviceException extends Exception {
     private static final long serialVersionUID = 1L;
 
     /** What went wrong, coarsely. */
-    public enum Kind { UNKNOWN_CONTACT, PAD_EXHAUSTED, LOCKED, CORRUPT, FORGED, REPLAY, TOO_LARGE, INTERNAL }
+    public enum Kind { UNKNOWN_CONTACT, PAD_EXHAUSTED, RECEIVE_ONLY, LOCKED, CORRUPT, FORGED, REPLAY, TOO_LARGE, INTERNAL }
 
     private final Kind kind;
 

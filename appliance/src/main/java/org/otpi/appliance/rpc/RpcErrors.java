@@ -38,6 +38,7 @@ final class RpcErrors {
             return switch (de.kind()) {
                 case UNKNOWN_CONTACT -> of(HttpResponseStatus.NOT_FOUND, ErrorCodes.UNKNOWN_CONTACT);
                 case PAD_EXHAUSTED -> of(HttpResponseStatus.CONFLICT, ErrorCodes.PAD_EXHAUSTED);
+                case RECEIVE_ONLY -> of(HttpResponseStatus.CONFLICT, ErrorCodes.RECEIVE_ONLY);
                 case LOCKED -> of(HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorCodes.LOCKED);
                 case TOO_LARGE -> of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, ErrorCodes.TOO_LARGE);
                 case CORRUPT, FORGED -> new Failure(HttpResponseStatus.UNPROCESSABLE_ENTITY,

@@ -43,6 +43,24 @@ final class DeviceSecret implements AutoCloseable {
         return new DeviceSecret(b);
     }
 
+    /**
+     * Overwrites the device secret in place (same file, same blocks where the file system allows)
+     * with fresh random bytes and fsyncs: every vault wrapped under the old secret, and every copy
+     * of its medium, can no longer be opened, even with the right PIN. Limit: flash may keep old
+     * blocks (see README).
+     */
+    static void rotate(Path stateDir) throws IOException {
+        Path p = stateDir.resolve(FILE);
+        byte[] b = new byte[32];
+        new SecureRandom().nextBytes(b);
+        if (Files.exists(p)) {
+            Durable.overwriteInPlace(p, 0, b, Math.max(32, Files.size(p)));
+        } else {
+            Durable.writeAtomically(p, b);
+        }
+        Arrays.fill(b, (byte) 0);
+    }
+
     byte[] bytes() {
         return bytes;
     }

@@ -35,6 +35,23 @@ final class Durable {
         fsyncDirectory(target.toAbsolutePath().getParent());
     }
 
+    /**
+     * Overwrites {@code length} bytes of {@code target} from {@code offset} in place (no temp file,
+     * no rename: the old bytes must not survive in another inode), with {@code bytes} then zeros,
+     * and fsyncs. For destroying secrets; a torn write leaves them partly destroyed, never intact.
+     */
+    static void overwriteInPlace(Path target, long offset, byte[] bytes, long length) throws IOException {
+        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate((int) length);
+            b.put(bytes, 0, (int) Math.min(bytes.length, length)).clear();
+            long pos = offset;
+            while (b.hasRemaining()) {
+                pos += ch.write(b, pos);
+            }
+            ch.force(true);
+        }
+    }
+
     static void fsyncDirectory(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);

@@ -12,39 +12,41 @@ import java.util.Arrays;
 import java.util.List;
 import javax.crypto.AEADBadTagException;
 import org.otpi.appliance.crypto.Hkdf;
-import org.otpi.appliance.crypto.InsecureNonceChaCha20Poly1305;
+import org.otpi.appliance.crypto.XChaCha20Poly1305;
 import org.tinylog.Logger;
 
 /**
  * The vault's append-only, sealed, fsync'd journal of state changes.
  *
  * <pre>
- *   file   = magic "OTPiJRN1" 8 | salt 16 | record*
- *   record = length 4 (BE) | ChaCha20-Poly1305(key, nonce, aad) of the record body
- *   key    = HKDF-SHA256(vault key, salt, "otpi journal v1")   a fresh random salt per file
- *   nonce  = 0 0 0 0 | record number 8 (BE)                    record numbers count from 0
- *   aad    = magic | salt | record number 8 | length 4
+ *   file   = magic "OTPiJRN2" 8 | salt 16 | record*
+ *   record = length 4 (BE) | nonce 24 | ciphertext (length) | tag 16
+ *   cipher = XChaCha20-Poly1305, key = HKDF-SHA256(vault key, salt, "otpi journal v2"),
+ *            nonce = 24 random bytes per record
+ *   aad    = magic | salt | record number 8 | length 4                record numbers count from 0
  * </pre>
  *
  * <p>Guarantees: {@link #append} returns only after the record is on stable storage (fsync).
- * Nonces are record numbers under a key unique to the file (random 128-bit salt), so no (key,
- * nonce) pair repeats, even when a compaction is abandoned and redone. On open, a torn or
- * unauthentic tail is dropped (the file is truncated to the last good record) and logged; a
- * reader can never see a record that was not fully written. Records cannot be reordered or
- * spliced between files (the AAD binds position and salt).
+ * Nonces are random, so no (key, nonce) pair repeats even when an old copy of the journal, or one
+ * cut at a record boundary, is written to again. On open, a torn or unauthentic tail is dropped
+ * (the file is truncated to the last good record) and logged; a complete record that fails with
+ * more data after it is damage and refused. A reader can never see a record that was not fully
+ * written. Records cannot be reordered or spliced between files (the AAD binds position and
+ * salt). A rolled-back journal is caught by the SD card's high-water marks, not here.
  *
  * <p>Thread-safety: {@link #append} is synchronized.
  */
 final class Journal implements AutoCloseable {
     static final String FILE = "journal";
-    private static final byte[] MAGIC = "OTPiJRN1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    static final byte[] MAGIC = "OTPiJRN2".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final int HEADER = 8 + 16;
+    private static final int OVERHEAD = XChaCha20Poly1305.OVERHEAD;
     static final int MAX_RECORD = 16 * 1024 * 1024;
 
     private final Path path;
     private final FileChannel ch;
     private final byte[] salt;
-    private final InsecureNonceChaCha20Poly1305 aead;
+    private final XChaCha20Poly1305 aead;
     private long nextRecord;
     private long size;
 
@@ -52,8 +54,8 @@ final class Journal implements AutoCloseable {
         this.path = path;
         this.ch = ch;
         this.salt = salt;
-        byte[] key = Hkdf.derive(vaultKey, salt, "otpi journal v1", 32);
-        this.aead = new InsecureNonceChaCha20Poly1305(key);
+        byte[] key = Hkdf.derive(vaultKey, salt, "otpi journal v2", 32);
+        this.aead = new XChaCha20Poly1305(key);
         Arrays.fill(key, (byte) 0);
     }
 
@@ -84,6 +86,15 @@ final class Journal implements AutoCloseable {
         return j;
     }
 
+    /** True if the journal at {@code path} is in the first format (counter nonces), to be migrated. */
+    static boolean isLegacy(Path path) throws IOException {
+        try (FileChannel c = FileChannel.open(path, StandardOpenOption.READ)) {
+            ByteBuffer m = ByteBuffer.allocate(8);
+            c.read(m, 0);
+            return Arrays.equals(m.array(), LegacyFormats.JOURNAL_V1_MAGIC);
+        }
+    }
+
     /**
      * Opens the journal and returns every intact record through {@code sink}; truncates a torn
      * tail. Throws if the header itself is damaged or the key is wrong (first record fails).
@@ -108,7 +119,7 @@ final class Journal implements AutoCloseable {
                     break;
                 }
                 good.add(body);
-                pos += 4 + body.length + InsecureNonceChaCha20Poly1305.TAG_LENGTH;
+                pos += 4 + body.length + OVERHEAD;
                 j.nextRecord++;
             }
             if (pos < fileSize) {
@@ -137,7 +148,7 @@ final class Journal implements AutoCloseable {
         ByteBuffer len = ByteBuffer.allocate(4);
         readFully(ch, len, pos);
         int n = len.flip().getInt();
-        return n >= 0 && n <= MAX_RECORD && pos + 4 + n + 16 < fileSize;
+        return n >= 0 && n <= MAX_RECORD && pos + 4 + n + OVERHEAD < fileSize;
     }
 
     private byte[] readRecord(long pos, long fileSize) throws IOException {
@@ -147,13 +158,13 @@ final class Journal implements AutoCloseable {
         ByteBuffer len = ByteBuffer.allocate(4);
         readFully(ch, len, pos);
         int n = len.flip().getInt();
-        if (n < 0 || n > MAX_RECORD || pos + 4 + n + 16 > fileSize) {
+        if (n < 0 || n > MAX_RECORD || pos + 4 + n + OVERHEAD > fileSize) {
             return null;
         }
-        ByteBuffer sealed = ByteBuffer.allocate(n + 16);
+        ByteBuffer sealed = ByteBuffer.allocate(n + OVERHEAD);
         readFully(ch, sealed, pos + 4);
         try {
-            return aead.open(nonce(nextRecord), sealed.array(), 0, sealed.capacity(), aad(nextRecord, n));
+            return aead.decrypt(sealed.array(), 0, sealed.capacity(), aad(nextRecord, n));
         } catch (AEADBadTagException e) {
             return null;
         }
@@ -169,7 +180,7 @@ final class Journal implements AutoCloseable {
         if (body.length > MAX_RECORD) {
             throw new IOException("journal record too large");
         }
-        byte[] sealed = aead.seal(nonce(nextRecord), body, 0, body.length, aad(nextRecord, body.length));
+        byte[] sealed = aead.encrypt(body, 0, body.length, aad(nextRecord, body.length));
         ByteBuffer b = ByteBuffer.allocate(4 + sealed.length).putInt(body.length).put(sealed).flip();
         ch.position(size);
         writeFully(b);
@@ -185,10 +196,6 @@ final class Journal implements AutoCloseable {
         return nextRecord;
     }
 
-    private byte[] nonce(long record) {
-        return ByteBuffer.allocate(12).putInt(0).putLong(record).array();
-    }
-
     private byte[] aad(long record, int length) {
         return ByteBuffer.allocate(HEADER + 12).put(MAGIC).put(salt).putLong(record).putInt(length).array();
     }
@@ -199,7 +206,7 @@ final class Journal implements AutoCloseable {
         }
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
+    static void readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
         while (b.hasRemaining()) {
             int r = ch.read(b, pos + b.position());
             if (r < 0) {

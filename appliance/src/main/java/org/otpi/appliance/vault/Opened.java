@@ -8,8 +8,14 @@ import java.util.List;
  * @param message  the plaintext
  * @param warnings what the person should know (skips, late arrivals, peer expiry)
  * @param index    absolute pad index of the package
+ * @param repeat   this very package was opened here before and its client never confirmed it:
+ *                 the same message again (its pad was kept for this), not a replay attack
  */
-public record Opened(byte[] message, List<Warning> warnings, long index) {
+public record Opened(byte[] message, List<Warning> warnings, long index, boolean repeat) {
+
+    public Opened(byte[] message, List<Warning> warnings, long index) {
+        this(message, warnings, index, false);
+    }
 
     /** Things worth telling the person about an accepted package. */
     public enum Warning {

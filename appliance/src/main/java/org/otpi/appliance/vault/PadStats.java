@@ -17,10 +17,20 @@ package org.otpi.appliance.vault;
  * @param lowThreshold     low-pad warning threshold in bytes
  * @param expired          the pad is retired (no more sealing)
  * @param expiredBy        "local", "peer" or null
+ * @param receiveOnly      restored without a high-water mark: sends again after the contact's ack
+ *                         or a skip ahead
+ * @param keptOpens        opened messages whose pad is kept until their client confirms
  */
 public record PadStats(String contact, String remoteId, String padId, long size, String source, String kind,
                        int person, long sendCapacity, long sendUsed, long receiveCapacity, long receiveUsed,
-                       long lowThreshold, boolean expired, String expiredBy) {
+                       long lowThreshold, boolean expired, String expiredBy, boolean receiveOnly, int keptOpens) {
+
+    public PadStats(String contact, String remoteId, String padId, long size, String source, String kind,
+                    int person, long sendCapacity, long sendUsed, long receiveCapacity, long receiveUsed,
+                    long lowThreshold, boolean expired, String expiredBy) {
+        this(contact, remoteId, padId, size, source, kind, person, sendCapacity, sendUsed, receiveCapacity, receiveUsed,
+                lowThreshold, expired, expiredBy, false, 0);
+    }
 
     public long sendRemaining() {
         return sendCapacity - sendUsed;

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -23,11 +24,11 @@ import java.util.stream.Stream;
 import org.otpi.appliance.crypto.Argon2id;
 import org.otpi.appliance.crypto.Hkdf;
 import org.otpi.appliance.pad.Direction;
+import org.otpi.appliance.pad.InsecurePadAccess;
 import org.otpi.appliance.pad.Otc1Codec;
 import org.otpi.appliance.pad.Otp2Codec;
 import org.otpi.appliance.pad.PadFile;
 import org.otpi.appliance.pad.PadGeometry;
-import org.otpi.appliance.pad.RangeSet;
 import org.otpi.appliance.pad.TagMismatchException;
 import org.otpi.protocol.format.ArmoredMessage;
 import org.otpi.protocol.format.MalformedPackageException;
@@ -40,11 +41,20 @@ import org.tinylog.Logger;
  * 4 and 5). This is the only way the rest of the appliance reaches pads; it offers operations
  * (seal, open, stats), never pad bytes.
  *
- * <p>Pad laws enforced here: (1) a seal's cursor advance is journaled and fsync'd, and the
- * high-water mark on the SD card raised, before the package is returned; (3) a pad belongs to one
- * contact, and a pad id can be imported once; (4) sent pad is destroyed on the medium before the
- * package is returned, received pad right after a successful authenticated open; (6) replays,
- * skips, forgeries, rollbacks and low pad go to the security log (tag {@code security}).
+ * <p>Who guarantees what: {@link PadLedger} keeps each pad's cursors and opened ranges (pure);
+ * {@link Journal} makes each change durable; {@link HighWaterMarks} keeps what was used on the SD
+ * card, beyond the reach of the medium; {@link PadFile} keeps pad bytes with random nonces and
+ * destroys them; {@link VaultAccess} holds the key and the wipe.
+ *
+ * <p>Law 1, in order, for every seal ({@link #seal}, {@link #sealFile}): the ledger reserves the
+ * range, the journal records the new cursor (fsync), the SD card's mark is raised (fsync), the
+ * package is computed, the used pad is destroyed (fsync), the package is returned. Every unlock,
+ * import and restore raises the cursors to the marks first. A restored pad the SD card has no mark
+ * for is receive-only until an authenticated ack or an explicit skip ahead.
+ *
+ * <p>For every open: the range is classified (new, replay, or a repeat of a package whose pad is
+ * kept for its client), the tag is checked, the opened range is journaled (fsync) and marked
+ * before any plaintext leaves, then the pad is destroyed, or kept until the client confirms.
  *
  * <p>Thread-safety: safe for concurrent use. Operations on one contact are serialized by that
  * contact's lock; different contacts proceed in parallel; the journal serializes its appends.
@@ -54,9 +64,10 @@ public final class Vault implements AutoCloseable {
     public static final long MIN_PAD_SIZE = 1024;
     /** Largest in-memory message; larger payloads go through the file operations. */
     public static final int MAX_MESSAGE = 16 * 1024 * 1024;
+    /** Bytes of one tunnel key slot (the PSK note's layout). */
+    public static final int SLOT_LENGTH = PadLedger.SLOT;
     private static final long COMPACT_AT = 8L * 1024 * 1024;
-    private static final long NONCE_BLOCK = 4096;
-    private static final ObjectMapper JSON = new ObjectMapper()
+    static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
     private final Path medium;
@@ -65,6 +76,7 @@ public final class Vault implements AutoCloseable {
     private final DeviceSecret secret;
     private final HighWaterMarks marks;
     private final String deviceId;
+    private final Clock clock;
     private final ReentrantReadWriteLock compaction = new ReentrantReadWriteLock();
     private final Map<String, Entry> contacts = new TreeMap<>();
     private byte[] vaultKey;
@@ -72,20 +84,25 @@ public final class Vault implements AutoCloseable {
     private MediumLock mediumLock;
     private volatile boolean closed;
 
-    /** A contact with its pad, its file and its lock. */
-    private static final class Entry {
+    /** A contact with its pad's ledger, its file and its lock. */
+    static final class Entry {
         final ReentrantLock lock = new ReentrantLock();
-        VaultState.Contact state;
+        final VaultState.Contact contact;
+        final PadLedger ledger;
         PadFile file;
-        long nonceNext;
 
-        Entry(VaultState.Contact state) {
-            this.state = state;
+        Entry(String deviceId, VaultState.Contact contact) {
+            this.contact = contact;
+            this.ledger = contact.pad == null ? null : new PadLedger(deviceId, contact);
+        }
+
+        String name() {
+            return contact.name;
         }
     }
 
     private Vault(Path medium, VaultPolicy policy, DeviceSecret secret, HighWaterMarks marks, String deviceId,
-                  byte[] vaultKey) {
+                  byte[] vaultKey, Clock clock) {
         this.medium = medium;
         this.padDir = medium.resolve("pads");
         this.policy = policy;
@@ -93,10 +110,11 @@ public final class Vault implements AutoCloseable {
         this.marks = marks;
         this.deviceId = deviceId;
         this.vaultKey = vaultKey;
+        this.clock = clock;
     }
 
     // ------------------------------------------------------------------------------------------
-    // Create, unlock, lock
+    // Create, unlock, lock, wipe
 
     /**
      * Creates a new vault on {@code medium} for device {@code deviceId}. The device secret is
@@ -121,7 +139,6 @@ public final class Vault implements AutoCloseable {
                 if (VaultHeader.exists(medium) || Files.exists(medium.resolve(Journal.FILE))) {
                     throw new VaultException(VaultException.Kind.BAD_INPUT, "a vault already exists on this medium");
                 }
-                DeviceSecret secret = DeviceSecret.loadOrCreate(stateDir);
                 SecureRandom rnd = new SecureRandom();
                 byte[] key = new byte[32];
                 byte[] vaultId = new byte[16];
@@ -132,16 +149,11 @@ public final class Vault implements AutoCloseable {
                 dev.op = "device";
                 dev.deviceId = deviceId;
                 Journal j = Journal.create(medium.resolve(Journal.FILE), key, List.of(JSON.writeValueAsBytes(dev)));
-                VaultHeader.wrap(key, vaultId, pin, secret, kdf).write(medium);
-                // The wrong-PIN count is the device's (SD card), not the medium's. A new vault clears
-                // it only once it is exhausted (the key that was attacked is destroyed by then, and
-                // the device must not stay bricked). Clearing it always would let anyone at the
-                // screen reset the count against a stick by swapping in an empty one and running
-                // first-run setup, then swapping back: unlimited guesses.
-                if (new PinGuard(stateDir, policy, java.time.Clock.systemUTC()).exhausted()) {
-                    Files.deleteIfExists(stateDir.resolve(PinGuard.FILE));
-                }
-                Vault v = new Vault(medium, policy, secret, new HighWaterMarks(stateDir, secret), deviceId, key);
+                // Wrong-PIN counts are kept per vault id on the SD card: a new vault starts its own
+                // and leaves every other vault's count (a stick under attack) as it is.
+                DeviceSecret secret = VaultAccess.create(medium, stateDir, key, vaultId, pin, kdf);
+                Vault v = new Vault(medium, policy, secret, new HighWaterMarks(stateDir, secret), deviceId, key,
+                        Clock.systemUTC());
                 v.journal = j;
                 Logger.tag("security").info("vault created for device {}", deviceId);
                 return v;
@@ -158,9 +170,29 @@ public final class Vault implements AutoCloseable {
             if (!VaultHeader.exists(medium)) {
                 throw new VaultException(VaultException.Kind.NO_VAULT, "no vault on this medium");
             }
-            return underMediumLock(medium, () -> unlockLocked(medium, stateDir, pin, policy, clock));
+            return underMediumLock(medium, () -> {
+                VaultAccess.Keys keys = VaultAccess.unlock(medium, stateDir, pin, policy, clock);
+                Vault v = load(medium, policy, keys.secret(), new HighWaterMarks(stateDir, keys.secret()),
+                        keys.vaultKey(), clock);
+                Logger.tag("security").info("vault unlocked");
+                return v;
+            });
         } catch (IOException e) {
             throw new VaultException(VaultException.Kind.IO, "cannot read the vault: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Panic wipe: destroys the wrapped vault key on {@code medium} in place and rotates this
+     * device's secret in {@code stateDir}, so neither this medium nor any copy of it opens again.
+     * Works whether or not the vault is unlocked.
+     */
+    public static void destroyKey(Path medium, Path stateDir) throws VaultException {
+        try {
+            VaultAccess.panic(medium, stateDir);
+            Logger.tag("security").error("PANIC: the wrapped vault key was destroyed and the device secret replaced");
+        } catch (IOException e) {
+            throw new VaultException(VaultException.Kind.IO, "cannot destroy the vault key: " + e.getMessage(), e);
         }
     }
 
@@ -185,80 +217,47 @@ public final class Vault implements AutoCloseable {
         }
     }
 
-    private static Vault unlockLocked(Path medium, Path stateDir, char[] pin, VaultPolicy policy, Clock clock)
-            throws VaultException {
-        try {
-            PinGuard guard = new PinGuard(stateDir, policy, clock);
-            if (guard.exhausted()) {
-                throw new VaultException(VaultException.Kind.WIPED, "the vault key was destroyed after too many wrong PINs");
-            }
-            long wait = guard.waitMillis();
-            if (wait > 0) {
-                Logger.tag("security").warn("PIN attempt refused: rate limited for {} ms", wait);
-                throw new VaultException(VaultException.Kind.RATE_LIMITED,
-                        "too many wrong PINs: try again in " + (wait + 999) / 1000 + " s", wait, null);
-            }
-            VaultHeader header = VaultHeader.read(medium);
-            DeviceSecret secret;
-            try {
-                secret = DeviceSecret.load(stateDir);
-            } catch (IOException e) {
-                throw new VaultException(VaultException.Kind.NO_VAULT, "this device's secret is missing", e);
-            }
-            guard.beginAttempt();
-            byte[] key = header.unwrap(pin, secret);
-            if (key == null) {
-                Logger.tag("security").warn("wrong PIN ({} in a row)", guard.failures());
-                if (guard.exhausted()) {
-                    VaultHeader.destroyWrappedKey(medium);
-                    Logger.tag("security").error("vault key destroyed after {} wrong PINs", guard.failures());
-                    secret.close();
-                    throw new VaultException(VaultException.Kind.WIPED, "wrong PIN: the vault key has been destroyed");
-                }
-                secret.close();
-                throw new VaultException(VaultException.Kind.WRONG_PIN, "wrong PIN (or this is not this device's vault)",
-                        policy.delayAfter(guard.failures()), null);
-            }
-            guard.succeeded();
-            Vault v = load(medium, policy, secret, new HighWaterMarks(stateDir, secret), key);
-            Logger.tag("security").info("vault unlocked");
-            return v;
-        } catch (IOException e) {
-            throw new VaultException(VaultException.Kind.IO, "cannot read the vault: " + e.getMessage(), e);
-        }
-    }
-
     private static Vault load(Path medium, VaultPolicy policy, DeviceSecret secret, HighWaterMarks marks,
-                              byte[] key) throws IOException, VaultException {
+                              byte[] key, Clock clock) throws IOException, VaultException {
+        Path jpath = medium.resolve(Journal.FILE);
         List<byte[]> records = new ArrayList<>();
-        Journal j = Journal.open(medium.resolve(Journal.FILE), key, records);
-        String deviceId = null;
-        Map<String, VaultState.Contact> state = new TreeMap<>();
-        for (byte[] r : records) {
-            VaultState.Record rec = JSON.readValue(r, VaultState.Record.class);
-            switch (rec.op) {
-                case "device" -> deviceId = rec.deviceId;
-                case "set" -> state.put(rec.contact.name, rec.contact);
-                case "del" -> state.remove(rec.name);
-                case "snapshot" -> {
-                    deviceId = rec.deviceId;
-                    state.clear();
-                    rec.contacts.forEach(c -> state.put(c.name, c));
-                }
-                default -> throw new IOException("unknown journal record");
-            }
-            Arrays.fill(r, (byte) 0);
+        Journal j = null;
+        boolean legacy = Journal.isLegacy(jpath);
+        if (legacy) {
+            records = LegacyFormats.readJournalV1(jpath, key);
+        } else {
+            j = Journal.open(jpath, key, records);
         }
-        if (deviceId == null) {
-            j.close();
+        Replay replay = new Replay();
+        try {
+            for (byte[] r : records) {
+                replay.apply(JSON.readValue(r, VaultState.Record.class));
+                Arrays.fill(r, (byte) 0);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (j != null) {
+                j.close();
+            }
+            throw new VaultException(VaultException.Kind.CORRUPT, "vault journal damaged: " + e.getMessage(), e);
+        }
+        if (replay.deviceId == null) {
+            if (j != null) {
+                j.close();
+            }
             throw new VaultException(VaultException.Kind.CORRUPT, "vault journal has no device record");
         }
-        Vault v = new Vault(medium, policy, secret, marks, deviceId, key);
+        Vault v = new Vault(medium, policy, secret, marks, replay.deviceId, key, clock);
+        for (VaultState.Contact c : replay.resolved().values()) {
+            v.contacts.put(c.name, new Entry(replay.deviceId, c));
+        }
+        if (legacy) {
+            VaultMigration.migrate(v, medium, key);
+            j = Journal.create(jpath, key, List.of(v.snapshotRecord()));
+            Logger.tag("security").info("vault migrated to random-nonce formats (journal v2, pad files v2)");
+        }
         v.journal = j;
-        for (VaultState.Contact c : state.values()) {
-            Entry e = new Entry(c);
-            v.contacts.put(c.name, e);
-            if (c.pad != null) {
+        for (Entry e : v.contacts.values()) {
+            if (e.ledger != null) {
                 v.openPad(e);
             }
         }
@@ -269,29 +268,88 @@ public final class Vault implements AutoCloseable {
         return v;
     }
 
-    private void openPad(Entry e) throws IOException {
-        VaultState.Pad p = e.state.pad;
-        // Restart the chunk write counter above everything reserved before: never reuse a nonce.
-        e.nonceNext = p.nonceReserved + 1;
-        e.file = PadFile.open(padDir.resolve(p.file), HexFormat.of().parseHex(p.file), chunkKey(p), p.size,
-                p.chunkSize, () -> nextNonce(e));
-        // Rollback check: a medium older than this device's high-water mark (a restored copy) must
-        // not let us reuse pad or accept again what we opened.
-        HighWaterMarks.Mark m = marks.get(HexFormat.of().parseHex(p.padId));
-        if (m.sendUsed() > p.sendUsed || m.receiveFrontier() > p.receiveFrontier) {
-            Logger.tag("security").warn("contact pad {} is behind this device's high-water mark: medium rolled back;"
-                    + " skipping to the mark", p.padId);
-            raiseToMarks(e, m);
-            persist(e);
+    /** Rebuilds contacts from journal records (see {@link VaultState} for the record types). */
+    private static final class Replay {
+        String deviceId;
+        final Map<String, VaultState.Contact> contacts = new TreeMap<>();
+        final Map<String, PadLedger> ledgers = new TreeMap<>();
+
+        void apply(VaultState.Record rec) throws IOException {
+            switch (rec.op) {
+                case "device" -> deviceId = rec.deviceId;
+                case "set" -> put(rec.contact);
+                case "del" -> {
+                    contacts.remove(rec.name);
+                    ledgers.remove(rec.name);
+                }
+                case "snapshot" -> {
+                    deviceId = rec.deviceId;
+                    contacts.clear();
+                    ledgers.clear();
+                    for (VaultState.Contact c : rec.contacts) {
+                        put(c);
+                    }
+                }
+                case "send" -> ledger(rec).applySend(rec.sendUsed);
+                case "open" -> ledger(rec).applyOpen(rec.lo, rec.hi, Boolean.TRUE.equals(rec.keep),
+                        rec.at == null ? 0 : rec.at);
+                case "confirm" -> ledger(rec).applyConfirm(rec.lo);
+                case "slots" -> ledger(rec).applySlots(rec.half, rec.below);
+                case "unblock" -> ledger(rec).pad.sendBlocked = null;
+                default -> throw new IOException("unknown journal record");
+            }
         }
-        destroyDead(e, true);
+
+        private void put(VaultState.Contact c) throws IOException {
+            if (deviceId == null) {
+                throw new IOException("contact before the device record");
+            }
+            contacts.put(c.name, c);
+            if (c.pad != null) {
+                ledgers.put(c.name, new PadLedger(deviceId, c));
+            } else {
+                ledgers.remove(c.name);
+            }
+        }
+
+        private PadLedger ledger(VaultState.Record rec) throws IOException {
+            PadLedger l = ledgers.get(rec.name);
+            if (l == null) {
+                throw new IOException("record for an unknown pad");
+            }
+            return l;
+        }
+
+        /** The contacts with their ledgers' state folded in. */
+        Map<String, VaultState.Contact> resolved() {
+            Map<String, VaultState.Contact> out = new TreeMap<>();
+            contacts.forEach((n, c) -> out.put(n, ledgers.containsKey(n) ? ledgers.get(n).snapshot() : c));
+            return out;
+        }
+    }
+
+    private void openPad(Entry e) throws IOException {
+        VaultState.Pad p = e.ledger.pad;
+        e.file = PadFile.open(padDir.resolve(p.file), HexFormat.of().parseHex(p.file), chunkKey(p), p.size, p.chunkSize);
+        // Rollback check: a medium older than this device's high-water mark (a restored copy, a
+        // journal cut short) must not let us reuse pad or accept again what we opened.
+        Optional<HighWaterMarks.Mark> m = marks.get(padId(e), e.ledger.geometry, e.ledger.own, true);
+        if (m.isPresent() && e.ledger.applyMark(m.get())) {
+            Logger.tag("security").warn("ROLLBACK: pad {} is behind this device's high-water mark (an old copy of the"
+                    + " medium?): cursors moved ahead to the mark", p.padId);
+            persistWhole(e);
+        } else {
+            raiseMark(e);
+        }
+        expireKept(e);
+        destroyDead(e);
     }
 
     private void removeOrphanPadFiles() throws IOException {
         if (!Files.isDirectory(padDir)) {
             return;
         }
-        List<String> known = contacts.values().stream().filter(e -> e.state.pad != null).map(e -> e.state.pad.file).toList();
+        List<String> known = contacts.values().stream().filter(e -> e.ledger != null).map(e -> e.ledger.pad.file).toList();
         try (Stream<Path> files = Files.list(padDir)) {
             for (Path f : files.toList()) {
                 String name = f.getFileName().toString();
@@ -304,7 +362,7 @@ public final class Vault implements AutoCloseable {
         }
     }
 
-    private static void overwriteAndDelete(Path f) throws IOException {
+    static void overwriteAndDelete(Path f) throws IOException {
         long size = Files.size(f);
         try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.WRITE)) {
             java.nio.ByteBuffer zeros = java.nio.ByteBuffer.allocate(64 * 1024);
@@ -317,19 +375,6 @@ public final class Vault implements AutoCloseable {
             ch.force(true);
         }
         Files.delete(f);
-    }
-
-    /**
-     * Destroys the wrapped vault key on {@code medium} (panic wipe): irreversible; the pads can
-     * no longer be decrypted by anyone. Works whether or not the vault is unlocked.
-     */
-    public static void destroyKey(Path medium) throws VaultException {
-        try {
-            VaultHeader.destroyWrappedKey(medium);
-            Logger.tag("security").error("PANIC: the wrapped vault key was destroyed");
-        } catch (IOException e) {
-            throw new VaultException(VaultException.Kind.IO, "cannot destroy the vault key: " + e.getMessage(), e);
-        }
     }
 
     /** This device's id (orders Person 0/1 with each contact). */
@@ -377,7 +422,7 @@ public final class Vault implements AutoCloseable {
             for (Entry e : snapshotEntries()) {
                 e.lock.lock();
                 try {
-                    if (e.state.pad != null) {
+                    if (e.ledger != null) {
                         out.add(stats(e));
                     }
                 } finally {
@@ -399,7 +444,7 @@ public final class Vault implements AutoCloseable {
      * Imports a raw pad ({@code size} bytes from {@code raw}, the first 16 of which are its public
      * id) for a new contact. {@code source} says where it came from ("imported", "kernel",
      * "hrng+kernel"). If this device has used this pad before (it was deleted and is imported
-     * again), its cursors start at the high-water marks.
+     * again), its cursors start beyond the high-water marks, whichever half it is now used from.
      */
     public PadStats importPad(String contact, String remoteId, InputStream raw, long size, String source,
                               String kind, PadFile.ProgressListener progress) throws VaultException {
@@ -431,7 +476,7 @@ public final class Vault implements AutoCloseable {
      */
     public NewPad beginPad(String contact, String remoteId, long size, String source, String kind,
                            PadFile.ProgressListener progress) throws VaultException {
-        checkName(contact);
+        checkId(contact);
         checkId(remoteId);
         if (remoteId.equals(deviceId)) {
             throw new VaultException(VaultException.Kind.BAD_INPUT, "a contact cannot have this device's own id");
@@ -447,32 +492,35 @@ public final class Vault implements AutoCloseable {
                     throw new VaultException(VaultException.Kind.CONTACT_EXISTS, "contact already exists: " + contact);
                 }
             }
-            VaultState.Pad p = new VaultState.Pad();
-            byte[] fileId = random(16);
-            p.file = HexFormat.of().formatHex(fileId);
-            p.fileSalt = HexFormat.of().formatHex(random(16));
-            p.size = size;
-            p.chunkSize = PadFile.DEFAULT_CHUNK_SIZE;
-            p.source = source;
-            p.kind = kind == null ? "message" : kind;
-            p.split = PadGeometry.withDefaultSplit(size).split();
-            p.created = System.currentTimeMillis();
-            p.nonceReserved = (size + p.chunkSize - 1) / p.chunkSize + NONCE_BLOCK;
             VaultState.Contact c = new VaultState.Contact();
             c.name = contact;
             c.remoteId = remoteId;
-            c.pad = p;
-            Entry e = new Entry(c);
-            e.nonceNext = 1;
+            c.pad = newPadState(size, source, kind == null ? "message" : kind);
+            Entry e = new Entry(deviceId, c);
             Files.createDirectories(padDir);
-            PadFile.Writer w = PadFile.begin(padDir.resolve(p.file), fileId, chunkKey(p), size, p.chunkSize,
-                    () -> nextNonce(e), progress);
+            PadFile.Writer w = PadFile.begin(padDir.resolve(c.pad.file), HexFormat.of().parseHex(c.pad.file),
+                    chunkKey(c.pad), size, c.pad.chunkSize, progress);
             return new NewPad(e, w);
         } catch (IOException ex) {
             throw new VaultException(VaultException.Kind.IO, "cannot start a pad: " + ex.getMessage(), ex);
         } finally {
             compaction.readLock().unlock();
         }
+    }
+
+    /** Fresh state for a new pad file (random file name and key salt, current format). */
+    static VaultState.Pad newPadState(long size, String source, String kind) {
+        VaultState.Pad p = new VaultState.Pad();
+        p.file = HexFormat.of().formatHex(random(16));
+        p.fileSalt = HexFormat.of().formatHex(random(16));
+        p.format = 2;
+        p.size = size;
+        p.chunkSize = PadFile.DEFAULT_CHUNK_SIZE;
+        p.source = source;
+        p.kind = kind;
+        p.split = PadGeometry.withDefaultSplit(size).split();
+        p.created = System.currentTimeMillis();
+        return p;
     }
 
     /** A pad being written into the vault; see {@link #beginPad}. Used by one thread. */
@@ -502,15 +550,13 @@ public final class Vault implements AutoCloseable {
                 ensureOpen();
                 PadFile file = writer.finish();
                 entry.file = file;
-                VaultState.Pad p = entry.state.pad;
-                byte[] padId = file.padId();
-                p.padId = HexFormat.of().formatHex(padId);
-                p.lowThreshold = new PadGeometry(p.size, p.split).capacity(direction(entry.state))
-                        * policy.lowPadPercent() / 100;
-                String contact = entry.state.name;
+                VaultState.Pad p = entry.ledger.pad;
+                p.padId = HexFormat.of().formatHex(file.padId());
+                p.lowThreshold = entry.ledger.sendCapacity() * policy.lowPadPercent() / 100;
+                String contact = entry.name();
                 synchronized (contacts) {
                     for (Entry other : contacts.values()) {
-                        if (other.state.pad != null && p.padId.equals(other.state.pad.padId)) {
+                        if (other.ledger != null && p.padId.equals(other.ledger.pad.padId)) {
                             file.wipeAndDelete();
                             throw new VaultException(VaultException.Kind.CONTACT_EXISTS,
                                     "this pad is already used with another contact (one pad, one contact)");
@@ -520,17 +566,17 @@ public final class Vault implements AutoCloseable {
                         file.wipeAndDelete();
                         throw new VaultException(VaultException.Kind.CONTACT_EXISTS, "contact already exists: " + contact);
                     }
-                    HighWaterMarks.Mark m = marks.get(padId);
-                    if (m.sendUsed() > 0 || m.receiveFrontier() > 0) {
-                        Logger.tag("security").warn("pad {} was used on this device before: cursors start at its"
+                    Optional<HighWaterMarks.Mark> m = marks.get(padId(entry), entry.ledger.geometry, entry.ledger.own,
+                            false);
+                    if (m.isPresent() && entry.ledger.applyMark(m.get())) {
+                        Logger.tag("security").warn("pad {} was used on this device before: cursors start beyond its"
                                 + " high-water mark", p.padId);
-                        raiseToMarks(entry, m);
                     }
                     entry.lock.lock();
                     try {
-                        persist(entry);
+                        persistWhole(entry);
                         contacts.put(contact, entry);
-                        destroyDead(entry, true);
+                        destroyDead(entry);
                     } finally {
                         entry.lock.unlock();
                     }
@@ -549,10 +595,7 @@ public final class Vault implements AutoCloseable {
     /** Deletes a contact and overwrites its pad file. High-water marks stay on the SD card. */
     public void deletePad(String contact) throws VaultException {
         withContact(contact, e -> {
-            VaultState.Record rec = new VaultState.Record();
-            rec.op = "del";
-            rec.name = contact;
-            journal.append(JSON.writeValueAsBytes(rec));
+            journal.append(JSON.writeValueAsBytes(VaultState.Record.of("del", contact)));
             synchronized (contacts) {
                 contacts.remove(contact);
             }
@@ -570,8 +613,31 @@ public final class Vault implements AutoCloseable {
             VaultState.Pad p = pad(e);
             p.expired = true;
             p.expiredBy = "local";
-            persist(e);
+            persistWhole(e);
             Logger.tag("security").info("pad {} retired locally", p.padId);
+            return stats(e);
+        });
+    }
+
+    /**
+     * Moves our send cursor {@code bytes} ahead, skipping pad that may have been used elsewhere
+     * (a restored pad whose use since the backup this device cannot know). The person decides this
+     * on the device, after being shown the amount. Ends a restored pad's receive-only state.
+     */
+    public PadStats skipAhead(String contact, long bytes) throws VaultException {
+        if (bytes < 0) {
+            throw new VaultException(VaultException.Kind.BAD_INPUT, "cannot skip back");
+        }
+        return withContact(contact, e -> {
+            PadLedger l = ledger(e);
+            long to = Math.min(l.sendCapacity(), l.pad.sendUsed + bytes);
+            if (l.applySend(to)) {
+                persistSend(e);
+            }
+            unblock(e);
+            destroyDead(e);
+            Logger.tag("security").warn("send cursor of pad {} skipped ahead {} bytes by the person at the device",
+                    l.pad.padId, bytes);
             return stats(e);
         });
     }
@@ -581,8 +647,7 @@ public final class Vault implements AutoCloseable {
      * exchange only, which seals it under the transfer code as it reads. The stream holds the
      * contact's lock until it is closed.
      */
-    public InputStream openPadForTransfer(String contact, org.otpi.appliance.pad.InsecurePadAccess token)
-            throws VaultException {
+    public InputStream openPadForTransfer(String contact, InsecurePadAccess token) throws VaultException {
         compaction.readLock().lock();
         Entry e;
         try {
@@ -599,8 +664,8 @@ public final class Vault implements AutoCloseable {
             compaction.readLock().unlock();
         }
         final Entry held = e;
-        InputStream plain = held.file.openPlain(dead(held), token);
-        Logger.tag("security").info("pad {} opened for an in-person transfer", held.state.pad.padId);
+        InputStream plain = held.file.openPlain(held.ledger.dead(), token);
+        Logger.tag("security").info("pad {} opened for an in-person transfer", held.ledger.pad.padId);
         return new java.io.FilterInputStream(plain) {
             private boolean closed;
 
@@ -621,12 +686,12 @@ public final class Vault implements AutoCloseable {
     // ------------------------------------------------------------------------------------------
     // Site links: a pad of kind "site-link" holds the tunnel's 120-byte key slots after its id
 
-    /** Bytes of one tunnel key slot (the PSK note's layout). */
-    public static final int SLOT_LENGTH = 120;
-
     /** Number of tunnel key slots in a site-link pad. */
     public long siteLinkSlots(String contact) throws VaultException {
-        return withContact(contact, e -> (siteLinkPad(e).size - PadGeometry.PAD_ID_LENGTH) / SLOT_LENGTH);
+        return withContact(contact, e -> {
+            siteLinkPad(e);
+            return e.ledger.slots();
+        });
     }
 
     /**
@@ -634,8 +699,7 @@ public final class Vault implements AutoCloseable {
      * read as zeros). The tunnel keeps keys in memory while it uses them: that is why this needs
      * the token. Never works on a message pad (law 3).
      */
-    public void readSiteLinkSlot(String contact, long index, byte[] dst, org.otpi.appliance.pad.InsecurePadAccess token)
-            throws VaultException {
+    public void readSiteLinkSlot(String contact, long index, byte[] dst, InsecurePadAccess token) throws VaultException {
         java.util.Objects.requireNonNull(token, "tunnel keys need an InsecurePadAccess token");
         withContact(contact, e -> {
             VaultState.Pad p = siteLinkPad(e);
@@ -643,7 +707,7 @@ public final class Vault implements AutoCloseable {
             if (index < 0 || off + SLOT_LENGTH > p.size) {
                 throw new VaultException(VaultException.Kind.BAD_INPUT, "no such key slot");
             }
-            try (InputStream in = e.file.openPlain(RangeSet.of(p.opened), token, off)) {
+            try (InputStream in = e.file.openPlain(e.ledger.dead(), token, off)) {
                 if (in.readNBytes(dst, 0, SLOT_LENGTH) != SLOT_LENGTH) {
                     throw new IOException("key slot truncated");
                 }
@@ -652,28 +716,38 @@ public final class Vault implements AutoCloseable {
         });
     }
 
-    /** Destroys the absolute range [lo, hi) of a site-link pad (used key halves), durably. */
-    public void destroySiteLinkRange(String contact, long lo, long hi) throws VaultException {
+    /**
+     * Destroys key half {@code half} (0: the initiator's, the first 60 bytes of a slot; 1: the
+     * responder's) of every slot below {@code below}, durably. One small journal record whatever
+     * the number of slots: a tunnel running for years costs the same per slot as on its first day.
+     */
+    public void destroySiteLinkHalves(String contact, int half, long below) throws VaultException {
+        if (half != 0 && half != 1) {
+            throw new VaultException(VaultException.Kind.BAD_INPUT, "a slot has halves 0 and 1");
+        }
         withContact(contact, e -> {
-            VaultState.Pad p = siteLinkPad(e);
-            if (lo < PadGeometry.PAD_ID_LENGTH || hi > p.size || lo >= hi) {
-                throw new VaultException(VaultException.Kind.BAD_INPUT, "range outside the key slots");
-            }
-            RangeSet destroyed = RangeSet.of(p.opened);
-            if (destroyed.covers(lo, hi)) {
+            siteLinkPad(e);
+            long before = e.ledger.slotsBelow(half);
+            if (!e.ledger.applySlots(half, below)) {
                 return null;
             }
-            destroyed.add(lo, hi);
-            p.opened = new ArrayList<>(destroyed.toList());
-            persist(e);
-            e.file.destroy(lo, hi, destroyed);
+            VaultState.Record r = VaultState.Record.of("slots", e.name());
+            r.half = half;
+            r.below = e.ledger.slotsBelow(half);
+            journal.append(JSON.writeValueAsBytes(r));
+            raiseMark(e);
+            long lo = PadGeometry.PAD_ID_LENGTH + before * SLOT_LENGTH;
+            long hi = PadGeometry.PAD_ID_LENGTH + e.ledger.slotsBelow(half) * SLOT_LENGTH;
+            e.file.destroyDeadIn(lo, hi, e.ledger.dead());
+            maybeCompactLater();
             return null;
         });
+        maybeCompact();
     }
 
     private static VaultState.Pad siteLinkPad(Entry e) throws VaultException {
         VaultState.Pad p = pad(e);
-        if (!"site-link".equals(p.kind)) {
+        if (!p.siteLink()) {
             throw new VaultException(VaultException.Kind.WRONG_PAD, "not a site-link pad (one pad, one use)");
         }
         return p;
@@ -682,8 +756,11 @@ public final class Vault implements AutoCloseable {
     // ------------------------------------------------------------------------------------------
     // Backups
 
-    /** What a restore did. */
-    public record RestoreReport(List<String> restored, List<String> skipped) {
+    /** What a restore did: pads restored, skipped (already here), and restored receive-only. */
+    public record RestoreReport(List<String> restored, List<String> skipped, List<String> receiveOnly) {
+        public RestoreReport(List<String> restored, List<String> skipped) {
+            this(restored, skipped, List.of());
+        }
     }
 
     /**
@@ -697,16 +774,13 @@ public final class Vault implements AutoCloseable {
         compaction.writeLock().lock(); // a consistent picture of every contact
         try {
             ensureOpen();
+            List<Entry> entries = contacts.values().stream().filter(e -> e.ledger != null).toList();
             VaultState.Record manifest = new VaultState.Record();
             manifest.op = "snapshot";
             manifest.deviceId = deviceId;
             manifest.contacts = new ArrayList<>();
-            List<Entry> entries = new ArrayList<>();
-            for (Entry e : contacts.values()) {
-                if (e.state.pad != null) {
-                    manifest.contacts.add(e.state.copy());
-                    entries.add(e);
-                }
+            for (Entry e : entries) {
+                manifest.contacts.add(e.ledger.snapshot());
             }
             try (OutputStream sealed = BackupStreams.sealing(out, passphrase, kdf)) {
                 byte[] m = JSON.writeValueAsBytes(manifest);
@@ -714,7 +788,7 @@ public final class Vault implements AutoCloseable {
                 sealed.write(m);
                 for (Entry e : entries) {
                     // Pad bytes leave the pad store here, straight into the sealing stream.
-                    e.file.exportTo(sealed, dead(e), org.otpi.appliance.pad.InsecurePadAccess.iUnderstandThisMovesPadBytes());
+                    e.file.exportTo(sealed, e.ledger.dead(), InsecurePadAccess.iUnderstandThisMovesPadBytes());
                 }
             }
             Logger.tag("security").info("encrypted backup exported ({} pads)", entries.size());
@@ -726,14 +800,17 @@ public final class Vault implements AutoCloseable {
     }
 
     /**
-     * Restores pads from an encrypted backup. Contacts that already exist here (by name or by
-     * pad id) are skipped. Cursors never go below this device's high-water marks: a backup
-     * cannot make this device reuse pad or accept again what it opened.
+     * Restores pads from an encrypted backup. Contacts that already exist here (by name or by pad
+     * id) are skipped. Cursors never go below this device's high-water marks; a pad this SD card has
+     * no mark for (a new card after the old one died) is restored receive-only: it cannot know what
+     * was sent since the backup, so it sends again only after the contact's authenticated ack says
+     * how far they have read, or after the person skips ahead on the device.
      */
     public RestoreReport restoreBackup(InputStream in, char[] passphrase) throws VaultException {
         compaction.readLock().lock();
         List<String> restored = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
+        List<String> receiveOnly = new ArrayList<>();
         try (InputStream plain = BackupStreams.opening(in, passphrase)) {
             ensureOpen();
             byte[] len = plain.readNBytes(4);
@@ -744,8 +821,7 @@ public final class Vault implements AutoCloseable {
             if (n < 0 || n > Journal.MAX_RECORD) {
                 throw new IOException("backup manifest too large");
             }
-            byte[] m = plain.readNBytes(n);
-            VaultState.Record manifest = JSON.readValue(m, VaultState.Record.class);
+            VaultState.Record manifest = JSON.readValue(plain.readNBytes(n), VaultState.Record.class);
             if (!deviceId.equals(manifest.deviceId)) {
                 throw new VaultException(VaultException.Kind.BAD_INPUT,
                         "this backup belongs to another device id; restoring it would swap Person 0 and 1");
@@ -755,21 +831,24 @@ public final class Vault implements AutoCloseable {
                 boolean exists;
                 synchronized (contacts) {
                     exists = contacts.containsKey(c.name) || contacts.values().stream()
-                            .anyMatch(e -> e.state.pad != null && e.state.pad.padId.equals(c.pad.padId));
+                            .anyMatch(e -> e.ledger != null && e.ledger.pad.padId.equals(c.pad.padId));
                 }
                 if (exists) {
                     padBytes.skipNBytes(c.pad.size);
                     skipped.add(c.name);
                     continue;
                 }
-                restoreOne(c, padBytes);
+                if (restoreOne(c, padBytes)) {
+                    receiveOnly.add(c.name);
+                }
                 restored.add(c.name);
             }
             if (plain.read() != -1) {
                 throw new IOException("backup has data after its last pad");
             }
-            Logger.tag("security").info("backup restored: {} pads, {} skipped", restored.size(), skipped.size());
-            return new RestoreReport(restored, skipped);
+            Logger.tag("security").info("backup restored: {} pads ({} receive-only), {} skipped", restored.size(),
+                    receiveOnly.size(), skipped.size());
+            return new RestoreReport(restored, skipped, receiveOnly);
         } catch (IOException ex) {
             throw new VaultException(VaultException.Kind.CORRUPT, "restore failed: " + ex.getMessage(), ex);
         } finally {
@@ -777,39 +856,53 @@ public final class Vault implements AutoCloseable {
         }
     }
 
-    private void restoreOne(VaultState.Contact c, InputStream padBytes) throws IOException {
-        VaultState.Pad p = c.pad;
-        byte[] fileId = random(16);
-        p.file = HexFormat.of().formatHex(fileId);
-        p.fileSalt = HexFormat.of().formatHex(random(16));
-        p.chunkSize = PadFile.DEFAULT_CHUNK_SIZE;
-        p.nonceReserved = (p.size + p.chunkSize - 1) / p.chunkSize + NONCE_BLOCK;
-        p.source = p.source == null ? "restored" : p.source;
-        Entry e = new Entry(c);
-        e.nonceNext = 1;
+    /** Restores one pad; returns true if it had to be made receive-only. */
+    private boolean restoreOne(VaultState.Contact c, InputStream padBytes) throws IOException {
+        VaultState.Pad from = c.pad;
+        VaultState.Pad p = newPadState(from.size, from.source == null ? "restored" : from.source, from.kind);
+        p.split = from.split;
+        p.padId = from.padId;
+        p.sendUsed = from.sendUsed;
+        p.receiveFrontier = from.receiveFrontier;
+        p.opened = from.opened;
+        p.slotsBelow = from.slotsBelow;
+        p.expired = from.expired;
+        p.expiredBy = from.expiredBy;
+        p.lowThreshold = from.lowThreshold;
+        p.created = from.created;
+        // kept opens are not restored: their pad is zeros in the backup (dead), and the client
+        // that asked for them talks to the old vault
+        c.pad = p;
+        Entry e = new Entry(deviceId, c);
         Files.createDirectories(padDir);
-        e.file = PadFile.create(padDir.resolve(p.file), fileId, chunkKey(p), p.size, p.chunkSize,
-                () -> nextNonce(e), padBytes, null);
+        e.file = PadFile.create(padDir.resolve(p.file), HexFormat.of().parseHex(p.file), chunkKey(p), p.size,
+                p.chunkSize, padBytes, null);
         if (!HexFormat.of().formatHex(e.file.padId()).equals(p.padId)) {
             e.file.wipeAndDelete();
             throw new IOException("backup pad does not match its id");
         }
-        HighWaterMarks.Mark mark = marks.get(HexFormat.of().parseHex(p.padId));
-        if (mark.sendUsed() > p.sendUsed || mark.receiveFrontier() > p.receiveFrontier) {
-            Logger.tag("security").warn("restored pad {} is older than this device's high-water mark: skipping ahead",
-                    p.padId);
+        Optional<HighWaterMarks.Mark> mark = marks.get(padId(e), e.ledger.geometry, e.ledger.own, false);
+        boolean blocked = false;
+        if (mark.isEmpty()) {
+            p.sendBlocked = true;
+            blocked = true;
+            Logger.tag("security").warn("restored pad {} has no high-water mark on this SD card: receive-only until"
+                    + " the contact's next message acknowledges how far they have read, or a skip ahead", p.padId);
+        } else if (e.ledger.applyMark(mark.get())) {
+            Logger.tag("security").warn("restored pad {} is older than this device's high-water mark: cursors moved"
+                    + " ahead to the mark", p.padId);
         }
-        raiseToMarks(e, mark);
         e.lock.lock();
         try {
             synchronized (contacts) {
-                persist(e);
+                persistWhole(e);
                 contacts.put(c.name, e);
             }
-            destroyDead(e, true);
+            destroyDead(e);
         } finally {
             e.lock.unlock();
         }
+        return blocked;
     }
 
     /** Reads at most {@code limit} bytes of an underlying stream without closing it. */
@@ -848,7 +941,7 @@ public final class Vault implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------------------
-    // Seal and open
+    // Seal
 
     /** Pad bytes a seal of {@code messageLength} bytes would consume. */
     public static long sealCost(int messageLength, SealOptions o) {
@@ -864,33 +957,28 @@ public final class Vault implements AutoCloseable {
             throw new VaultException(VaultException.Kind.TOO_LARGE, "message too large for a seal; use the file operations");
         }
         Sealed s = withContact(contact, e -> {
-            VaultState.Pad p = pad(e);
+            PadLedger l = ledger(e);
             long cost = sealCost(message.length, o);
             long from = reserve(e, cost);
-            PadGeometry g = geometry(p);
-            Direction own = direction(e.state);
-            long index = g.indexOf(own, from);
+            long index = l.geometry.indexOf(l.own, from);
             byte[] out;
-            switch (o.format()) {
-                case OTC_V1 -> out = Otc1Codec.seal(e.file, own, index, message);
-                case V2, ARMOR -> {
-                    byte[] body = Otp2Codec.frame(message, o.padLength());
-                    int flags = (o.padLength() ? V2Header.FLAG_PADDED : 0) | (o.expire() ? V2Header.FLAG_EXPIRED : 0);
-                    V2Header h = new V2Header(flags, HexFormat.of().parseHex(p.padId), index, p.receiveFrontier,
-                            body.length);
-                    out = Otp2Codec.seal(e.file, own, h, body);
-                    Arrays.fill(body, (byte) 0);
-                    if (o.format() == Format.ARMOR) {
-                        out = armor(e, h, out).getBytes(StandardCharsets.UTF_8);
-                    }
+            if (o.format() == Format.OTC_V1) {
+                out = Otc1Codec.seal(e.file, l.own, index, message);
+            } else {
+                byte[] body = Otp2Codec.frame(message, o.padLength());
+                int flags = (o.padLength() ? V2Header.FLAG_PADDED : 0) | (o.expire() ? V2Header.FLAG_EXPIRED : 0);
+                V2Header h = new V2Header(flags, padId(e), index, l.pad.receiveFrontier, body.length);
+                out = Otp2Codec.seal(e.file, l.own, h, body);
+                Arrays.fill(body, (byte) 0);
+                if (o.format() == Format.ARMOR) {
+                    out = armor(l, h, out).getBytes(StandardCharsets.UTF_8);
                 }
-                default -> throw new IllegalStateException();
             }
-            destroyRange(e, g.absoluteRange(own, from, cost));
+            destroyRange(e, l.geometry.absoluteRange(l.own, from, cost));
             if (o.expire()) {
-                p.expired = true;
-                p.expiredBy = "local";
-                persist(e);
+                l.pad.expired = true;
+                l.pad.expiredBy = "local";
+                persistWhole(e);
             }
             PadStats st = stats(e);
             if (st.low()) {
@@ -902,18 +990,79 @@ public final class Vault implements AutoCloseable {
         return s;
     }
 
+    /** Seals {@code length} bytes from {@code in} as one v2 package written to {@code out}. */
+    public Sealed sealFile(String contact, InputStream in, long length, OutputStream out) throws VaultException {
+        if (length < 0 || length > V2Header.MAX_LENGTH) {
+            throw new VaultException(VaultException.Kind.TOO_LARGE, "file too large for one package (4 GiB)");
+        }
+        Sealed s = withContact(contact, e -> {
+            PadLedger l = ledger(e);
+            long cost = length + V2Header.KEY_LENGTH;
+            long from = reserve(e, cost);
+            long index = l.geometry.indexOf(l.own, from);
+            V2Header h = new V2Header(0, padId(e), index, l.pad.receiveFrontier, length);
+            try {
+                Otp2Codec.sealStream(e.file, l.own, h, in, out);
+            } finally {
+                destroyRange(e, l.geometry.absoluteRange(l.own, from, cost));
+            }
+            PadStats st = stats(e);
+            return new Sealed(null, index, cost, st.sendRemaining(), st.low());
+        });
+        maybeCompact();
+        return s;
+    }
+
     /**
-     * Opens a v1 or v2 package from {@code contact}. Replays (pad already opened here) and forgeries
-     * are rejected and logged; skips and late arrivals are accepted with a warning.
+     * Law 1: advances our cursor by {@code cost} and makes it durable (journal fsync, then the SD
+     * card's high-water mark) before returning the stream offset where the reserved range starts.
+     */
+    private long reserve(Entry e, long cost) throws IOException, VaultException {
+        long from;
+        try {
+            from = ledger(e).reserve(cost);
+        } catch (VaultException ex) {
+            if (ex.kind() == VaultException.Kind.PAD_EXHAUSTED) {
+                Logger.tag("security").warn("pad exhausted: {} bytes needed, {} left (pad {})", cost,
+                        e.ledger.sendRemaining(), e.ledger.pad.padId);
+            }
+            throw ex;
+        }
+        persistSend(e);
+        return from;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Open
+
+    /**
+     * Opens a v1 or v2 package from {@code contact} and destroys its pad at once. Replays (pad
+     * already opened here) and forgeries are rejected and logged; skips and late arrivals are
+     * accepted with a warning.
      */
     public Opened open(String contact, byte[] pkg) throws VaultException {
-        Opened o = withContact(contact, e -> V2Header.looksLikeV2(pkg) ? openV2(e, pkg) : openV1(e, pkg));
+        return open(contact, pkg, false);
+    }
+
+    /**
+     * Opens a package; with {@code keep}, its pad stays on the medium until
+     * {@link #confirmOpened} (or the policy's keep period), and the same package opened again
+     * meanwhile comes back marked {@link Opened#repeat()} instead of being refused as a replay:
+     * a client that crashed before it stored the message gets it again.
+     */
+    public Opened open(String contact, byte[] pkg, boolean keep) throws VaultException {
+        Opened o = withContact(contact, e -> V2Header.looksLikeV2(pkg) ? openV2(e, pkg, keep) : openV1(e, pkg, keep));
         maybeCompact();
         return o;
     }
 
     /** Opens an armored text message from {@code contact}. */
     public Opened openArmored(String contact, String text) throws VaultException {
+        return openArmored(contact, text, false);
+    }
+
+    /** Opens an armored text message from {@code contact}; {@code keep} as in {@link #open(String, byte[], boolean)}. */
+    public Opened openArmored(String contact, String text, boolean keep) throws VaultException {
         ArmoredMessage a;
         try {
             a = ArmoredMessage.parse(text);
@@ -923,47 +1072,29 @@ public final class Vault implements AutoCloseable {
         }
         Opened o = withContact(contact, e -> {
             V2Header h = a.header();
-            long[] lr = armorOffsets(pad(e), peerDirection(e), h);
+            long[] lr = armorOffsets(pad(e), ledger(e).peer, h);
             if (lr[0] != a.offsetLeft() || lr[1] != a.offsetRight()) {
                 Logger.tag("security").warn("armored message rejected: offsets disagree with the authenticated header");
                 throw new VaultException(VaultException.Kind.CORRUPT, "armored offsets do not match the package");
             }
-            return openV2(e, a.v2Package());
+            return openV2(e, a.v2Package(), keep);
         });
         maybeCompact();
         return o;
     }
 
-    /** Seals {@code length} bytes from {@code in} as one v2 package written to {@code out}. */
-    public Sealed sealFile(String contact, InputStream in, long length, OutputStream out) throws VaultException {
-        if (length < 0 || length > V2Header.MAX_LENGTH) {
-            throw new VaultException(VaultException.Kind.TOO_LARGE, "file too large for one package (4 GiB)");
-        }
-        return withContact(contact, e -> {
-            VaultState.Pad p = pad(e);
-            long cost = length + V2Header.KEY_LENGTH;
-            long from = reserve(e, cost);
-            PadGeometry g = geometry(p);
-            Direction own = direction(e.state);
-            long index = g.indexOf(own, from);
-            V2Header h = new V2Header(0, HexFormat.of().parseHex(p.padId), index, p.receiveFrontier, length);
-            try {
-                Otp2Codec.sealStream(e.file, own, h, in, out);
-            } finally {
-                destroyRange(e, g.absoluteRange(own, from, cost));
-            }
-            PadStats st = stats(e);
-            return new Sealed(null, index, cost, st.sendRemaining(), st.low());
-        });
-    }
-
     /**
-     * Opens a sealed file: checks its tag first (pass 1) and only then writes plaintext to
-     * {@code out} (pass 2), so nothing unauthenticated is ever written.
+     * Opens a sealed file: checks its tag first (pass 1), journals the opened range, and only then
+     * writes plaintext to {@code out} (pass 2), so nothing unauthenticated is ever written and
+     * nothing is written before the open is recorded.
      */
     public Opened openFile(String contact, Path sealed, OutputStream out) throws VaultException {
-        return withContact(contact, e -> {
-            VaultState.Pad p = pad(e);
+        return openFile(contact, sealed, out, false);
+    }
+
+    /** Opens a sealed file; {@code keep} as in {@link #open(String, byte[], boolean)}. */
+    public Opened openFile(String contact, Path sealed, OutputStream out, boolean keep) throws VaultException {
+        Opened o = withContact(contact, e -> {
             V2Header h;
             try (InputStream in = Files.newInputStream(sealed)) {
                 h = V2Header.parse(in.readNBytes(V2Header.LENGTH));
@@ -972,29 +1103,75 @@ public final class Vault implements AutoCloseable {
                 throw new VaultException(VaultException.Kind.CORRUPT, "not an OTPi v2 file: " + ex.getMessage());
             }
             if (h.padded() && h.length() <= MAX_MESSAGE) {
-                return openV2(e, Files.readAllBytes(sealed));
+                return openV2(e, Files.readAllBytes(sealed), keep); // the caller writes the message
             }
             if (Files.size(sealed) != V2Header.LENGTH + h.length() + V2Header.TAG_LENGTH) {
                 Logger.tag("security").warn("sealed file rejected: length does not match its header");
                 throw new VaultException(VaultException.Kind.CORRUPT, "sealed file is truncated or has trailing data");
             }
-            long[] range = checkIncoming(e, h.padId(), h.index(), h.padCost());
-            Direction peer = direction(e.state) == Direction.FORWARD ? Direction.BACKWARD : Direction.FORWARD;
-            try (InputStream in = Files.newInputStream(sealed)) {
-                in.skipNBytes(V2Header.LENGTH);
-                Otp2Codec.verifyStream(e.file, peer, h, in);
+            PadLedger l = ledger(e);
+            PadLedger.Incoming in = incoming(e, h.padId(), h.index(), h.padCost());
+            try (InputStream s = Files.newInputStream(sealed)) {
+                s.skipNBytes(V2Header.LENGTH);
+                Otp2Codec.verifyStream(e.file, l.peer, h, s);
             } catch (TagMismatchException ex) {
                 throw forged(e);
             }
-            try (InputStream in = Files.newInputStream(sealed)) {
-                in.skipNBytes(V2Header.LENGTH);
-                Otp2Codec.decryptStream(e.file, peer, h, in, out);
+            Opened result = in.arrival() == PadLedger.Arrival.REPEAT ? repeat(h.index())
+                    : accept(e, in, h.index(), h.expired(), h.ack(), keep, null);
+            try (InputStream s = Files.newInputStream(sealed)) {
+                s.skipNBytes(V2Header.LENGTH);
+                Otp2Codec.decryptStream(e.file, l.peer, h, s, out);
             }
-            return accept(e, range, h.index(), h.expired(), null);
+            if (!keep && in.arrival() == PadLedger.Arrival.NEW) {
+                destroyRange(e, new long[] {in.lo(), in.hi()});
+            }
+            return result;
+        });
+        maybeCompact();
+        return o;
+    }
+
+    /**
+     * The client has the message opened at pad index {@code index} (it stored it): destroy the pad
+     * kept for it. Idempotent: confirming twice, or after the keep period, is not an error.
+     */
+    public void confirmOpened(String contact, long index) throws VaultException {
+        withContact(contact, e -> {
+            PadLedger l = ledger(e);
+            VaultState.Kept k = l.keptAt(index);
+            if (k == null) {
+                if (!l.dead().covers(index, index + 1)) {
+                    throw new VaultException(VaultException.Kind.BAD_INPUT, "no message was opened at that index");
+                }
+                return null;
+            }
+            release(e, k);
+            return null;
         });
     }
 
-    private Opened openV1(Entry e, byte[] pkg) throws IOException, VaultException {
+    private void release(Entry e, VaultState.Kept k) throws IOException {
+        VaultState.Record r = VaultState.Record.of("confirm", e.name());
+        r.lo = k.lo;
+        journal.append(JSON.writeValueAsBytes(r));
+        e.ledger.applyConfirm(k.lo);
+        destroyRange(e, new long[] {k.lo, k.hi});
+    }
+
+    /** Destroys the pad of kept opens older than the policy's keep period. */
+    private void expireKept(Entry e) throws IOException {
+        if (e.ledger == null || e.ledger.keptCount() == 0) {
+            return;
+        }
+        for (VaultState.Kept k : e.ledger.keptBefore(clock.millis() - policy.keepOpenedMillis())) {
+            Logger.tag("security").info("an opened message's pad was kept {} days unconfirmed: destroyed (pad {})",
+                    policy.keepOpenedMillis() / 86_400_000, e.ledger.pad.padId);
+            release(e, k);
+        }
+    }
+
+    private Opened openV1(Entry e, byte[] pkg, boolean keep) throws IOException, VaultException {
         OtcV1Package p;
         try {
             p = OtcV1Package.parse(pkg);
@@ -1002,18 +1179,17 @@ public final class Vault implements AutoCloseable {
             Logger.tag("security").warn("package rejected: {}", ex.getMessage());
             throw new VaultException(VaultException.Kind.CORRUPT, "not a valid package: " + ex.getMessage());
         }
-        long[] range = checkIncoming(e, null, p.index(), OtcV1Package.padCost(p.messageLength()));
-        Direction peer = peerDirection(e);
+        PadLedger.Incoming in = incoming(e, null, p.index(), OtcV1Package.padCost(p.messageLength()));
         byte[] m;
         try {
-            m = Otc1Codec.open(e.file, peer, p);
+            m = Otc1Codec.open(e.file, ledger(e).peer, p);
         } catch (TagMismatchException ex) {
             throw forged(e);
         }
-        return accept(e, range, p.index(), false, m);
+        return finish(e, in, p.index(), false, -1, keep, m);
     }
 
-    private Opened openV2(Entry e, byte[] pkg) throws IOException, VaultException {
+    private Opened openV2(Entry e, byte[] pkg, boolean keep) throws IOException, VaultException {
         V2Header h;
         try {
             h = V2Header.parse(pkg);
@@ -1025,172 +1201,156 @@ public final class Vault implements AutoCloseable {
             Logger.tag("security").warn("package rejected: length does not match its header");
             throw new VaultException(VaultException.Kind.CORRUPT, "package is truncated or has trailing data");
         }
-        long[] range = checkIncoming(e, h.padId(), h.index(), h.padCost());
+        PadLedger.Incoming in = incoming(e, h.padId(), h.index(), h.padCost());
         byte[] m;
         try {
-            m = Otp2Codec.open(e.file, peerDirection(e), h, pkg);
+            m = Otp2Codec.open(e.file, ledger(e).peer, h, pkg);
         } catch (TagMismatchException ex) {
             throw forged(e);
         }
-        return accept(e, range, h.index(), h.expired(), m);
+        return finish(e, in, h.index(), h.expired(), h.ack(), keep, m);
     }
 
-    /** Validates where an incoming package lies; returns {stream from, cost, lo, hi}. */
-    private long[] checkIncoming(Entry e, byte[] padId, long index, long cost) throws VaultException {
-        VaultState.Pad p = pad(e);
-        if ("site-link".equals(p.kind)) {
-            throw new VaultException(VaultException.Kind.WRONG_PAD, "a site-link pad carries tunnel keys, not messages");
+    /** An authenticated package: record it (or recognise a repeat), then destroy or keep its pad. */
+    private Opened finish(Entry e, PadLedger.Incoming in, long index, boolean peerExpired, long ack, boolean keep,
+                          byte[] message) throws IOException {
+        if (in.arrival() == PadLedger.Arrival.REPEAT) {
+            Opened r = repeat(index);
+            return new Opened(message, r.warnings(), index, true);
         }
-        if (padId != null && !HexFormat.of().formatHex(padId).equals(p.padId)) {
-            Logger.tag("security").warn("package for another pad rejected (contact's pad {})", p.padId);
+        Opened o = accept(e, in, index, peerExpired, ack, keep, message);
+        if (!keep) {
+            destroyRange(e, new long[] {in.lo(), in.hi()});
+        }
+        return o;
+    }
+
+    private Opened repeat(long index) {
+        Logger.tag("security").info("package at index {} opened again: its client had not confirmed it (repeat, not a"
+                + " replay)", index);
+        return new Opened(null, List.of(), index, true);
+    }
+
+    /** Where an incoming package lies; refuses replays and packages for another pad. */
+    private PadLedger.Incoming incoming(Entry e, byte[] pkgPadId, long index, long cost) throws VaultException {
+        PadLedger l = ledger(e);
+        if (pkgPadId != null && !Arrays.equals(pkgPadId, padId(e))) {
+            Logger.tag("security").warn("package for another pad rejected (contact's pad {})", l.pad.padId);
             throw new VaultException(VaultException.Kind.WRONG_PAD, "package was not made with this contact's pad");
         }
-        PadGeometry g = geometry(p);
-        Direction peer = peerDirection(e);
-        long from = g.streamOffsetOf(peer, index);
-        if (from < 0 || !g.fits(peer, from, cost)) {
-            Logger.tag("security").warn("package rejected: index {} outside the sender's half of pad {}", index, p.padId);
-            throw new VaultException(VaultException.Kind.CORRUPT, "package index outside the sender's half of the pad");
+        PadLedger.Incoming in;
+        try {
+            in = l.classify(index, cost);
+        } catch (VaultException ex) {
+            if (ex.kind() == VaultException.Kind.CORRUPT) {
+                Logger.tag("security").warn("package rejected: index {} outside the sender's half of pad {}", index,
+                        l.pad.padId);
+            }
+            throw ex;
         }
-        long[] abs = g.absoluteRange(peer, from, cost);
-        if (RangeSet.of(p.opened).overlaps(abs[0], abs[1])) {
-            Logger.tag("security").warn("REPLAY: package at index {} uses pad already opened (pad {})", index, p.padId);
+        if (in.arrival() == PadLedger.Arrival.REPLAY) {
+            Logger.tag("security").warn("REPLAY: package at index {} uses pad already opened (pad {})", index, l.pad.padId);
             throw new VaultException(VaultException.Kind.REPLAY, "replay: this pad was already used by an earlier message");
         }
-        return new long[] {from, cost, abs[0], abs[1]};
+        return in;
     }
 
     private VaultException forged(Entry e) {
-        Logger.tag("security").warn("FORGERY: a package failed authentication (pad {})", e.state.pad.padId);
+        Logger.tag("security").warn("FORGERY: a package failed authentication (pad {})", e.ledger.pad.padId);
         return new VaultException(VaultException.Kind.FORGED, "package failed authentication (forged or corrupted)");
     }
 
-    private Opened accept(Entry e, long[] range, long index, boolean peerExpired, byte[] message) throws IOException {
-        VaultState.Pad p = e.state.pad;
-        List<Opened.Warning> warnings = new ArrayList<>();
-        long from = range[0];
-        long end = range[0] + range[1];
-        if (from > p.receiveFrontier) {
-            warnings.add(Opened.Warning.SKIP);
-            Logger.tag("security").warn("SKIP: {} bytes of the peer's pad never seen before index {} (pad {})",
-                    from - p.receiveFrontier, index, p.padId);
-        } else if (end <= p.receiveFrontier) {
-            warnings.add(Opened.Warning.LATE);
-            Logger.tag("security").info("late package at index {} (pad {})", index, p.padId);
+    /**
+     * Records an authenticated package as opened (journal and mark, fsync'd, before any plaintext
+     * leaves), applies its authenticated ack and expiry, and says what the person should know.
+     */
+    private Opened accept(Entry e, PadLedger.Incoming in, long index, boolean peerExpired, long ack, boolean keep,
+                          byte[] message) throws IOException {
+        PadLedger l = e.ledger;
+        List<Opened.Warning> warnings = new ArrayList<>(l.accept(in, keep, clock.millis()));
+        if (warnings.contains(Opened.Warning.SKIP)) {
+            Logger.tag("security").warn("SKIP: bytes of the peer's pad never seen before index {} (pad {})", index,
+                    l.pad.padId);
+        } else if (warnings.contains(Opened.Warning.LATE)) {
+            Logger.tag("security").info("late package at index {} (pad {})", index, l.pad.padId);
         }
-        RangeSet opened = RangeSet.of(p.opened);
-        opened.add(range[2], range[3]);
-        p.opened = new ArrayList<>(opened.toList());
-        p.receiveFrontier = Math.max(p.receiveFrontier, end);
-        if (peerExpired && !p.expired) {
-            p.expired = true;
-            p.expiredBy = "peer";
+        VaultState.Record r = VaultState.Record.of("open", e.name());
+        r.lo = in.lo();
+        r.hi = in.hi();
+        r.keep = keep ? Boolean.TRUE : null;
+        r.at = keep ? clock.millis() : null;
+        journal.append(JSON.writeValueAsBytes(r));
+        if (ack >= 0) {
+            long moved = l.applyAck(ack);
+            if (moved > 0) {
+                Logger.tag("security").warn("ROLLBACK: the contact has read {} bytes of our stream beyond our cursor (a"
+                        + " restored backup or an old medium): our cursor moved ahead (pad {})", moved, l.pad.padId);
+                persistSend(e);
+            }
+            unblock(e);
+        }
+        if (peerExpired && !l.pad.expired) {
+            l.pad.expired = true;
+            l.pad.expiredBy = "peer";
             warnings.add(Opened.Warning.EXPIRED_BY_PEER);
-            Logger.tag("security").warn("pad {} retired by the peer (authenticated Expired status)", p.padId);
+            Logger.tag("security").warn("pad {} retired by the peer (authenticated Expired status)", l.pad.padId);
+            persistWhole(e);
         }
-        persist(e);
-        destroyRange(e, new long[] {range[2], range[3]});
-        return new Opened(message, List.copyOf(warnings), index);
+        raiseMark(e);
+        return new Opened(message, List.copyOf(warnings), index, false);
     }
 
     // ------------------------------------------------------------------------------------------
-    // Cursor, destruction, persistence (callers hold the contact's lock)
+    // Persistence and destruction (callers hold the contact's lock)
 
-    /**
-     * Advances our cursor by {@code cost} and makes it durable (journal fsync, then the SD card's
-     * high-water mark) before returning the stream offset where the reserved range starts.
-     */
-    private long reserve(Entry e, long cost) throws IOException, VaultException {
-        VaultState.Pad p = pad(e);
-        if ("site-link".equals(p.kind)) {
-            throw new VaultException(VaultException.Kind.WRONG_PAD, "a site-link pad carries tunnel keys, not messages");
-        }
-        if (p.expired) {
-            throw new VaultException(VaultException.Kind.PAD_EXPIRED, "this pad is retired"
-                    + ("peer".equals(p.expiredBy) ? " (the contact expired it)" : ""));
-        }
-        long capacity = geometry(p).capacity(direction(e.state));
-        if (cost > capacity - p.sendUsed) {
-            Logger.tag("security").warn("pad exhausted: {} bytes needed, {} left (pad {})", cost, capacity - p.sendUsed, p.padId);
-            throw new VaultException(VaultException.Kind.PAD_EXHAUSTED,
-                    "not enough pad left: " + (capacity - p.sendUsed) + " bytes, " + cost + " needed");
-        }
-        long from = p.sendUsed;
-        p.sendUsed += cost;
-        persist(e); // law 1: durable before any ciphertext leaves
-        return from;
+    private void persistSend(Entry e) throws IOException {
+        VaultState.Record r = VaultState.Record.of("send", e.name());
+        r.sendUsed = e.ledger.pad.sendUsed;
+        journal.append(JSON.writeValueAsBytes(r));
+        raiseMark(e);
     }
 
-    private long nextNonce(Entry e) throws IOException {
-        VaultState.Pad p = e.state.pad;
-        if (e.nonceNext > p.nonceReserved) {
-            p.nonceReserved = e.nonceNext + NONCE_BLOCK;
-            if (contactsContains(e)) {
-                persist(e);
-            }
-        }
-        return e.nonceNext++;
-    }
-
-    private boolean contactsContains(Entry e) {
-        synchronized (contacts) {
-            return contacts.get(e.state.name) == e;
+    private void unblock(Entry e) throws IOException {
+        if (Boolean.TRUE.equals(e.ledger.pad.sendBlocked)) {
+            journal.append(JSON.writeValueAsBytes(VaultState.Record.of("unblock", e.name())));
+            e.ledger.pad.sendBlocked = null;
+            Logger.tag("security").warn("restored pad {} may send again (acknowledged by the contact, or skipped ahead)",
+                    e.ledger.pad.padId);
         }
     }
 
-    private void persist(Entry e) throws IOException {
+    /** Journals the whole contact (import, restore, expiry: rare, and never per message). */
+    private void persistWhole(Entry e) throws IOException {
         VaultState.Record rec = new VaultState.Record();
         rec.op = "set";
-        rec.contact = e.state;
+        rec.contact = e.ledger.snapshot();
         journal.append(JSON.writeValueAsBytes(rec));
-        VaultState.Pad p = e.state.pad;
-        if (p != null && p.padId != null) {
-            marks.raise(HexFormat.of().parseHex(p.padId), p.sendUsed, p.receiveFrontier);
-        }
+        raiseMark(e);
     }
 
-    private void raiseToMarks(Entry e, HighWaterMarks.Mark m) {
-        VaultState.Pad p = e.state.pad;
-        PadGeometry g = geometry(p);
-        p.sendUsed = Math.min(g.capacity(direction(e.state)), Math.max(p.sendUsed, m.sendUsed()));
-        if (m.receiveFrontier() > p.receiveFrontier) {
-            Direction peer = peerDirection(e);
-            long upTo = Math.min(g.capacity(peer), m.receiveFrontier());
-            if (upTo > 0) {
-                long[] abs = g.absoluteRange(peer, 0, upTo);
-                RangeSet opened = RangeSet.of(p.opened);
-                opened.add(abs[0], abs[1]);
-                p.opened = new ArrayList<>(opened.toList());
-            }
-            p.receiveFrontier = upTo;
+    private void raiseMark(Entry e) throws IOException {
+        if (e.ledger.pad.padId != null) {
+            marks.raise(padId(e), e.ledger.mark());
         }
-    }
-
-    /** Every pad byte that must never be read again: our used part and everything opened. */
-    private RangeSet dead(Entry e) {
-        VaultState.Pad p = e.state.pad;
-        RangeSet dead = RangeSet.of(p.opened);
-        if (p.sendUsed > 0) {
-            long[] own = geometry(p).absoluteRange(direction(e.state), 0, p.sendUsed);
-            dead.add(own[0], own[1]);
-        }
-        return dead;
     }
 
     private void destroyRange(Entry e, long[] abs) throws IOException {
-        e.file.destroy(abs[0], abs[1], dead(e));
+        e.file.destroy(abs[0], abs[1], e.ledger.dead());
     }
 
     /** Re-destroys what may not have been destroyed before a crash (idempotent, cheap when done). */
-    private void destroyDead(Entry e, boolean all) throws IOException {
-        RangeSet dead = dead(e);
-        for (long[] r : dead.toList()) {
-            e.file.destroy(r[0], r[1], dead);
-        }
+    private void destroyDead(Entry e) throws IOException {
+        e.file.destroyDeadIn(0, e.ledger.pad.size, e.ledger.dead());
+    }
+
+    private volatile boolean compactWanted;
+
+    private void maybeCompactLater() {
+        compactWanted = journal.size() > COMPACT_AT;
     }
 
     private void maybeCompact() {
-        if (journal != null && journal.size() > COMPACT_AT) {
+        if (journal != null && (compactWanted || journal.size() > COMPACT_AT)) {
             try {
                 compact();
             } catch (IOException e) {
@@ -1202,23 +1362,34 @@ public final class Vault implements AutoCloseable {
     private void compact() throws IOException {
         compaction.writeLock().lock();
         try {
+            compactWanted = false;
             if (closed || journal.size() <= COMPACT_AT / 8) {
                 return;
             }
-            VaultState.Record snap = new VaultState.Record();
-            snap.op = "snapshot";
-            snap.deviceId = deviceId;
-            snap.contacts = new ArrayList<>();
-            for (Entry e : contacts.values()) {
-                snap.contacts.add(e.state.copy());
-            }
-            Journal fresh = Journal.create(medium.resolve(Journal.FILE), vaultKey, List.of(JSON.writeValueAsBytes(snap)));
+            Journal fresh = Journal.create(medium.resolve(Journal.FILE), vaultKey, List.of(snapshotRecord()));
             Journal old = journal;
             journal = fresh;
             old.close();
         } finally {
             compaction.writeLock().unlock();
         }
+    }
+
+    /** The whole state as one journal record (callers hold the compaction write lock, or own the vault). */
+    byte[] snapshotRecord() throws IOException {
+        VaultState.Record snap = new VaultState.Record();
+        snap.op = "snapshot";
+        snap.deviceId = deviceId;
+        snap.contacts = new ArrayList<>();
+        for (Entry e : contacts.values()) {
+            snap.contacts.add(e.ledger == null ? e.contact.copy() : e.ledger.snapshot());
+        }
+        return JSON.writeValueAsBytes(snap);
+    }
+
+    /** Every contact (for the migration, which runs before the vault is handed out). */
+    Map<String, Entry> entries() {
+        return contacts;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -1247,6 +1418,7 @@ public final class Vault implements AutoCloseable {
                         throw new VaultException(VaultException.Kind.UNKNOWN_CONTACT, "unknown contact");
                     }
                 }
+                expireKept(e);
                 return op.apply(e);
             } catch (MalformedPackageException ex) {
                 Logger.tag("security").warn("package rejected: {}", ex.getMessage());
@@ -1275,24 +1447,31 @@ public final class Vault implements AutoCloseable {
     }
 
     private static VaultState.Pad pad(Entry e) throws VaultException {
-        if (e.state.pad == null) {
+        return ledger(e).pad;
+    }
+
+    private static PadLedger ledger(Entry e) throws VaultException {
+        if (e.ledger == null) {
             throw new VaultException(VaultException.Kind.NO_PAD, "this contact has no pad");
         }
-        return e.state.pad;
+        return e.ledger;
+    }
+
+    private static byte[] padId(Entry e) {
+        return HexFormat.of().parseHex(e.ledger.pad.padId);
     }
 
     private PadStats stats(Entry e) {
-        VaultState.Pad p = e.state.pad;
-        PadGeometry g = geometry(p);
-        Direction own = direction(e.state);
-        Direction peer = peerDirection(e);
-        return new PadStats(e.state.name, e.state.remoteId, p.padId, p.size, p.source, p.kind,
-                own == Direction.FORWARD ? 0 : 1, g.capacity(own), p.sendUsed, g.capacity(peer),
-                p.receiveFrontier, p.lowThreshold, p.expired, p.expiredBy);
+        PadLedger l = e.ledger;
+        VaultState.Pad p = l.pad;
+        return new PadStats(e.name(), e.contact.remoteId, p.padId, p.size, p.source, p.kind,
+                l.own == Direction.FORWARD ? 0 : 1, l.sendCapacity(), p.sendUsed, l.geometry.capacity(l.peer),
+                p.receiveFrontier, p.lowThreshold, p.expired, p.expiredBy, Boolean.TRUE.equals(p.sendBlocked),
+                l.keptCount());
     }
 
-    private String armor(Entry e, V2Header h, byte[] v2) {
-        long[] lr = armorOffsets(e.state.pad, direction(e.state), h);
+    private String armor(PadLedger l, V2Header h, byte[] v2) {
+        long[] lr = armorOffsets(l.pad, l.own, h);
         try {
             return new ArmoredMessage(lr[0], lr[1], v2).format();
         } catch (MalformedPackageException ex) {
@@ -1311,20 +1490,12 @@ public final class Vault implements AutoCloseable {
                 : new long[] {PadGeometry.PAD_ID_LENGTH + h.ack(), h.index()};
     }
 
-    private static PadGeometry geometry(VaultState.Pad p) {
-        return new PadGeometry(p.size, p.split);
+    byte[] chunkKey(VaultState.Pad p) {
+        return Hkdf.derive(vaultKey, HexFormat.of().parseHex(p.fileSalt), "otpi pad v2", 32);
     }
 
-    private Direction direction(VaultState.Contact c) {
-        return PadGeometry.directionOf(deviceId, c.remoteId);
-    }
-
-    private Direction peerDirection(Entry e) {
-        return direction(e.state) == Direction.FORWARD ? Direction.BACKWARD : Direction.FORWARD;
-    }
-
-    private byte[] chunkKey(VaultState.Pad p) {
-        return Hkdf.derive(vaultKey, HexFormat.of().parseHex(p.fileSalt), "otpi pad v1", 32);
+    Path padDir() {
+        return padDir;
     }
 
     private static byte[] random(int n) {
@@ -1337,10 +1508,6 @@ public final class Vault implements AutoCloseable {
         if (id == null || id.isEmpty() || id.length() > 128 || id.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
             throw new VaultException(VaultException.Kind.BAD_INPUT, "ids must be 1-128 printable characters");
         }
-    }
-
-    private static void checkName(String name) throws VaultException {
-        checkId(name);
     }
 
     private static void closeQuietly(AutoCloseable c) {

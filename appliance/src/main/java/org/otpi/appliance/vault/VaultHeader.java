@@ -21,7 +21,7 @@ import org.otpi.appliance.crypto.InsecureNonceChaCha20Poly1305;
  *
  * A fresh random salt is drawn for every wrap, so each KEK seals exactly one key with one
  * (random) nonce. Destroying the wrapped key (after too many wrong PINs, or a panic wipe)
- * overwrites it with random bytes and fsyncs.
+ * overwrites it in place with random bytes and fsyncs.
  */
 final class VaultHeader {
     static final String FILE = "vault.hdr";
@@ -109,11 +109,21 @@ final class VaultHeader {
         return new VaultHeader(kdf, salt, id, nonce, wrapped);
     }
 
-    /** Overwrites the wrapped key on the medium with random bytes (irreversible) and fsyncs. */
+    /**
+     * Overwrites the salt and the wrapped key of the header on the medium in place (the same
+     * file, no temp file and rename that would leave the old inode with the key) with random
+     * bytes, and fsyncs. Irreversible. Works on a header that is already destroyed.
+     */
     static void destroyWrappedKey(Path medium) throws IOException {
-        VaultHeader h = read(medium);
-        byte[] junk = new byte[48];
-        new SecureRandom().nextBytes(junk);
-        new VaultHeader(h.kdf, h.salt, h.vaultId, h.nonce, junk).write(medium);
+        Path f = medium.resolve(FILE);
+        SecureRandom rnd = new SecureRandom();
+        // The salt (the KEK's input) and nonce + wrapped key; the vault id stays, so the wrong-PIN
+        // count of this vault (kept by id on the SD card) still applies to every copy.
+        byte[] salt = new byte[16];
+        byte[] rest = new byte[12 + 48];
+        rnd.nextBytes(salt);
+        rnd.nextBytes(rest);
+        Durable.overwriteInPlace(f, 8 + 12, salt, 16);
+        Durable.overwriteInPlace(f, AAD_LENGTH, rest, rest.length);
     }
 }

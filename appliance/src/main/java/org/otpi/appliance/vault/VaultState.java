@@ -1,6 +1,7 @@
 package org.otpi.appliance.vault;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,19 +9,47 @@ import java.util.List;
  * The vault's metadata as it is journaled (JSON inside sealed journal records). Plain mutable
  * holders, package-private, guarded by the owning contact's lock. No pad bytes here: only
  * offsets, sizes, the public pad id, and the per-file salts from which chunk keys are derived.
+ *
+ * <p>Records are small deltas, so every operation appends O(1) bytes whatever the pad's history:
+ * <pre>
+ *   device    deviceId                       first record of every journal
+ *   snapshot  deviceId, contacts             whole state (compaction, migration)
+ *   set       contact                        a contact and its pad, whole (import, expire, restore)
+ *   del       name                           contact deleted
+ *   send      name, sendUsed                 our cursor (seal, authenticated ack, skip ahead, marks)
+ *   open      name, lo, hi, keep, at         absolute range of the peer's half opened; kept = its pad
+ *                                            is destroyed only when the client confirms (or at expiry)
+ *   confirm   name, lo                       a kept range released: destroy its pad now
+ *   slots     name, half, below              site-link: key half 0 or 1 destroyed in every slot below
+ *   unblock   name                           a restored pad may send again
+ * </pre>
  */
 final class VaultState {
     private VaultState() {
     }
 
-    /** One journal record. Exactly one of the fields besides {@code op} is set. */
+    /** One journal record. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     static final class Record {
-        public String op;            // "device", "set", "del", "snapshot"
-        public String deviceId;      // device, snapshot
-        public Contact contact;      // set
-        public String name;          // del
+        public String op;
+        public String deviceId;        // device, snapshot
+        public Contact contact;        // set
+        public String name;            // del, send, open, confirm, slots, unblock
         public List<Contact> contacts; // snapshot
+        public Long sendUsed;          // send
+        public Long lo;                // open, confirm
+        public Long hi;                // open
+        public Boolean keep;           // open
+        public Long at;                // open: epoch millis
+        public Integer half;           // slots
+        public Long below;             // slots
+
+        static Record of(String op, String name) {
+            Record r = new Record();
+            r.op = op;
+            r.name = name;
+            return r;
+        }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -38,10 +67,28 @@ final class VaultState {
         }
     }
 
+    /** An opened range whose pad is kept until the client confirms it has the message. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    static final class Kept {
+        public long lo;
+        public long hi;
+        public long at;
+
+        Kept() {
+        }
+
+        Kept(long lo, long hi, long at) {
+            this.lo = lo;
+            this.hi = hi;
+            this.at = at;
+        }
+    }
+
     @JsonInclude(JsonInclude.Include.NON_NULL)
     static final class Pad {
         public String file;          // file name on the medium (random hex)
         public String fileSalt;      // hex, HKDF salt of the chunk key
+        public Integer format;       // pad file format: 2 (XChaCha20, random nonces); absent = 1
         public long size;
         public int chunkSize;
         public String padId;         // hex of the first 16 bytes (public)
@@ -51,16 +98,22 @@ final class VaultState {
         public long sendUsed;        // bytes consumed in our own direction
         public long receiveFrontier; // furthest stream offset of the peer's direction we opened
         public List<long[]> opened = new ArrayList<>(); // absolute ranges opened (peer's half)
-        public long nonceReserved;   // chunk write counter values reserved in the journal
+        public List<Kept> kept;      // opened ranges whose pad waits for the client's confirmation
+        public long[] slotsBelow;    // site-link: halves 0 and 1 destroyed in every slot below these
+        public Boolean sendBlocked;  // restored without a high-water mark: receive only until an ack
         public boolean expired;
         public String expiredBy;     // "local" | "peer"
         public long lowThreshold;    // bytes; warn when our remaining drops below
         public long created;         // epoch millis
+        /** v1 only (chunk write counters reserved on the medium); read, never written. */
+        @JsonProperty(access = JsonProperty.Access.WRITE_ONLY)
+        public long nonceReserved;
 
         Pad copy() {
             Pad p = new Pad();
             p.file = file;
             p.fileSalt = fileSalt;
+            p.format = format;
             p.size = size;
             p.chunkSize = chunkSize;
             p.padId = padId;
@@ -73,12 +126,23 @@ final class VaultState {
             for (long[] r : opened) {
                 p.opened.add(r.clone());
             }
-            p.nonceReserved = nonceReserved;
+            if (kept != null) {
+                p.kept = new ArrayList<>();
+                for (Kept k : kept) {
+                    p.kept.add(new Kept(k.lo, k.hi, k.at));
+                }
+            }
+            p.slotsBelow = slotsBelow == null ? null : slotsBelow.clone();
+            p.sendBlocked = sendBlocked;
             p.expired = expired;
             p.expiredBy = expiredBy;
             p.lowThreshold = lowThreshold;
             p.created = created;
             return p;
+        }
+
+        boolean siteLink() {
+            return "site-link".equals(kind);
         }
     }
 }

@@ -94,8 +94,8 @@ class VaultKioskBackendTest {
             assertFalse(device.unlocked());
             assertThrows(KioskBackend.Failure.class, k::contacts);
             k.panicWipe();
-            assertEquals(Views.UnlockResult.Outcome.WRONG, k.unlock(TestVaults.PIN.clone()).outcome(),
-                    "the right PIN must not open a wiped vault");
+            assertEquals(Views.UnlockResult.Outcome.WIPED, k.unlock(TestVaults.PIN.clone()).outcome(),
+                    "the right PIN must not open a wiped vault, and the screen says it was wiped");
             k.close();
         }
     }

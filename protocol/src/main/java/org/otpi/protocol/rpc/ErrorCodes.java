@@ -16,6 +16,11 @@ public final class ErrorCodes {
     public static final String LOCKED = "locked";
     public static final String UNKNOWN_CONTACT = "unknown_contact";
     public static final String PAD_EXHAUSTED = "pad_exhausted";
+    /**
+     * The pad was restored from a backup without this device's record of its use: it can open, and
+     * seals again after the contact's next message (its acknowledgement) or a skip ahead on the device.
+     */
+    public static final String RECEIVE_ONLY = "receive_only";
     /** The package failed authentication or was malformed (warning FORGED). */
     public static final String REJECTED = "rejected";
     /** The package's pad was already opened and destroyed (warning REPLAY). */
