@@ -299,24 +299,31 @@ final class PadLedger {
         return pos;
     }
 
-    /** This device's use of the pad, in absolute terms, for the SD card's high-water marks. */
+    /**
+     * This device's use of the pad, in absolute terms, for the SD card's high-water marks. A
+     * site-link pad marks the slots whose halves are both destroyed (the tunnel's own sequence
+     * state on the SD card is what keeps its nonces from repeating; this keeps its keys destroyed).
+     */
     HighWaterMarks.Mark mark() {
-        HighWaterMarks.Mark m = HighWaterMarks.Mark.of(geometry, own, pad.sendUsed, pad.receiveFrontier);
         if (pad.siteLink()) {
-            long top = Math.max(slotsBelow[0], slotsBelow[1]);
-            if (top > 0) {
-                m = m.union(new HighWaterMarks.Mark(halfStart(top, 0), 0, 0));
-            }
+            return new HighWaterMarks.Mark(halfStart(Math.min(slotsBelow[0], slotsBelow[1]), 0), 0, 0);
         }
-        return m;
+        return HighWaterMarks.Mark.of(geometry, own, pad.sendUsed, pad.receiveFrontier);
     }
 
     /**
      * Moves the cursors beyond everything the mark says this device used: our cursor past our
      * half's marked bytes, the peer's half marked opened up to its marked bytes (so they count as
-     * replays). Returns true if anything moved.
+     * replays); for a site-link pad, both key halves of the marked slots destroyed. Returns true if
+     * anything moved.
      */
     boolean applyMark(HighWaterMarks.Mark m) {
+        if (pad.siteLink()) {
+            long slot = Math.max(0, (m.forwardEnd() - PadGeometry.PAD_ID_LENGTH) / SLOT);
+            boolean a = applySlots(0, slot);
+            boolean b = applySlots(1, slot);
+            return a || b;
+        }
         boolean moved = applySend(m.cursorFor(geometry, own));
         long upTo = m.cursorFor(geometry, peer);
         if (upTo > pad.receiveFrontier) {
@@ -324,11 +331,6 @@ final class PadLedger {
             opened.add(abs[0], abs[1]);
             pad.receiveFrontier = upTo;
             moved = true;
-        }
-        if (pad.siteLink()) {
-            long slot = Math.max(0, (m.forwardEnd() - PadGeometry.PAD_ID_LENGTH + SLOT - 1) / SLOT);
-            moved |= applySlots(0, slot);
-            moved |= applySlots(1, slot);
         }
         return moved;
     }
