@@ -16,7 +16,8 @@ import org.tinylog.Logger;
 /**
  * Asks the person at the appliance's own terminal (emulation). Questions are asked one at a time
  * in arrival order; only an explicit {@code y} or {@code yes} approves, anything else, end of
- * input, or no answer by the request's deadline denies.
+ * input, or no answer by the request's deadline denies (no answer: the future fails with
+ * {@link ApprovalTimeoutException}).
  *
  * <p>Thread-safety: {@link #request} only enqueues; one daemon thread owns the terminal.
  */
@@ -100,6 +101,7 @@ public final class ConsoleApprover implements Approver, AutoCloseable {
                 out.flush();
             }
             Decision d = Decision.DENY;
+            boolean answered = false;
             long waitMs = Duration.between(Instant.now(), r.deadline()).toMillis();
             if (!eof && waitMs > 0) {
                 try {
@@ -107,6 +109,7 @@ public final class ConsoleApprover implements Approver, AutoCloseable {
                     if (answer == EOF) {
                         eof = true;
                     } else if (answer != null) {
+                        answered = true;
                         String a = answer.trim().toLowerCase(Locale.ROOT);
                         d = a.equals("y") || a.equals("yes") ? Decision.APPROVE : Decision.DENY;
                     }
@@ -115,11 +118,17 @@ public final class ConsoleApprover implements Approver, AutoCloseable {
                     return;
                 }
             }
+            boolean timedOut = !answered && !eof;
             synchronized (out) {
-                out.println(d == Decision.APPROVE ? "  -> approved" : "  -> denied");
+                out.println(d == Decision.APPROVE ? "  -> approved" : timedOut ? "  -> no answer in time: denied" : "  -> denied");
                 out.flush();
             }
-            p.answer().complete(d);
+            if (timedOut) {
+                // a denial by the Approver contract; the laptop is told "no one answered"
+                p.answer().completeExceptionally(new ApprovalTimeoutException("no answer on the console in time"));
+            } else {
+                p.answer().complete(d);
+            }
         }
     }
 

@@ -95,7 +95,7 @@ public final class VaultDeviceService implements DeviceService {
         try {
             Sealed s = device.vault().seal(contact, message, options(format));
             device.fire("contacts");
-            return new SealResult(s.packageBytes(), s.padCost(), s.sendRemaining(), s.low());
+            return new SealResult(s.packageBytes(), s.padCost(), s.sendRemaining(), s.low(), s.index());
         } catch (VaultException e) {
             throw map(e);
         }
@@ -105,11 +105,32 @@ public final class VaultDeviceService implements DeviceService {
     public OpenResult open(String contact, byte[] packageBytes) throws DeviceException {
         try {
             Vault v = device.vault();
+            // LEAD: replace the two open calls below with the vault's keeping open, e.g.
+            //   Opened o = isArmored(...) ? v.openArmoredKept(contact, text) : v.openKept(contact, packageBytes);
+            // which, in the same durable journal step that records the opened range, stores the
+            // plaintext (and its warnings) sealed in the vault's message store under (contact,
+            // o.index()) with a SHA-256 of the package; and which, for a package whose index was
+            // opened before, returns that kept copy with a "repeat" flag when the hash matches (the
+            // pad is destroyed, so the hash is the only check left) instead of throwing REPLAY.
+            // Then pass o.repeat() below instead of false.
             Opened o = isArmored(packageBytes)
                     ? v.openArmored(contact, new String(packageBytes, java.nio.charset.StandardCharsets.UTF_8))
                     : v.open(contact, packageBytes);
             device.fire("contacts");
-            return new OpenResult(o.message(), warnings(o), v.stats(contact).receiveRemaining());
+            return new OpenResult(o.message(), warnings(o), v.stats(contact).receiveRemaining(), o.index(), false);
+        } catch (VaultException e) {
+            throw map(e);
+        }
+    }
+
+    @Override
+    public void confirmOpened(String contact, long index) throws DeviceException {
+        try {
+            device.vault().stats(contact); // UNKNOWN_CONTACT, LOCKED as for every call
+            // LEAD: device.vault().confirmOpened(contact, index): destroy the kept copy (a no-op if
+            // it was already destroyed); a VaultException for an index never opened from this
+            // contact, mapped in map() below to DeviceException.Kind.UNKNOWN_MESSAGE. Until then
+            // nothing is kept, so there is nothing to destroy: accepted.
         } catch (VaultException e) {
             throw map(e);
         }

@@ -79,9 +79,12 @@ class ConsoleApproverTest {
     }
 
     @Test
-    void noAnswerByTheDeadline_denies() throws Exception {
+    void noAnswerByTheDeadline_deniesAsATimeout() throws Exception {
         CompletableFuture<Decision> d = approver.request(request(300));
-        assertEquals(Decision.DENY, d.get(5, TimeUnit.SECONDS));
+        java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> d.get(5, TimeUnit.SECONDS));
+        org.junit.jupiter.api.Assertions.assertInstanceOf(ApprovalTimeoutException.class, e.getCause());
+        assertTrue(screen.toString(StandardCharsets.UTF_8).contains("no answer in time"));
     }
 
     @Test
