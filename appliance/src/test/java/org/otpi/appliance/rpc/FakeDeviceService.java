@@ -43,6 +43,8 @@ public final class FakeDeviceService implements DeviceService {
     public final AtomicInteger openCalls = new AtomicInteger();
     public final AtomicInteger costCalls = new AtomicInteger();
     public final AtomicInteger confirmCalls = new AtomicInteger();
+    /** While true, confirms fail (as when the device went away): kept copies stay. */
+    public volatile boolean failConfirms;
 
     private static final class Contact {
         final String name;
@@ -196,6 +198,9 @@ public final class FakeDeviceService implements DeviceService {
     public synchronized void confirmOpened(String contact, long index) throws DeviceException {
         confirmCalls.incrementAndGet();
         requireUnlocked();
+        if (failConfirms) {
+            throw new DeviceException(DeviceException.Kind.INTERNAL, "confirm failed (test)");
+        }
         Contact c = contact(contact);
         if (!c.opened.contains(index)) {
             throw new DeviceException(DeviceException.Kind.UNKNOWN_MESSAGE, "nothing opened at " + index);

@@ -31,6 +31,8 @@ public final class RpcPaths {
     public static final int MAX_JSON_BODY = 64 * 1024;
     /** Largest message (before base64) a JSON seal or open may carry. */
     public static final int MAX_MESSAGE = 32 * 1024;
+    /** Largest file a streamed seal or open accepts by default (the device may be set lower). */
+    public static final long DEFAULT_MAX_FILE = 64L * 1024 * 1024;
 
     private RpcPaths() {
     }
