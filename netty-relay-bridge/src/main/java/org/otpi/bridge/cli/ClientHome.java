@@ -130,6 +130,35 @@ public final class ClientHome {
         }
     }
 
+    /**
+     * One save for a received message: {@code unshownId} (if not null) joins the messages to
+     * show, the reference number advances and leaves the retry list. Called after the message is
+     * in the history and before the device is told it may forget it.
+     */
+    public synchronized void received(long ref, String unshownId) throws IOException {
+        if (unshownId != null) {
+            java.util.Set<String> l = list(UNSHOWN);
+            l.add(unshownId);
+            props.setProperty(UNSHOWN, String.join(",", l));
+        }
+        if (ref > lastRef()) {
+            props.setProperty(LAST_REF, Long.toString(ref));
+        }
+        java.util.SortedSet<Long> refs = retryRefs();
+        if (refs.remove(ref)) {
+            props.setProperty(RETRY_REFS, String.join(",", refs.stream().map(String::valueOf).toList()));
+        }
+        save("client.properties", props);
+    }
+
+    /** The messages {@code ids} were shown: one save for all of them. */
+    public synchronized void shown(java.util.Collection<String> ids) throws IOException {
+        java.util.Set<String> l = list(UNSHOWN);
+        if (l.removeAll(ids)) {
+            set(UNSHOWN, String.join(",", l));
+        }
+    }
+
     /** References to fetch and open again (kept on the relay, not acknowledged). */
     public synchronized java.util.SortedSet<Long> retryRefs() {
         java.util.SortedSet<Long> out = new java.util.TreeSet<>();

@@ -63,6 +63,8 @@ public final class Messenger {
     private final Set<String> knownUsers = ConcurrentHashMap.newKeySet();
     private volatile Printer printer;
     private volatile int width = SafeText.terminalWidth();
+    /** While a fetch runs, shown messages are collected here and marked shown in one save. */
+    private List<String> shownBatch;
 
     public Messenger(DeviceClient device, RelayApi relay, ClientHome home, PrintWriter out) {
         this.device = device;
@@ -334,10 +336,22 @@ public final class Messenger {
         long from = retry.isEmpty() ? home.lastRef() : Math.min(home.lastRef(), retry.first() - 1);
         List<RelayMessage> messages = relay.fetch(from);
         int n = 0;
-        for (RelayMessage m : messages) {
-            if (receive(m)) {
-                n++;
+        synchronized (this) {
+            shownBatch = new java.util.ArrayList<>();
+        }
+        try {
+            for (RelayMessage m : messages) {
+                if (receive(m)) {
+                    n++;
+                }
             }
+        } finally {
+            List<String> batch;
+            synchronized (this) {
+                batch = shownBatch;
+                shownBatch = null;
+            }
+            home.shown(batch);
         }
         return n;
     }
@@ -372,6 +386,7 @@ public final class Messenger {
             } else {
                 shown = receiveMessage(m, contact, pkg);
             }
+            return shown; // settled inside: stored, confirmed, acknowledged
         } catch (DeviceClientException e) {
             for (String w : e.warnings()) {
                 print(warning(w, from));
@@ -389,14 +404,14 @@ public final class Messenger {
     /** Acknowledges a settled message, or keeps it on the relay for another attempt. */
     private void settle(RelayMessage m, boolean definitive) {
         try {
-            home.advanceRef(m.ref());
-            if (!definitive) {
-                home.markRetry(m.ref());
-                print("(message ref " + m.ref() + " kept on the relay; it is tried again on the next fetch)");
+            if (definitive) {
+                home.received(m.ref(), null);
+                relay.ack(m.ref());
                 return;
             }
-            home.clearRetry(m.ref());
-            relay.ack(m.ref());
+            home.advanceRef(m.ref());
+            home.markRetry(m.ref());
+            print("(message ref " + m.ref() + " kept on the relay; it is tried again on the next fetch)");
         } catch (IOException e) {
             print("(could not acknowledge ref " + m.ref() + " to the relay: " + e.getMessage() + ")");
         }
@@ -413,7 +428,7 @@ public final class Messenger {
             try {
                 entry = home.history().append(new History.Entry(id, History.IN, contact, m.from(), o.index(),
                         System.currentTimeMillis(), text, null, o.warnings()));
-                home.addTo(ClientHome.UNSHOWN, id);
+                home.received(m.ref(), id);
             } catch (IOException e) {
                 throw new IOException("could not store it in " + home.history().file() + " (" + e.getMessage()
                         + "); it stays on the relay and on the device");
@@ -421,8 +436,10 @@ public final class Messenger {
             show = true;
         } else {
             show = home.list(ClientHome.UNSHOWN).contains(id); // shown before: not again
+            home.received(m.ref(), null);
         }
         confirm(contact, o.index());
+        ack(m.ref());
         if (!show) {
             return false;
         }
@@ -453,13 +470,22 @@ public final class Messenger {
             String id = History.id(History.IN, index >= 0 ? index : -m.ref(), contact);
             History.Entry entry = home.history().append(new History.Entry(id, History.IN, contact, m.from(), index,
                     System.currentTimeMillis(), null, target.toString(), s.warnings()));
-            home.addTo(ClientHome.UNSHOWN, id);
+            home.received(m.ref(), id);
+            ack(m.ref());
             for (String w : s.warnings()) {
                 print(warning(w, SafeText.escape(m.from())));
             }
             return display(entry);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    private void ack(long ref) {
+        try {
+            relay.ack(ref);
+        } catch (IOException e) {
+            print("(could not acknowledge ref " + ref + " to the relay: " + e.getMessage() + ")");
         }
     }
 
@@ -525,8 +551,14 @@ public final class Messenger {
             ok &= print(line);
         }
         if (ok && History.IN.equals(e.dir())) {
+            synchronized (this) {
+                if (shownBatch != null) {
+                    shownBatch.add(e.id());
+                    return true;
+                }
+            }
             try {
-                home.removeFrom(ClientHome.UNSHOWN, e.id());
+                home.shown(List.of(e.id()));
             } catch (IOException ignored) {
                 // shown once more next time: better than lost
             }

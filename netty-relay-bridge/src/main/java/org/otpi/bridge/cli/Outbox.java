@@ -58,9 +58,12 @@ final class Outbox {
         return item;
     }
 
+    /**
+     * Forgets a delivered package. Not fsync'd: if a crash brings it back, it is sent again with
+     * the same key and the relay stores it once.
+     */
     synchronized void remove(Item item) throws IOException {
         Files.deleteIfExists(path(item));
-        PrivateFiles.syncDir(dir);
     }
 
     /** Waiting packages, oldest first. */
