@@ -76,7 +76,7 @@ final class ChatSession {
                 }
                 case "users" -> {
                     for (RelayUser u : relay.users()) {
-                        messenger.print("  " + u.name() + (u.online() ? " (online)" : ""));
+                        messenger.print("  " + SafeText.escape(u.name()) + (u.online() ? " (online)" : ""));
                     }
                 }
                 default -> messenger.print("Unknown command '" + cmd + "'. Type 'help' for help.");
