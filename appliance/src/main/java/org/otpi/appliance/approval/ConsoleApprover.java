@@ -17,7 +17,8 @@ import org.tinylog.Logger;
  * Asks the person at the appliance's own terminal (emulation). Questions are asked one at a time
  * in arrival order; only an explicit {@code y} or {@code yes} approves, anything else, end of
  * input, or no answer by the request's deadline denies (no answer: the future fails with
- * {@link ApprovalTimeoutException}).
+ * {@link ApprovalTimeoutException}; end of input: with {@link ApproverUnavailableException},
+ * nobody can answer here).
  *
  * <p>Thread-safety: {@link #request} only enqueues; one daemon thread owns the terminal.
  */
@@ -120,12 +121,15 @@ public final class ConsoleApprover implements Approver, AutoCloseable {
             }
             boolean timedOut = !answered && !eof;
             synchronized (out) {
-                out.println(d == Decision.APPROVE ? "  -> approved" : timedOut ? "  -> no answer in time: denied" : "  -> denied");
+                out.println(d == Decision.APPROVE ? "  -> approved" : timedOut ? "  -> no answer in time: denied"
+                        : eof ? "  -> no console input: denied" : "  -> denied");
                 out.flush();
             }
+            // Both are denials by the Approver contract; the laptop is told which it was.
             if (timedOut) {
-                // a denial by the Approver contract; the laptop is told "no one answered"
                 p.answer().completeExceptionally(new ApprovalTimeoutException("no answer on the console in time"));
+            } else if (eof) {
+                p.answer().completeExceptionally(new ApproverUnavailableException("the console's input has ended"));
             } else {
                 p.answer().complete(d);
             }

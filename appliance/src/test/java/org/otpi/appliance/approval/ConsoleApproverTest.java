@@ -88,10 +88,14 @@ class ConsoleApproverTest {
     }
 
     @Test
-    void endOfInput_deniesEverything() throws Exception {
+    void endOfInput_deniesEverything_asNobodyToAsk() throws Exception {
         keyboard.close();
-        assertEquals(Decision.DENY, approver.request(request(5000)).get(5, TimeUnit.SECONDS));
-        assertEquals(Decision.DENY, approver.request(request(5000)).get(5, TimeUnit.SECONDS));
+        for (int i = 0; i < 2; i++) {
+            CompletableFuture<Decision> f = approver.request(request(5000));
+            java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS));
+            org.junit.jupiter.api.Assertions.assertInstanceOf(ApproverUnavailableException.class, e.getCause());
+        }
     }
 
     @Test
