@@ -159,14 +159,11 @@ public final class Messenger {
                     + RpcPaths.MAX_MESSAGE + " bytes a message (send larger things with seal-file)");
             return false;
         }
-        return sealAndSend(user, message, "message", null);
+        return sealAndSend(user, message);
     }
 
-    /**
-     * Seals {@code payload} for {@code user} and sends it; {@code relayPrefix} (null for messages)
-     * is put in front of the package on the relay.
-     */
-    private boolean sealAndSend(String user, byte[] payload, String what, byte[] relayPrefix) {
+    /** Checks, seals {@code payload} for {@code user} and sends it. */
+    private boolean sealAndSend(String user, byte[] payload) {
         ContactEntry contact;
         try {
             contact = contactEntry(user);
@@ -190,8 +187,8 @@ public final class Messenger {
             print("Not sent to " + user + ": " + e.getMessage());
             return false;
         }
-        return keepAndDeliver(user, contact.name(), sealed.packageData(), relayPrefix, sealed.index(),
-                sealed.sendRemaining(), sealed.lowPad(), what, "message".equals(what) ? new String(payload, StandardCharsets.UTF_8) : null);
+        return keepAndDeliver(user, contact.name(), sealed.packageData(), null, sealed.index(),
+                sealed.sendRemaining(), sealed.lowPad(), "message", new String(payload, StandardCharsets.UTF_8));
     }
 
     /**
