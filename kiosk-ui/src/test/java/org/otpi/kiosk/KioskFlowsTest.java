@@ -76,7 +76,11 @@ class KioskFlowsTest extends KioskFxTest {
         CompletableFuture<Decision> f = approver.request(
                 backend.sealRequest("r1", "laptop", "alice", 5, Duration.ofMillis(3000)));
         waitFor(ui::approvalShowing);
-        assertEquals(Decision.DENY, f.get(5, TimeUnit.SECONDS));
+        // a denial that tells the laptop "no one answered" rather than "denied"
+        java.util.concurrent.ExecutionException timedOut = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS));
+        org.junit.jupiter.api.Assertions.assertInstanceOf(org.otpi.appliance.approval.ApprovalTimeoutException.class,
+                timedOut.getCause());
         waitFor(() -> !ui.approvalShowing());
         waitFor(() -> visible(robot, "#toast"));
         assertEquals("Denied: no answer in time", robot.lookup("#toast").queryLabeled().getText());

@@ -46,7 +46,7 @@ import org.otpi.relay.store.SqliteRelayStore;
  */
 class EndToEndChatTest {
     private static final int PER_SIDE = 500;
-    private static final Pattern SENT = Pattern.compile("Message sent to (\\w+) \\(ref (\\d+)\\)");
+    private static final Pattern SENT = Pattern.compile("Message sent to (\\w+) \\(pad \\d+, ref (\\d+)\\)");
 
     @Test
     void thousandMessages_throughAHostileRelay(@TempDir Path dir) throws Exception {
@@ -112,7 +112,7 @@ class EndToEndChatTest {
                 assertTrue(delivered > PER_SIDE * 9 / 10, "too few delivered: " + delivered);
                 long corrupted = sent.keySet().stream().filter(r -> chaos.corruptsRef(r) && !chaos.dropsRef(r)).count();
                 assertTrue(corrupted > 0, "the chaos seed corrupted nothing: pick another");
-                assertTrue(receiver.countContaining("Could not open message from " + sender.name) >= corrupted,
+                assertTrue(receiver.countContaining("Could not open the message from " + sender.name) >= corrupted,
                         "corrupted packages not all rejected");
                 assertTrue(receiver.countContaining("were skipped") > 0, "skips not flagged");
             }
@@ -192,9 +192,10 @@ class EndToEndChatTest {
             return out;
         }
 
-        int count(String exact) {
+        /** Messages shown as {@code [time pad N] sender: text}, matched on "sender: text". */
+        int count(String senderAndText) {
             synchronized (lines) {
-                return (int) lines.stream().filter(exact::equals).count();
+                return (int) lines.stream().filter(l -> l.startsWith("[") && l.endsWith("] " + senderAndText)).count();
             }
         }
 
@@ -230,7 +231,7 @@ class EndToEndChatTest {
         void relaySend(String asToken, byte[] pkg) throws Exception {
             RelayClientApi as = new RelayClientApi(relayUri);
             as.login("alice", asToken);
-            as.send(name, java.util.Base64.getEncoder().encodeToString(pkg));
+            as.send(name, java.util.Base64.getEncoder().encodeToString(pkg), null);
             as.close();
         }
     }

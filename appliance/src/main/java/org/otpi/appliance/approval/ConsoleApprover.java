@@ -16,7 +16,9 @@ import org.tinylog.Logger;
 /**
  * Asks the person at the appliance's own terminal (emulation). Questions are asked one at a time
  * in arrival order; only an explicit {@code y} or {@code yes} approves, anything else, end of
- * input, or no answer by the request's deadline denies.
+ * input, or no answer by the request's deadline denies (no answer: the future fails with
+ * {@link ApprovalTimeoutException}; end of input: with {@link ApproverUnavailableException},
+ * nobody can answer here).
  *
  * <p>Thread-safety: {@link #request} only enqueues; one daemon thread owns the terminal.
  */
@@ -100,6 +102,7 @@ public final class ConsoleApprover implements Approver, AutoCloseable {
                 out.flush();
             }
             Decision d = Decision.DENY;
+            boolean answered = false;
             long waitMs = Duration.between(Instant.now(), r.deadline()).toMillis();
             if (!eof && waitMs > 0) {
                 try {
@@ -107,6 +110,7 @@ public final class ConsoleApprover implements Approver, AutoCloseable {
                     if (answer == EOF) {
                         eof = true;
                     } else if (answer != null) {
+                        answered = true;
                         String a = answer.trim().toLowerCase(Locale.ROOT);
                         d = a.equals("y") || a.equals("yes") ? Decision.APPROVE : Decision.DENY;
                     }
@@ -115,11 +119,20 @@ public final class ConsoleApprover implements Approver, AutoCloseable {
                     return;
                 }
             }
+            boolean timedOut = !answered && !eof;
             synchronized (out) {
-                out.println(d == Decision.APPROVE ? "  -> approved" : "  -> denied");
+                out.println(d == Decision.APPROVE ? "  -> approved" : timedOut ? "  -> no answer in time: denied"
+                        : eof ? "  -> no console input: denied" : "  -> denied");
                 out.flush();
             }
-            p.answer().complete(d);
+            // Both are denials by the Approver contract; the laptop is told which it was.
+            if (timedOut) {
+                p.answer().completeExceptionally(new ApprovalTimeoutException("no answer on the console in time"));
+            } else if (eof) {
+                p.answer().completeExceptionally(new ApproverUnavailableException("the console's input has ended"));
+            } else {
+                p.answer().complete(d);
+            }
         }
     }
 

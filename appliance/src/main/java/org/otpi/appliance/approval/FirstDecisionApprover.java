@@ -9,8 +9,10 @@ import org.tinylog.Logger;
 /**
  * Asks several approvers at once (touchscreen and buttons): the first decision wins and the
  * others are cancelled, so their prompts close. An approver completing with
- * {@link ApproverUnavailableException} abstains; if every approver abstains, or one fails in any
- * other way, the answer is {@link Decision#DENY}.
+ * {@link ApproverUnavailableException} abstains; if every approver abstains the result fails the
+ * same way (no one to ask). One timing out ({@link ApprovalTimeoutException}) ends the request
+ * with that failure; one failing in any other way is {@link Decision#DENY}. Failures are denials
+ * by the {@link Approver} contract; the RPC tells the laptop which it was.
  */
 public final class FirstDecisionApprover implements Approver {
     private final List<Approver> approvers;
@@ -42,8 +44,12 @@ public final class FirstDecisionApprover implements Approver {
                         ? error.getCause() : error;
                 if (cause instanceof ApproverUnavailableException) {
                     if (abstained.incrementAndGet() == approvers.size()) {
-                        settle(request, result, Decision.DENY, approver);
+                        fail(request, result, new ApproverUnavailableException("no approver can answer"), approver);
                     }
+                    return;
+                }
+                if (cause instanceof ApprovalTimeoutException timeout) {
+                    fail(request, result, timeout, approver);
                     return;
                 }
                 if (cause != null) {
@@ -54,6 +60,17 @@ public final class FirstDecisionApprover implements Approver {
             });
         }
         return result;
+    }
+
+    private void fail(ApprovalRequest request, CompletableFuture<Decision> result, RuntimeException why,
+                      Approver source) {
+        if (result.completeExceptionally(why)) {
+            for (Approver other : approvers) {
+                if (other != source) {
+                    other.cancel(request.id());
+                }
+            }
+        }
     }
 
     private void settle(ApprovalRequest request, CompletableFuture<Decision> result,

@@ -95,7 +95,7 @@ public final class VaultDeviceService implements DeviceService {
         try {
             Sealed s = device.vault().seal(contact, message, options(format));
             device.fire("contacts");
-            return new SealResult(s.packageBytes(), s.padCost(), s.sendRemaining(), s.low());
+            return new SealResult(s.packageBytes(), s.padCost(), s.sendRemaining(), s.low(), s.index());
         } catch (VaultException e) {
             throw map(e);
         }
@@ -105,11 +105,23 @@ public final class VaultDeviceService implements DeviceService {
     public OpenResult open(String contact, byte[] packageBytes) throws DeviceException {
         try {
             Vault v = device.vault();
+            // The pad stays on the medium until the client confirms it stored the message
+            // (/open/confirm): a client that crashed or lost the answer opens the same package
+            // again and gets it back as a repeat, not as a replay.
             Opened o = isArmored(packageBytes)
-                    ? v.openArmored(contact, new String(packageBytes, java.nio.charset.StandardCharsets.UTF_8))
-                    : v.open(contact, packageBytes);
+                    ? v.openArmored(contact, new String(packageBytes, java.nio.charset.StandardCharsets.UTF_8), true)
+                    : v.open(contact, packageBytes, true);
             device.fire("contacts");
-            return new OpenResult(o.message(), warnings(o), v.stats(contact).receiveRemaining());
+            return new OpenResult(o.message(), warnings(o), v.stats(contact).receiveRemaining(), o.index(), o.repeat());
+        } catch (VaultException e) {
+            throw map(e);
+        }
+    }
+
+    @Override
+    public void confirmOpened(String contact, long index) throws DeviceException {
+        try {
+            device.vault().confirmOpened(contact, index);
         } catch (VaultException e) {
             throw map(e);
         }
@@ -157,17 +169,21 @@ public final class VaultDeviceService implements DeviceService {
             byte[] head = readHead(tmp);
             if (isArmored(head)) {
                 byte[] all = Files.readAllBytes(tmp);
-                o = v.openArmored(contact, new String(all, java.nio.charset.StandardCharsets.UTF_8));
+                o = v.openArmored(contact, new String(all, java.nio.charset.StandardCharsets.UTF_8), true);
                 out.write(o.message());
             } else if (org.otpi.protocol.format.V2Header.looksLikeV2(head)) {
-                o = v.openFile(contact, tmp, out);
+                o = v.openFile(contact, tmp, out, true);
                 if (o.message() != null) {
                     out.write(o.message());
                 }
             } else {
-                o = v.open(contact, Files.readAllBytes(tmp));
+                o = v.open(contact, Files.readAllBytes(tmp), true);
                 out.write(o.message());
             }
+            // Written out whole: the stream's client has it. A stream cut before this point
+            // leaves the pad kept, and the same file sent again comes back as a repeat.
+            out.flush();
+            v.confirmOpened(contact, o.index());
             device.fire("contacts");
             return new StreamResult(0, v.stats(contact).receiveRemaining(), warnings(o));
         } catch (VaultException e) {
@@ -213,6 +229,7 @@ public final class VaultDeviceService implements DeviceService {
             case UNKNOWN_CONTACT, NO_PAD, CONTACT_EXISTS -> DeviceException.Kind.UNKNOWN_CONTACT;
             case PAD_EXHAUSTED, PAD_EXPIRED -> DeviceException.Kind.PAD_EXHAUSTED;
             case RECEIVE_ONLY -> DeviceException.Kind.RECEIVE_ONLY;
+            case UNKNOWN_MESSAGE -> DeviceException.Kind.UNKNOWN_MESSAGE;
             case LOCKED, WRONG_PIN, RATE_LIMITED, WIPED, NO_VAULT -> DeviceException.Kind.LOCKED;
             case CORRUPT, WRONG_PAD, BAD_INPUT -> DeviceException.Kind.CORRUPT;
             case FORGED -> DeviceException.Kind.FORGED;

@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.otpi.appliance.approval.ApprovalRequest;
+import org.otpi.appliance.approval.ApprovalTimeoutException;
 import org.otpi.appliance.approval.Approver;
 import org.otpi.appliance.approval.Decision;
 import org.tinylog.Logger;
@@ -28,6 +29,8 @@ public final class ButtonApprover implements Approver {
     private final Map<String, Pending> pending = new LinkedHashMap<>();
     private volatile boolean alarm;
     private volatile Runnable onChange = () -> { };
+
+    private static final String TIMEOUT = "timeout";
 
     private record Pending(CompletableFuture<Decision> future, ScheduledFuture<?> timeout) {
     }
@@ -54,7 +57,7 @@ public final class ButtonApprover implements Approver {
             if (pending.containsKey(request.id())) {
                 return CompletableFuture.completedFuture(Decision.DENY);
             }
-            ScheduledFuture<?> t = timer.schedule(() -> finish(request.id(), Decision.DENY, "timeout"),
+            ScheduledFuture<?> t = timer.schedule(() -> finish(request.id(), Decision.DENY, TIMEOUT),
                     Math.max(0, Duration.between(now, deadline).toMillis()), TimeUnit.MILLISECONDS);
             pending.put(request.id(), new Pending(future, t));
         }
@@ -112,7 +115,12 @@ public final class ButtonApprover implements Approver {
         }
         p.timeout().cancel(false);
         Logger.tag("security").info("request {}: {} ({})", id, decision, reason);
-        p.future().complete(decision);
+        if (TIMEOUT.equals(reason)) {
+            // still a denial by the Approver contract; the laptop is told "no one answered"
+            p.future().completeExceptionally(new ApprovalTimeoutException("no button pressed in time"));
+        } else {
+            p.future().complete(decision);
+        }
         onChange.run();
     }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.otpi.appliance.approval.ApprovalRequest;
+import org.otpi.appliance.approval.ApprovalTimeoutException;
 import org.otpi.appliance.approval.Approver;
 import org.otpi.appliance.approval.ApproverUnavailableException;
 import org.otpi.appliance.approval.Decision;
@@ -20,8 +21,9 @@ import org.tinylog.Logger;
 /**
  * Asks the person on the kiosk touchscreen. Each request is pushed to every connected kiosk
  * session as an {@link KioskMessage.ApprovalPrompt}; the first {@code Decide} answers it.
- * Denied at the earlier of the request's deadline and {@code timeout}, and when the last kiosk
- * disconnects. With no kiosk connected the future fails with
+ * Denied at the earlier of the request's deadline and {@code timeout} (the future fails with
+ * {@link ApprovalTimeoutException}), and when the last kiosk disconnects (fails with
+ * {@link ApproverUnavailableException}). With no kiosk connected the future fails with
  * {@link ApproverUnavailableException} (a denial by the {@link Approver} contract; an abstention
  * for {@link org.otpi.appliance.approval.FirstDecisionApprover}). Every decision is final and
  * goes to the security log.
@@ -29,6 +31,8 @@ import org.tinylog.Logger;
  * <p>Attach it to a {@link KioskServer}; thread-safe; {@link #request} never blocks.
  */
 public final class KioskApprover implements Approver, AutoCloseable {
+    private static final String TIMEOUT = "timeout";
+    private static final String DISCONNECTED = "kiosk disconnected";
     private final Duration timeout;
     private final Clock clock;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -76,7 +80,7 @@ public final class KioskApprover implements Approver, AutoCloseable {
                 request.padRemainingAfter(), deadline.toEpochMilli());
         CompletableFuture<Decision> future = new CompletableFuture<>();
         ScheduledFuture<?> timer = this.timer.schedule(
-                () -> finish(request.id(), Decision.DENY, "timeout"), delayMillis, TimeUnit.MILLISECONDS);
+                () -> finish(request.id(), Decision.DENY, TIMEOUT), delayMillis, TimeUnit.MILLISECONDS);
         if (pending.putIfAbsent(request.id(), new Pending(prompt, future, timer)) != null) {
             timer.cancel(false);
             return CompletableFuture.failedFuture(new IllegalStateException("duplicate request id"));
@@ -106,7 +110,7 @@ public final class KioskApprover implements Approver, AutoCloseable {
 
     /** The last kiosk went away: nobody can answer what is pending. */
     void lastSessionClosed() {
-        pending.keySet().forEach(id -> finish(id, Decision.DENY, "kiosk disconnected"));
+        pending.keySet().forEach(id -> finish(id, Decision.DENY, DISCONNECTED));
     }
 
     int pendingCount() {
@@ -124,7 +128,14 @@ public final class KioskApprover implements Approver, AutoCloseable {
         if (s != null) {
             s.broadcast(new KioskMessage.ApprovalClosed(requestId, decision == Decision.APPROVE, reason));
         }
-        p.future().complete(decision);
+        if (TIMEOUT.equals(reason)) {
+            // a denial by the Approver contract; the laptop is told "no one answered"
+            p.future().completeExceptionally(new ApprovalTimeoutException("no answer on the kiosk in time"));
+        } else if (DISCONNECTED.equals(reason)) {
+            p.future().completeExceptionally(new ApproverUnavailableException("kiosk disconnected"));
+        } else {
+            p.future().complete(decision);
+        }
         return true;
     }
 

@@ -35,13 +35,18 @@ public final class ConsolePairingDisplay implements PairingDisplay {
             out.println();
             out.println("=== OTPi pairing request from client '" + clientName + "' ===");
             if (showCode) {
-                out.println("    code: " + code + "   (valid " + validFor.toSeconds() + " s)");
+                out.println("    code: " + grouped(code) + "   (valid " + validFor.toSeconds() + " s)");
                 out.println("    Type this code into the client only if you started this pairing.");
             } else {
                 out.println("    the code is on the kiosk screen (valid " + validFor.toSeconds() + " s)");
             }
             out.flush();
         }
+    }
+
+    /** "76382081" as "7638 2081", the way the kiosk shows it: easier to read and type. */
+    static String grouped(String code) {
+        return code.length() == 8 ? code.substring(0, 4) + " " + code.substring(4) : code;
     }
 
     @Override

@@ -11,7 +11,11 @@ public final class DeviceException extends Exception {
     private static final long serialVersionUID = 1L;
 
     /** What went wrong, coarsely. */
-    public enum Kind { UNKNOWN_CONTACT, PAD_EXHAUSTED, RECEIVE_ONLY, LOCKED, CORRUPT, FORGED, REPLAY, TOO_LARGE, INTERNAL }
+    public enum Kind {
+        UNKNOWN_CONTACT, PAD_EXHAUSTED, RECEIVE_ONLY, LOCKED, CORRUPT, FORGED, REPLAY, TOO_LARGE, INTERNAL,
+        /** A confirm for an index the device never opened from that contact. */
+        UNKNOWN_MESSAGE
+    }
 
     private final Kind kind;
 

@@ -46,8 +46,21 @@ public interface DeviceService extends AutoCloseable {
      * CORRUPT; a package whose pad was already opened and destroyed throws REPLAY. Softer findings
      * (a skipped index, a late package, an authenticated peer "expired" status) come back as
      * {@link OpenResult#warnings()}.
+     *
+     * <p>Nothing lost: the opened message is kept (sealed, on the device) until the client
+     * confirms it with {@link #confirmOpened}. Opening the very same package (byte for byte) again
+     * before that returns the kept copy with {@link OpenResult#repeat()} true; after the confirm
+     * it is a REPLAY as before. A different package at an index already opened is still a REPLAY.
      */
     OpenResult open(String contact, byte[] packageBytes) throws DeviceException;
+
+    /**
+     * The client has stored the message opened from {@code contact} at pad {@code index}: destroy
+     * the kept copy. Confirming an index that was opened and is no longer kept succeeds (the
+     * client may retry a confirm whose answer it lost). Throws UNKNOWN_MESSAGE when nothing was
+     * ever opened from that contact at that index, UNKNOWN_CONTACT, LOCKED.
+     */
+    void confirmOpened(String contact, long index) throws DeviceException;
 
     /**
      * Seals exactly {@code length} bytes read from {@code in} and writes the sealed file to

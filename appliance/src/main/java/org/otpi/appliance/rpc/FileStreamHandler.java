@@ -181,10 +181,10 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
         try {
             long cost = seal ? rpc.device.sealCost(contact, length, format) : 0;
             long remainingAfter = rpc.remaining(contact, seal) - cost;
-            boolean approved = rpc.ask(who, contact, seal ? ApprovalRequest.Operation.SEAL_FILE
+            ApprovalOutcome outcome = rpc.ask(who, contact, seal ? ApprovalRequest.Operation.SEAL_FILE
                     : ApprovalRequest.Operation.OPEN_FILE, length, cost, remainingAfter).get();
-            if (!approved) {
-                out.fail(RpcErrors.of(HttpResponseStatus.FORBIDDEN, ErrorCodes.DENIED));
+            if (!outcome.approved()) {
+                out.fail(outcome.failure());
                 return;
             }
             if (!ctx.channel().isActive()) {

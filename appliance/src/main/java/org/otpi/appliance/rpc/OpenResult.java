@@ -9,8 +9,11 @@ import java.util.Set;
  * @param plaintext        the message
  * @param warnings         replay, skip, late or peer-expired findings; shown to the person
  * @param receiveRemaining pad bytes the contact may still use towards us
+ * @param index            the pad index the package used (the key of the kept copy)
+ * @param repeat           this very package was opened before and not yet confirmed: this is the
+ *                         kept copy, not a replay attack
  */
-public record OpenResult(byte[] plaintext, Set<Warning> warnings, long receiveRemaining) {
+public record OpenResult(byte[] plaintext, Set<Warning> warnings, long receiveRemaining, long index, boolean repeat) {
     public OpenResult {
         Objects.requireNonNull(plaintext, "plaintext");
         warnings = Set.copyOf(warnings);
@@ -18,6 +21,7 @@ public record OpenResult(byte[] plaintext, Set<Warning> warnings, long receiveRe
 
     @Override
     public String toString() {
-        return "OpenResult[" + plaintext.length + " bytes, warnings=" + warnings + "]";
+        return "OpenResult[" + plaintext.length + " bytes, warnings=" + warnings + ", index=" + index
+                + ", repeat=" + repeat + "]";
     }
 }

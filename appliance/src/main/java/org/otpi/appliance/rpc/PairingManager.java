@@ -144,6 +144,17 @@ public final class PairingManager {
         return Optional.empty();
     }
 
+    /**
+     * Whether the pairing {@code pairingId} still waits for its code (not ended by wrong codes,
+     * expiry, success or a newer start): the client may let the person try again.
+     */
+    public synchronized boolean pending(String pairingId) {
+        Instant now = clock.instant();
+        return pending != null && !now.isBefore(lockedUntil) && !now.isAfter(pending.expires)
+                && MessageDigest.isEqual(pending.id.getBytes(StandardCharsets.US_ASCII),
+                        String.valueOf(pairingId).getBytes(StandardCharsets.US_ASCII));
+    }
+
     private void end() {
         display.clear(pending.clientName);
         java.util.Arrays.fill(pending.code, (byte) 0);

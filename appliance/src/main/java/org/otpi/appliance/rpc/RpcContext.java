@@ -4,11 +4,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.otpi.appliance.approval.ApprovalRequest;
+import org.otpi.appliance.approval.ApprovalTimeoutException;
+import org.otpi.appliance.approval.ApproverUnavailableException;
 import org.otpi.appliance.approval.Approver;
 import org.otpi.appliance.approval.Decision;
 import org.tinylog.Logger;
@@ -42,11 +45,14 @@ final class RpcContext {
     }
 
     /**
-     * Asks the person. Completes with true only on an explicit APPROVE before the approval
-     * timeout; exceptions, timeouts and denials are false (and logged on the security tag).
+     * Asks the person. Completes with {@link ApprovalOutcome#APPROVED} only on an explicit APPROVE
+     * before the approval timeout; a denial, the timeout ({@link ApprovalTimeoutException} from
+     * the approver, or this method's own deadline) and "nobody to ask"
+     * ({@link ApproverUnavailableException}, or any other approver failure) are told apart for the
+     * laptop, and logged on the security tag.
      */
-    CompletableFuture<Boolean> ask(String client, String contact, ApprovalRequest.Operation op,
-                                   long length, long padBytes, long remainingAfter) {
+    CompletableFuture<ApprovalOutcome> ask(String client, String contact, ApprovalRequest.Operation op,
+                                           long length, long padBytes, long remainingAfter) {
         long timeoutMs = config.approvalTimeout().toMillis();
         ApprovalRequest request = new ApprovalRequest(UUID.randomUUID().toString(), client, contact, op,
                 length, padBytes, Math.max(0, remainingAfter), Instant.now().plusMillis(timeoutMs));
@@ -55,25 +61,37 @@ final class RpcContext {
             answer = approver.request(request).copy();
         } catch (RuntimeException e) {
             Logger.tag("security").error(e, "approver failed for request {}", request.id());
-            return CompletableFuture.completedFuture(false);
+            return CompletableFuture.completedFuture(ApprovalOutcome.NO_APPROVER);
         }
         CompletableFuture<Decision> timeout = new CompletableFuture<Decision>()
                 .completeOnTimeout(null, timeoutMs, TimeUnit.MILLISECONDS);
-        return answer.applyToEither(timeout, d -> d).exceptionally(t -> Decision.DENY).thenApply(d -> {
+        return answer.applyToEither(timeout, d -> d).handle((d, t) -> {
+            String who = org.otpi.appliance.securitylog.Redact.contact(contact);
+            if (t != null) {
+                Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+                if (cause instanceof ApprovalTimeoutException) {
+                    Logger.tag("security").warn("approval {} for client '{}' {} {}: no answer in time, denied",
+                            request.id(), client, op, who);
+                    return ApprovalOutcome.TIMED_OUT;
+                }
+                Logger.tag("security").warn("approval {} for client '{}' {} {}: nobody could be asked ({}), denied",
+                        request.id(), client, op, who, cause.toString());
+                return ApprovalOutcome.NO_APPROVER;
+            }
             if (d == null) {
                 approver.cancel(request.id());
                 Logger.tag("security").warn("approval {} for client '{}' {} {} timed out: denied",
-                        request.id(), client, op, org.otpi.appliance.securitylog.Redact.contact(contact));
-                return false;
+                        request.id(), client, op, who);
+                return ApprovalOutcome.TIMED_OUT;
             }
             if (d != Decision.APPROVE) {
                 Logger.tag("security").warn("approval {} for client '{}' {} {} ({} pad bytes) denied",
-                        request.id(), client, op, org.otpi.appliance.securitylog.Redact.contact(contact), padBytes);
-                return false;
+                        request.id(), client, op, who, padBytes);
+                return ApprovalOutcome.DENIED;
             }
             Logger.tag("security").info("approval {} for client '{}' {} {} ({} pad bytes) approved",
-                    request.id(), client, op, org.otpi.appliance.securitylog.Redact.contact(contact), padBytes);
-            return true;
+                    request.id(), client, op, who, padBytes);
+            return ApprovalOutcome.APPROVED;
         });
     }
 

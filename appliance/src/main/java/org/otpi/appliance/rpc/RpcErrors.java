@@ -45,6 +45,7 @@ final class RpcErrors {
                         new ErrorResponse(FAILED, ErrorCodes.REJECTED, List.of(Warning.FORGED.name())));
                 case REPLAY -> new Failure(HttpResponseStatus.CONFLICT,
                         new ErrorResponse(FAILED, ErrorCodes.REPLAY, List.of(Warning.REPLAY.name())));
+                case UNKNOWN_MESSAGE -> of(HttpResponseStatus.NOT_FOUND, ErrorCodes.UNKNOWN_MESSAGE);
                 case INTERNAL -> of(HttpResponseStatus.INTERNAL_SERVER_ERROR, ErrorCodes.FAILED);
             };
         }

@@ -22,6 +22,8 @@ import org.otpi.protocol.rpc.ContactEntry;
 import org.otpi.protocol.rpc.ContactsResponse;
 import org.otpi.protocol.rpc.ErrorCodes;
 import org.otpi.protocol.rpc.HealthResponse;
+import org.otpi.protocol.rpc.OpenConfirmRequest;
+import org.otpi.protocol.rpc.OpenConfirmResponse;
 import org.otpi.protocol.rpc.OpenRequest;
 import org.otpi.protocol.rpc.OpenResponse;
 import org.otpi.protocol.rpc.PairFinishRequest;
@@ -116,6 +118,7 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case RpcPaths.CONTACTS:
             case RpcPaths.SEAL:
             case RpcPaths.OPEN:
+            case RpcPaths.OPEN_CONFIRM:
                 break;
             default:
                 return done(RpcErrors.of(HttpResponseStatus.NOT_FOUND, ErrorCodes.NOT_FOUND));
@@ -136,6 +139,9 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case RpcPaths.SEAL:
                 requireMethod(method, HttpMethod.POST);
                 return seal(ctx, who, parse(req, SealRequest.class));
+            case RpcPaths.OPEN_CONFIRM:
+                requireMethod(method, HttpMethod.POST);
+                return confirm(who, parse(req, OpenConfirmRequest.class));
             default:
                 requireMethod(method, HttpMethod.POST);
                 return open(ctx, who, parse(req, OpenRequest.class));
@@ -154,11 +160,15 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (r.pairingId() == null || r.code() == null || r.pairingId().length() > 64 || r.code().length() > 16) {
             throw new BadRequest("pairing fields");
         }
+        // The code as the device shows it ("7638 2081") or as typed with a dash: same code.
+        String code = r.code().replaceAll("[ -]", "");
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return rpc.pairing.finish(r.pairingId(), r.code())
+                return rpc.pairing.finish(r.pairingId(), code)
                         .map(p -> HttpReplies.json(HttpResponseStatus.OK, new PairFinishResponse(p.token(), p.clientName())))
-                        .orElseGet(() -> error(RpcErrors.of(HttpResponseStatus.FORBIDDEN, ErrorCodes.FAILED)));
+                        // Wrong code: say whether this pairing takes another try, nothing more.
+                        .orElseGet(() -> error(RpcErrors.of(HttpResponseStatus.FORBIDDEN,
+                                rpc.pairing.pending(r.pairingId()) ? ErrorCodes.WRONG_CODE : ErrorCodes.FAILED)));
             } catch (IOException e) {
                 return error(RpcErrors.map(e, "?", "pair", "-"));
             }
@@ -194,9 +204,9 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     }
                 }, rpc.workers)
                 .thenCompose(c -> rpc.ask(client, contact, ApprovalRequest.Operation.SEAL, message.length, c[0], c[1]))
-                .thenApplyAsync(approved -> {
-                    if (!approved) {
-                        return error(RpcErrors.of(HttpResponseStatus.FORBIDDEN, ErrorCodes.DENIED));
+                .thenApplyAsync(outcome -> {
+                    if (!outcome.approved()) {
+                        return error(outcome.failure());
                     }
                     if (!ctx.channel().isActive()) {
                         Logger.tag("security").info("client '{}' left before its approved seal: no pad used", client);
@@ -205,7 +215,8 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     try {
                         SealResult s = rpc.device.seal(contact, message, format);
                         return HttpReplies.json(HttpResponseStatus.OK, new SealResponse(
-                                Base64.getEncoder().encodeToString(s.packageBytes()), s.padUsed(), s.sendRemaining(), s.lowPad()));
+                                Base64.getEncoder().encodeToString(s.packageBytes()), s.padUsed(), s.sendRemaining(), s.lowPad(),
+                                s.index()));
                     } catch (DeviceException e) {
                         return error(RpcErrors.map(e, client, "seal", contact));
                     }
@@ -225,23 +236,47 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     }
                 }, rpc.workers)
                 .thenCompose(rem -> rpc.ask(client, contact, ApprovalRequest.Operation.OPEN, pkg.length, 0, rem))
-                .thenApplyAsync(approved -> {
-                    if (!approved) {
-                        return error(RpcErrors.of(HttpResponseStatus.FORBIDDEN, ErrorCodes.DENIED));
+                .thenApplyAsync(outcome -> {
+                    if (!outcome.approved()) {
+                        return error(outcome.failure());
                     }
                     try {
                         OpenResult o = rpc.device.open(contact, pkg);
                         List<String> warnings = o.warnings().stream().map(Enum::name).sorted().toList();
-                        if (!warnings.isEmpty()) {
+                        if (!warnings.isEmpty() && !o.repeat()) {
                             Logger.tag("security").warn("client '{}' opened a package from '{}' with warnings {}", client, org.otpi.appliance.securitylog.Redact.contact(contact), warnings);
                         }
+                        if (o.repeat()) {
+                            Logger.tag("security").info("client '{}' opened a package from '{}' again before confirming it: kept copy returned",
+                                    client, org.otpi.appliance.securitylog.Redact.contact(contact));
+                        }
                         return HttpReplies.json(HttpResponseStatus.OK, new OpenResponse(
-                                Base64.getEncoder().encodeToString(o.plaintext()), warnings, o.receiveRemaining()));
+                                Base64.getEncoder().encodeToString(o.plaintext()), warnings, o.receiveRemaining(),
+                                o.index(), o.repeat()));
                     } catch (DeviceException e) {
                         return error(RpcErrors.map(e, client, "open", contact));
                     }
                 }, rpc.workers)
                 .exceptionally(t -> error(RpcErrors.map(t, client, "open", contact))));
+    }
+
+    /**
+     * The client stored an opened message: the device may destroy its kept copy. No approval: it
+     * uses no pad and reveals nothing; a client that confirms too early only loses its own copy.
+     */
+    private CompletableFuture<FullHttpResponse> confirm(String client, OpenConfirmRequest r) throws BadRequest {
+        String contact = requireContact(r.contact());
+        if (r.index() < 0) {
+            throw new BadRequest("index");
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                rpc.device.confirmOpened(contact, r.index());
+                return HttpReplies.json(HttpResponseStatus.OK, new OpenConfirmResponse(r.index()));
+            } catch (DeviceException e) {
+                return error(RpcErrors.map(e, client, "confirm", contact));
+            }
+        }, rpc.workers);
     }
 
     /** Runs {@code op} holding the client's single approval slot; busy if it is taken. */

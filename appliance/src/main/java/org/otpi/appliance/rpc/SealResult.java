@@ -9,8 +9,9 @@ import java.util.Objects;
  * @param padUsed       pad bytes consumed
  * @param sendRemaining pad bytes left towards this contact
  * @param lowPad        the pad is now below the low-pad threshold
+ * @param index         the pad index of the package's first pad byte (public: it is in the header)
  */
-public record SealResult(byte[] packageBytes, long padUsed, long sendRemaining, boolean lowPad) {
+public record SealResult(byte[] packageBytes, long padUsed, long sendRemaining, boolean lowPad, long index) {
     public SealResult {
         Objects.requireNonNull(packageBytes, "packageBytes");
     }
@@ -18,6 +19,6 @@ public record SealResult(byte[] packageBytes, long padUsed, long sendRemaining, 
     @Override
     public String toString() {
         return "SealResult[" + packageBytes.length + " bytes, padUsed=" + padUsed
-                + ", sendRemaining=" + sendRemaining + ", lowPad=" + lowPad + "]";
+                + ", sendRemaining=" + sendRemaining + ", lowPad=" + lowPad + ", index=" + index + "]";
     }
 }

@@ -1142,7 +1142,7 @@ public final class Vault implements AutoCloseable {
             VaultState.Kept k = l.keptAt(index);
             if (k == null) {
                 if (!l.dead().covers(index, index + 1)) {
-                    throw new VaultException(VaultException.Kind.BAD_INPUT, "no message was opened at that index");
+                    throw new VaultException(VaultException.Kind.UNKNOWN_MESSAGE, "no message was opened at that index");
                 }
                 return null;
             }

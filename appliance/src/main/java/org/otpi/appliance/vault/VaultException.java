@@ -10,7 +10,7 @@ public final class VaultException extends Exception {
     /** Failure kinds, each with a stable exit code for the admin CLI. */
     public enum Kind {
         WRONG_PIN(3), RATE_LIMITED(3), WIPED(3), LOCKED(3), NO_VAULT(3),
-        UNKNOWN_CONTACT(4), CONTACT_EXISTS(4), NO_PAD(4),
+        UNKNOWN_CONTACT(4), CONTACT_EXISTS(4), NO_PAD(4), UNKNOWN_MESSAGE(4),
         PAD_EXHAUSTED(5), PAD_EXPIRED(5), RECEIVE_ONLY(5),
         CORRUPT(6), FORGED(6), REPLAY(6), WRONG_PAD(6),
         TOO_LARGE(7), IO(7), BAD_INPUT(2);

@@ -79,16 +79,23 @@ class ConsoleApproverTest {
     }
 
     @Test
-    void noAnswerByTheDeadline_denies() throws Exception {
+    void noAnswerByTheDeadline_deniesAsATimeout() throws Exception {
         CompletableFuture<Decision> d = approver.request(request(300));
-        assertEquals(Decision.DENY, d.get(5, TimeUnit.SECONDS));
+        java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> d.get(5, TimeUnit.SECONDS));
+        org.junit.jupiter.api.Assertions.assertInstanceOf(ApprovalTimeoutException.class, e.getCause());
+        assertTrue(screen.toString(StandardCharsets.UTF_8).contains("no answer in time"));
     }
 
     @Test
-    void endOfInput_deniesEverything() throws Exception {
+    void endOfInput_deniesEverything_asNobodyToAsk() throws Exception {
         keyboard.close();
-        assertEquals(Decision.DENY, approver.request(request(5000)).get(5, TimeUnit.SECONDS));
-        assertEquals(Decision.DENY, approver.request(request(5000)).get(5, TimeUnit.SECONDS));
+        for (int i = 0; i < 2; i++) {
+            CompletableFuture<Decision> f = approver.request(request(5000));
+            java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS));
+            org.junit.jupiter.api.Assertions.assertInstanceOf(ApproverUnavailableException.class, e.getCause());
+        }
     }
 
     @Test

@@ -52,7 +52,7 @@ class FirstDecisionApproverTest {
     }
 
     @Test
-    void unavailableApproverAbstains_butAllUnavailableDenies() {
+    void unavailableApproverAbstains_butAllUnavailableIsNoApprover() {
         Manual buttons = new Manual();
         Approver noKiosk = r -> CompletableFuture.failedFuture(new ApproverUnavailableException("none"));
         CompletableFuture<Decision> f = new FirstDecisionApprover(noKiosk, buttons).request(req("r1"));
@@ -61,7 +61,21 @@ class FirstDecisionApproverTest {
         assertEquals(Decision.APPROVE, f.join());
 
         CompletableFuture<Decision> g = new FirstDecisionApprover(noKiosk, noKiosk).request(req("r2"));
-        assertEquals(Decision.DENY, g.join());
+        java.util.concurrent.CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.CompletionException.class, g::join);
+        org.junit.jupiter.api.Assertions.assertInstanceOf(ApproverUnavailableException.class, e.getCause());
+    }
+
+    @Test
+    void oneTimingOut_endsTheRequestAsATimeout_andTakesTheOtherPromptDown() {
+        Manual screen = new Manual();
+        Manual buttons = new Manual();
+        CompletableFuture<Decision> f = new FirstDecisionApprover(screen, buttons).request(req("r1"));
+        screen.future.completeExceptionally(new ApprovalTimeoutException("no answer"));
+        java.util.concurrent.CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.CompletionException.class, f::join);
+        org.junit.jupiter.api.Assertions.assertInstanceOf(ApprovalTimeoutException.class, e.getCause());
+        assertEquals(List.of("r1"), buttons.cancelled);
     }
 
     @Test

@@ -12,7 +12,13 @@ import org.otpi.appliance.approval.Decision;
 /** TEST-ONLY approver: answers with a fixed decision, or holds requests for the test to answer. */
 public final class CountingApprover implements Approver {
     /** What to do with each request. */
-    public enum Mode { APPROVE, DENY, HOLD }
+    public enum Mode {
+        APPROVE, DENY, HOLD,
+        /** The approver asked and no one answered in time. */
+        TIME_OUT,
+        /** The approver has nobody to ask (no kiosk connected). */
+        UNAVAILABLE
+    }
 
     private volatile Mode mode;
     public final List<ApprovalRequest> requests = new CopyOnWriteArrayList<>();
@@ -33,6 +39,10 @@ public final class CountingApprover implements Approver {
         return switch (mode) {
             case APPROVE -> CompletableFuture.completedFuture(Decision.APPROVE);
             case DENY -> CompletableFuture.completedFuture(Decision.DENY);
+            case TIME_OUT -> CompletableFuture.failedFuture(
+                    new org.otpi.appliance.approval.ApprovalTimeoutException("no answer"));
+            case UNAVAILABLE -> CompletableFuture.failedFuture(
+                    new org.otpi.appliance.approval.ApproverUnavailableException("no kiosk connected"));
             case HOLD -> {
                 CompletableFuture<Decision> f = new CompletableFuture<>();
                 held.add(f);

@@ -23,6 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * server's handling of forgeries, replays and skips can be tested. Counts every call so tests can
  * prove that no "pad" was used without an approval.
  *
+ * <p>Like the real device it keeps each opened message (in memory here) until the client
+ * confirms it: the same package opened again before that returns the kept copy marked as a
+ * repeat; after the confirm it is a replay.
+ *
  * <pre>
  *   package = 'F' | senderLen(1) | sender | index(8 BE) | length(4 BE) | body XOR ks | mac(16)
  * </pre>
@@ -38,6 +42,9 @@ public final class FakeDeviceService implements DeviceService {
     public final AtomicInteger sealCalls = new AtomicInteger();
     public final AtomicInteger openCalls = new AtomicInteger();
     public final AtomicInteger costCalls = new AtomicInteger();
+    public final AtomicInteger confirmCalls = new AtomicInteger();
+    /** While true, confirms fail (as when the device went away): kept copies stay. */
+    public volatile boolean failConfirms;
 
     private static final class Contact {
         final String name;
@@ -47,6 +54,8 @@ public final class FakeDeviceService implements DeviceService {
         long receiveRemaining;
         long expectedNext;
         final Set<Long> opened = new HashSet<>();
+        /** Opened but not yet confirmed by the client: index -> kept copy. */
+        final Map<Long, Kept> kept = new LinkedHashMap<>();
 
         Contact(String name, String remoteId, long pad) {
             this.name = name;
@@ -54,6 +63,9 @@ public final class FakeDeviceService implements DeviceService {
             this.sendRemaining = pad;
             this.receiveRemaining = pad;
         }
+    }
+
+    private record Kept(byte[] packageHash, byte[] plaintext, Set<Warning> warnings) {
     }
 
     public FakeDeviceService(String self, long padPerDirection, String... contactIds) {
@@ -117,11 +129,16 @@ public final class FakeDeviceService implements DeviceService {
             out.put((byte) (message[i] ^ ks[i]));
         }
         out.put(mac(self, c.remoteId, out.array(), out.position()));
-        return new SealResult(out.array(), cost, c.sendRemaining, c.sendRemaining < lowPadThreshold);
+        return new SealResult(out.array(), cost, c.sendRemaining, c.sendRemaining < lowPadThreshold, index);
     }
 
     @Override
     public synchronized OpenResult open(String contact, byte[] pkg) throws DeviceException {
+        return open(contact, pkg, true);
+    }
+
+    /** Files are not kept (like the real device: they are too large for the vault). */
+    private synchronized OpenResult open(String contact, byte[] pkg, boolean keep) throws DeviceException {
         openCalls.incrementAndGet();
         requireUnlocked();
         Contact c = contact(contact);
@@ -148,6 +165,10 @@ public final class FakeDeviceService implements DeviceService {
                 throw new DeviceException(DeviceException.Kind.FORGED, "mac mismatch at index " + index);
             }
             if (c.opened.contains(index)) {
+                Kept k = c.kept.get(index);
+                if (k != null && MessageDigest.isEqual(k.packageHash(), sha256(pkg))) {
+                    return new OpenResult(k.plaintext().clone(), k.warnings(), c.receiveRemaining, index, true);
+                }
                 throw new DeviceException(DeviceException.Kind.REPLAY, "index " + index + " already opened");
             }
             Set<Warning> warnings = new HashSet<>();
@@ -164,10 +185,32 @@ public final class FakeDeviceService implements DeviceService {
             for (int i = 0; i < length; i++) {
                 plain[i] = (byte) (in.get() ^ ks[i]);
             }
-            return new OpenResult(plain, warnings, c.receiveRemaining);
+            if (keep) {
+                c.kept.put(index, new Kept(sha256(pkg), plain.clone(), Set.copyOf(warnings)));
+            }
+            return new OpenResult(plain, warnings, c.receiveRemaining, index, false);
         } catch (java.nio.BufferUnderflowException e) {
             throw new DeviceException(DeviceException.Kind.CORRUPT, "truncated");
         }
+    }
+
+    @Override
+    public synchronized void confirmOpened(String contact, long index) throws DeviceException {
+        confirmCalls.incrementAndGet();
+        requireUnlocked();
+        if (failConfirms) {
+            throw new DeviceException(DeviceException.Kind.INTERNAL, "confirm failed (test)");
+        }
+        Contact c = contact(contact);
+        if (!c.opened.contains(index)) {
+            throw new DeviceException(DeviceException.Kind.UNKNOWN_MESSAGE, "nothing opened at " + index);
+        }
+        c.kept.remove(index);
+    }
+
+    /** Opened messages the client has not confirmed yet (for tests). */
+    public synchronized int keptCount(String contact) {
+        return contacts.get(contact).kept.size();
     }
 
     @Override
@@ -186,7 +229,7 @@ public final class FakeDeviceService implements DeviceService {
     public StreamResult openFile(String contact, InputStream in, OutputStream out) throws DeviceException, IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         in.transferTo(all);
-        OpenResult r = open(contact, all.toByteArray());
+        OpenResult r = open(contact, all.toByteArray(), false);
         out.write(r.plaintext());
         return new StreamResult(r.plaintext().length + OVERHEAD, r.receiveRemaining(), r.warnings());
     }

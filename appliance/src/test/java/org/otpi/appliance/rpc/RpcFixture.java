@@ -91,8 +91,15 @@ public final class RpcFixture implements AutoCloseable {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    private boolean closed;
+
+    /** Stops the server and deletes the state; a second call does nothing. */
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
         server.close();
         try (Stream<Path> s = Files.walk(stateDir)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -162,6 +162,8 @@ class RpcMaliciousClientTest {
             HttpResponse<String> r = f.post(RpcPaths.PAIR_FINISH, "{\"pairingId\":\"" + id + "\",\"code\":\"" + wrong + "\"}", null);
             assertEquals(403, r.statusCode());
             assertFalse(r.body().contains(code), "the code never travels back");
+            // the client may let the person try again while this pairing still takes a code
+            assertEquals(i < PairingManager.ATTEMPTS - 1 ? "wrong_code" : "failed", code(r));
         }
         HttpResponse<String> late = f.post(RpcPaths.PAIR_FINISH, "{\"pairingId\":\"" + id + "\",\"code\":\"" + code + "\"}", null);
         assertEquals(403, late.statusCode(), "the right code is useless after too many wrong ones");
@@ -258,10 +260,59 @@ class RpcMaliciousClientTest {
         String token = f.pair("laptop");
         HttpResponse<String> r = f.post(RpcPaths.SEAL, sealJson("bob", "hi"), token);
         assertEquals(403, r.statusCode());
+        assertEquals("{\"error\":\"failed\",\"code\":\"approval_timeout\",\"warnings\":[]}", r.body());
         assertEquals(1, approver.cancelled.size(), "the approver is told to take the question down");
         approver.held.take().complete(Decision.APPROVE); // a late yes changes nothing
         Thread.sleep(200);
         assertEquals(0, f.device.sealCalls.get());
+    }
+
+    @Test
+    void approvalOutcomes_tellDeniedFromNoAnswerFromNobodyToAsk_andNoneUsesPad() throws Exception {
+        CountingApprover approver = new CountingApprover(CountingApprover.Mode.DENY);
+        RpcFixture f = alice(approver);
+        String token = f.pair("laptop");
+        HttpResponse<String> denied = f.post(RpcPaths.SEAL, sealJson("bob", "a"), token);
+        assertEquals(403, denied.statusCode());
+        assertEquals("denied", code(denied));
+        approver.mode(CountingApprover.Mode.TIME_OUT);
+        HttpResponse<String> timedOut = f.post(RpcPaths.SEAL, sealJson("bob", "b"), token);
+        assertEquals(403, timedOut.statusCode());
+        assertEquals("approval_timeout", code(timedOut));
+        approver.mode(CountingApprover.Mode.UNAVAILABLE);
+        HttpResponse<String> nobody = f.post(RpcPaths.OPEN, openJson("bob", "RgVib2I="), token);
+        assertEquals(403, nobody.statusCode());
+        assertEquals("{\"error\":\"failed\",\"code\":\"no_approver\",\"warnings\":[]}", nobody.body());
+        HttpResponse<String> file = f.http.send(HttpRequest.newBuilder(f.base.resolve(RpcPaths.FILE_SEAL + "?contact=bob"))
+                .header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1000])).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, file.statusCode());
+        assertTrue(file.body().contains("no_approver"), file.body());
+        assertEquals(0, f.device.sealCalls.get());
+        assertEquals(0, f.device.openCalls.get());
+    }
+
+    @Test
+    void confirm_ofAnIndexNeverOpened_isUnknownMessage_andNeedsAToken() throws Exception {
+        RpcFixture f = alice(new CountingApprover(CountingApprover.Mode.APPROVE));
+        String token = f.pair("laptop");
+        HttpResponse<String> r = f.post(RpcPaths.OPEN_CONFIRM, "{\"contact\":\"bob\",\"index\":16}", token);
+        assertEquals(404, r.statusCode());
+        assertEquals("{\"error\":\"failed\",\"code\":\"unknown_message\",\"warnings\":[]}", r.body());
+        assertEquals("unknown_contact", code(f.post(RpcPaths.OPEN_CONFIRM, "{\"contact\":\"mallory\",\"index\":16}", token)));
+        assertEquals(400, f.post(RpcPaths.OPEN_CONFIRM, "{\"contact\":\"bob\",\"index\":-1}", token).statusCode());
+        assertEquals(401, f.post(RpcPaths.OPEN_CONFIRM, "{\"contact\":\"bob\",\"index\":16}", null).statusCode());
+    }
+
+    @Test
+    void pairing_acceptsTheCodeAsTheDeviceShowsIt() throws Exception {
+        RpcFixture f = alice(new CountingApprover(CountingApprover.Mode.APPROVE));
+        HttpResponse<String> start = f.post(RpcPaths.PAIR_START, "{\"clientName\":\"laptop\"}", null);
+        String id = RpcJson.mapper().readTree(start.body()).get("pairingId").asText();
+        String code = f.codes.poll(5, TimeUnit.SECONDS);
+        String grouped = code.substring(0, 4) + " " + code.substring(4);
+        HttpResponse<String> r = f.post(RpcPaths.PAIR_FINISH, "{\"pairingId\":\"" + id + "\",\"code\":\"" + grouped + "\"}", null);
+        assertEquals(200, r.statusCode(), r.body());
     }
 
     @Test
@@ -326,7 +377,21 @@ class RpcMaliciousClientTest {
         OpenResponse o = RpcJson.mapper().readValue(first.body(), OpenResponse.class);
         assertEquals("msg 0", new String(Base64.getDecoder().decode(o.message()), StandardCharsets.UTF_8));
         assertEquals(List.of(), o.warnings());
-        // replay of an old package
+        assertFalse(o.repeat());
+        // the answer was lost: the same package again is the kept copy, not an attack
+        OpenResponse again = RpcJson.mapper().readValue(
+                bob.post(RpcPaths.OPEN, openJson("alice", packages.get(0)), bToken).body(), OpenResponse.class);
+        assertTrue(again.repeat());
+        assertEquals(o.index(), again.index());
+        assertEquals("msg 0", new String(Base64.getDecoder().decode(again.message()), StandardCharsets.UTF_8));
+        // the client stored it: the device may forget it
+        HttpResponse<String> confirmed = bob.post(RpcPaths.OPEN_CONFIRM,
+                "{\"contact\":\"alice\",\"index\":" + o.index() + "}", bToken);
+        assertEquals(200, confirmed.statusCode(), confirmed.body());
+        assertEquals(0, bob.device.keptCount("alice"));
+        assertEquals(200, bob.post(RpcPaths.OPEN_CONFIRM, "{\"contact\":\"alice\",\"index\":" + o.index() + "}",
+                bToken).statusCode(), "a confirm whose answer was lost may be repeated");
+        // after the confirm, replay of an old package
         HttpResponse<String> replay = bob.post(RpcPaths.OPEN, openJson("alice", packages.get(0)), bToken);
         assertEquals(409, replay.statusCode());
         assertEquals("{\"error\":\"failed\",\"code\":\"replay\",\"warnings\":[\"REPLAY\"]}", replay.body());

@@ -33,7 +33,10 @@ final class ChatSession {
         String cmd = parts[0];
         try {
             switch (cmd) {
-                case "" -> messenger.fetchAndShow();
+                case "" -> {
+                    messenger.flushOutbox();
+                    messenger.fetchAndShow();
+                }
                 case "quit", "exit" -> {
                     return false;
                 }
@@ -73,7 +76,7 @@ final class ChatSession {
                 }
                 case "users" -> {
                     for (RelayUser u : relay.users()) {
-                        messenger.print("  " + u.name() + (u.online() ? " (online)" : ""));
+                        messenger.print("  " + SafeText.escape(u.name()) + (u.online() ? " (online)" : ""));
                     }
                 }
                 default -> messenger.print("Unknown command '" + cmd + "'. Type 'help' for help.");
@@ -101,7 +104,7 @@ final class ChatSession {
         messenger.print("group NAME USER1,USER2    define a group");
         messenger.print("gs NAME MESSAGE           send to a group");
         messenger.print("users                     list relay users");
-        messenger.print("(empty line)              fetch new messages now; they also arrive live");
+        messenger.print("(empty line)              fetch new messages now (they also arrive live) and retry the outbox");
         messenger.print("quit                      leave");
     }
 }

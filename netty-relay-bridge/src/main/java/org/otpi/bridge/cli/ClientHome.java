@@ -2,13 +2,9 @@ package org.otpi.bridge.cli;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +14,9 @@ import java.util.TreeMap;
 /**
  * The client's own state in its home directory (default {@code ~/.otpi}, mode 700):
  * {@code client.properties} (device and relay URLs, user name, device and relay tokens, the last
- * relay reference number seen; mode 600) and {@code groups.properties} (group aliases).
- * Files are rewritten atomically. Tokens are never printed.
+ * relay reference number seen, messages not yet shown, opens not yet confirmed to the device;
+ * mode 600), {@code groups.properties} (group aliases), {@code history.jsonl} ({@link History})
+ * and {@code outbox/} ({@link Outbox}). Files are rewritten atomically. Tokens are never printed.
  *
  * <p>Thread-safety: synchronized (the live-receive thread saves the reference number).
  */
@@ -33,19 +30,33 @@ public final class ClientHome {
     /** Messages at or below lastRef that the device could not settle yet (denied, busy, offline). */
     public static final String RETRY_REFS = "relay.retry";
     static final int MAX_RETRY = 256;
+    /** History ids of received messages stored but not shown yet (display failed or crashed). */
+    public static final String UNSHOWN = "history.unshown";
+    /** {@code index/contact} of opened messages the device has not heard "stored" about yet. */
+    public static final String CONFIRM = "device.confirm";
 
     private final Path dir;
     private final Properties props = new Properties();
     private final Map<String, List<String>> groups = new TreeMap<>();
+    private final History history;
+    private final Outbox outbox;
 
     private ClientHome(Path dir) {
         this.dir = dir;
+        this.history = new History(dir);
+        this.outbox = new Outbox(dir);
+    }
+
+    public History history() {
+        return history;
+    }
+
+    public Outbox outbox() {
+        return outbox;
     }
 
     public static ClientHome open(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        }
+        PrivateFiles.dir(dir);
         ClientHome home = new ClientHome(dir);
         Path p = dir.resolve("client.properties");
         if (Files.exists(p)) {
@@ -77,6 +88,37 @@ public final class ClientHome {
         save("client.properties", props);
     }
 
+    public synchronized void remove(String key) throws IOException {
+        if (props.remove(key) != null) {
+            save("client.properties", props);
+        }
+    }
+
+    /** A comma-separated list property (values must not contain commas). */
+    public synchronized java.util.Set<String> list(String key) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (String v : props.getProperty(key, "").split(",")) {
+            if (!v.isBlank()) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    public synchronized void addTo(String key, String value) throws IOException {
+        java.util.Set<String> l = list(key);
+        if (l.add(value)) {
+            set(key, String.join(",", l));
+        }
+    }
+
+    public synchronized void removeFrom(String key, String value) throws IOException {
+        java.util.Set<String> l = list(key);
+        if (l.remove(value)) {
+            set(key, String.join(",", l));
+        }
+    }
+
     public synchronized long lastRef() {
         return Long.parseLong(props.getProperty(LAST_REF, "0"));
     }
@@ -85,6 +127,35 @@ public final class ClientHome {
     public synchronized void advanceRef(long ref) throws IOException {
         if (ref > lastRef()) {
             set(LAST_REF, Long.toString(ref));
+        }
+    }
+
+    /**
+     * One save for a received message: {@code unshownId} (if not null) joins the messages to
+     * show, the reference number advances and leaves the retry list. Called after the message is
+     * in the history and before the device is told it may forget it.
+     */
+    public synchronized void received(long ref, String unshownId) throws IOException {
+        if (unshownId != null) {
+            java.util.Set<String> l = list(UNSHOWN);
+            l.add(unshownId);
+            props.setProperty(UNSHOWN, String.join(",", l));
+        }
+        if (ref > lastRef()) {
+            props.setProperty(LAST_REF, Long.toString(ref));
+        }
+        java.util.SortedSet<Long> refs = retryRefs();
+        if (refs.remove(ref)) {
+            props.setProperty(RETRY_REFS, String.join(",", refs.stream().map(String::valueOf).toList()));
+        }
+        save("client.properties", props);
+    }
+
+    /** The messages {@code ids} were shown: one save for all of them. */
+    public synchronized void shown(java.util.Collection<String> ids) throws IOException {
+        java.util.Set<String> l = list(UNSHOWN);
+        if (l.removeAll(ids)) {
+            set(UNSHOWN, String.join(",", l));
         }
     }
 
@@ -138,17 +209,8 @@ public final class ClientHome {
     }
 
     private void save(String name, Properties p) throws IOException {
-        Path target = dir.resolve(name);
-        Path tmp = dir.resolve(name + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            p.store(w, "OTPi client state: keep private");
-        }
-        try {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
+        java.io.StringWriter w = new java.io.StringWriter();
+        p.store(w, "OTPi client state: keep private");
+        PrivateFiles.writeAtomically(dir.resolve(name), w.toString().getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -4,22 +4,36 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.otpi.protocol.rpc.ContactEntry;
 import org.otpi.protocol.rpc.ContactsResponse;
+import org.otpi.protocol.rpc.ErrorCodes;
 import org.otpi.protocol.rpc.ErrorResponse;
 import org.otpi.protocol.rpc.HealthResponse;
+import org.otpi.protocol.rpc.OpenConfirmRequest;
+import org.otpi.protocol.rpc.OpenConfirmResponse;
 import org.otpi.protocol.rpc.OpenRequest;
 import org.otpi.protocol.rpc.OpenResponse;
 import org.otpi.protocol.rpc.PairFinishRequest;
@@ -37,21 +51,43 @@ import org.otpi.protocol.rpc.WhoamiResponse;
 /**
  * The laptop's side of the device RPC (java.net.http). It sees what the person typed, packages
  * and opened plaintext; never pad bytes. Requests that need an approval wait as long as the
- * person takes (up to the device's approval timeout).
+ * person takes (up to the device's approval timeout); after {@link #NOTE_AFTER_MS} ms of waiting
+ * the {@link #onWaiting} note tells the person to look at the device.
+ *
+ * <p>Every failure is an {@link IOException} whose message says what failed and what to do:
+ * {@link DeviceUnreachableException} (with the URL) or {@link DeviceClientException} (with the
+ * device's stable code).
  *
  * <p>Thread-safety: safe for concurrent use.
  */
 public final class DeviceClient {
     private static final Duration TIMEOUT = Duration.ofSeconds(150);
+    static final long NOTE_AFTER_MS = 500;
+    static final String WAITING_NOTE = "Approve on the device… (waiting for the person at the device)";
+    private static final ScheduledExecutorService NOTES = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "otpi-approval-note");
+        t.setDaemon(true);
+        return t;
+    });
     private final URI base;
     private final String token;
     private final HttpClient http;
+    private volatile Consumer<String> waitingNote = line -> { };
 
     /** @param token the bearer token from pairing, or null before pairing */
     public DeviceClient(URI base, String token) {
         this.base = base;
         this.token = token;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    /** Where the "approve on the device" note goes when an approval takes a moment. */
+    public void onWaiting(Consumer<String> note) {
+        this.waitingNote = note;
     }
 
     public HealthResponse health() throws IOException {
@@ -76,66 +112,134 @@ public final class DeviceClient {
 
     /** Seals {@code message} for {@code contact}; format null means the device default (V2). */
     public SealResponse seal(String contact, byte[] message, String format) throws IOException {
-        return call(post(RpcPaths.SEAL, new SealRequest(contact, Base64.getEncoder().encodeToString(message), format)),
-                SealResponse.class);
+        HttpRequest req = post(RpcPaths.SEAL, new SealRequest(contact, Base64.getEncoder().encodeToString(message), format));
+        return withNote(() -> call(req, SealResponse.class));
     }
 
     public OpenResponse open(String contact, byte[] packageBytes) throws IOException {
-        return call(post(RpcPaths.OPEN, new OpenRequest(contact, Base64.getEncoder().encodeToString(packageBytes))),
-                OpenResponse.class);
+        HttpRequest req = post(RpcPaths.OPEN, new OpenRequest(contact, Base64.getEncoder().encodeToString(packageBytes)));
+        return withNote(() -> call(req, OpenResponse.class));
     }
 
-    /** Streams {@code in} through the device's file sealing into {@code out} (written only on success). */
-    public StreamSummary sealFile(String contact, Path in, Path out, String format) throws IOException {
-        String q = "?contact=" + enc(contact) + (format == null ? "" : "&format=" + enc(format));
-        return stream(RpcPaths.FILE_SEAL + q, in, out);
+    /** Tells the device the message opened at {@code index} is stored here: it may destroy its copy. */
+    public void confirm(String contact, long index) throws IOException {
+        call(post(RpcPaths.OPEN_CONFIRM, new OpenConfirmRequest(contact, index)), OpenConfirmResponse.class);
     }
 
     /**
-     * Streams a sealed file through the device into {@code out}. The plaintext goes to a temporary
-     * file first and is moved into place only after the device's summary frame; on any failure the
-     * temporary file is deleted, so unauthenticated output never appears under {@code out}.
+     * Streams {@code in} through the device's file sealing into {@code tmp} (prepared by the
+     * caller before anything was asked of the device); {@code progress} gets bytes uploaded.
      */
-    public StreamSummary openFile(String contact, Path in, Path out) throws IOException {
-        return stream(RpcPaths.FILE_OPEN + "?contact=" + enc(contact), in, out);
+    public StreamSummary sealFile(String contact, Path in, Path tmp, String format, LongConsumer progress) throws IOException {
+        String q = "?contact=" + enc(contact) + (format == null ? "" : "&format=" + enc(format));
+        return withNote(() -> stream(RpcPaths.FILE_SEAL + q, counting(HttpRequest.BodyPublishers.ofFile(in), progress), tmp));
     }
 
-    private StreamSummary stream(String pathAndQuery, Path in, Path out) throws IOException {
+    /**
+     * Streams a sealed file through the device into {@code tmp}. Returns only after the device's
+     * summary frame; on any failure {@code tmp} may hold unauthenticated bytes and the caller must
+     * delete it (see {@link OutputFile}).
+     */
+    public StreamSummary openFile(String contact, Path in, Path tmp, LongConsumer progress) throws IOException {
+        return withNote(() -> stream(RpcPaths.FILE_OPEN + "?contact=" + enc(contact),
+                counting(HttpRequest.BodyPublishers.ofFile(in), progress), tmp));
+    }
+
+    /** Like {@link #openFile(String, Path, Path, LongConsumer)} for a package already in memory. */
+    public StreamSummary openFile(String contact, byte[] sealed, Path tmp) throws IOException {
+        return withNote(() -> stream(RpcPaths.FILE_OPEN + "?contact=" + enc(contact),
+                HttpRequest.BodyPublishers.ofByteArray(sealed), tmp));
+    }
+
+    private StreamSummary stream(String pathAndQuery, HttpRequest.BodyPublisher body, Path tmp) throws IOException {
         HttpRequest req = authorize(HttpRequest.newBuilder(base.resolve(pathAndQuery)))
                 .header("Content-Type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofFile(in)).timeout(TIMEOUT).build();
+                .POST(body).timeout(TIMEOUT).build();
         HttpResponse<InputStream> response = send(req, HttpResponse.BodyHandlers.ofInputStream());
         if (response.statusCode() != 200) {
-            try (InputStream body = response.body()) {
-                throw failure(response.statusCode(), body.readNBytes(RpcPaths.MAX_JSON_BODY));
+            try (InputStream in = response.body()) {
+                throw failure(response.statusCode(), in.readNBytes(RpcPaths.MAX_JSON_BODY));
             }
         }
-        Path dir = out.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, ".otpi-", ".part");
-        boolean ok = false;
-        try (InputStream body = response.body(); OutputStream file = Files.newOutputStream(tmp)) {
+        try (InputStream in = response.body(); OutputStream file = Files.newOutputStream(tmp)) {
             StreamFrames.Frame frame;
-            while ((frame = StreamFrames.read(body)) != null) {
+            while ((frame = StreamFrames.read(in)) != null) {
                 switch (frame.type()) {
                     case StreamFrames.DATA -> file.write(frame.payload());
                     case StreamFrames.ERROR -> throw failure(200, frame.payload());
                     default -> {
                         StreamSummary summary = RpcJson.mapper().readValue(frame.payload(), StreamSummary.class);
-                        if (body.read() != -1) {
-                            throw new IOException("data after the summary");
+                        if (in.read() != -1) {
+                            throw new IOException("the device sent data after its summary: output discarded");
                         }
-                        file.close();
-                        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                        ok = true;
+                        file.flush();
                         return summary;
                     }
                 }
             }
-            throw new IOException("device stream ended without a summary: output discarded");
-        } finally {
-            if (!ok) {
-                Files.deleteIfExists(tmp);
+            throw new DeviceUnreachableException("the connection to the device at " + base
+                    + " ended before the device confirmed the result: output discarded", null);
+        } catch (IOException e) {
+            if (e instanceof DeviceClientException || e instanceof DeviceUnreachableException) {
+                throw e;
             }
+            throw unreachable(e);
+        }
+    }
+
+    /** A body publisher that reports the bytes handed to the connection so far. */
+    private static HttpRequest.BodyPublisher counting(HttpRequest.BodyPublisher inner, LongConsumer progress) {
+        if (progress == null) {
+            return inner;
+        }
+        AtomicLong sent = new AtomicLong();
+        return new HttpRequest.BodyPublisher() {
+            @Override
+            public long contentLength() {
+                return inner.contentLength();
+            }
+
+            @Override
+            public void subscribe(Flow.Subscriber<? super ByteBuffer> s) {
+                inner.subscribe(new Flow.Subscriber<ByteBuffer>() {
+                    @Override
+                    public void onSubscribe(Flow.Subscription subscription) {
+                        s.onSubscribe(subscription);
+                    }
+
+                    @Override
+                    public void onNext(ByteBuffer item) {
+                        long n = sent.addAndGet(item.remaining());
+                        s.onNext(item);
+                        progress.accept(n);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        s.onError(t);
+                    }
+
+                    @Override
+                    public void onComplete() {
+                        s.onComplete();
+                    }
+                });
+            }
+        };
+    }
+
+    private interface Call<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs an approval-needing call; if it takes a moment, tells the person where to look. */
+    private <T> T withNote(Call<T> call) throws IOException {
+        Consumer<String> note = waitingNote;
+        ScheduledFuture<?> f = NOTES.schedule(() -> note.accept(WAITING_NOTE), NOTE_AFTER_MS, TimeUnit.MILLISECONDS);
+        try {
+            return call.run();
+        } finally {
+            f.cancel(false);
         }
     }
 
@@ -162,7 +266,12 @@ public final class DeviceClient {
         if (r.statusCode() != 200) {
             throw failure(r.statusCode(), r.body());
         }
-        return RpcJson.mapper().readValue(r.body(), type);
+        try {
+            return RpcJson.mapper().readValue(r.body(), type);
+        } catch (IOException e) {
+            throw new IOException("the device at " + base + " answered something this client does not understand"
+                    + " (a different OTPi version?)", e);
+        }
     }
 
     private <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> handler) throws IOException {
@@ -171,16 +280,59 @@ public final class DeviceClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");
+        } catch (IOException e) {
+            throw unreachable(e);
         }
     }
 
-    private static DeviceClientException failure(int status, byte[] body) {
+    private DeviceUnreachableException unreachable(IOException e) {
+        if (e instanceof HttpConnectTimeoutException || e instanceof ConnectException
+                || e.getCause() instanceof ConnectException) {
+            return new DeviceUnreachableException("cannot reach the device at " + base
+                    + ": is it plugged in and running? (in emulation: bin/otpi-emulate; another device: --device URL)", e);
+        }
+        if (e instanceof HttpTimeoutException) {
+            return new DeviceUnreachableException("the device at " + base + " did not answer in time", e);
+        }
+        return new DeviceUnreachableException("the connection to the device at " + base + " broke ("
+                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")", e);
+    }
+
+    private DeviceClientException failure(int status, byte[] body) {
+        String code = ErrorCodes.FAILED;
+        List<String> warnings = List.of();
         try {
             ErrorResponse e = RpcJson.mapper().readValue(body, ErrorResponse.class);
-            return new DeviceClientException(status, e.code(), e.warnings());
+            code = e.code();
+            warnings = e.warnings();
         } catch (IOException notJson) {
-            return new DeviceClientException(status, "failed", List.of());
+            // keep "failed"
         }
+        return new DeviceClientException(status, code, warnings, explain(code));
+    }
+
+    /** What to tell the person for a device error code (callers add what they know, e.g. the limit). */
+    String explain(String code) {
+        return switch (code) {
+            case ErrorCodes.DENIED -> "denied on the device: the person at the device said no";
+            case ErrorCodes.APPROVAL_TIMEOUT -> "no one answered on the device in time: approve it on the device's"
+                    + " screen when it asks, then try again";
+            case ErrorCodes.NO_APPROVER -> "the device has no way to ask for approval (no kiosk connected):"
+                    + " start the kiosk on the device, then try again";
+            case ErrorCodes.BUSY -> "the device is busy with another request from this laptop: try again in a moment";
+            case ErrorCodes.UNAUTHORIZED -> "this laptop is not paired with the device at " + base
+                    + " (or its pairing was revoked): run 'otpi pair'";
+            case ErrorCodes.LOCKED -> "the device is locked: unlock it on the device's screen";
+            case ErrorCodes.PAD_EXHAUSTED -> "not enough pad left";
+            case ErrorCodes.UNKNOWN_CONTACT -> "no pad for that contact on the device";
+            case ErrorCodes.TOO_LARGE -> "too large for the device";
+            case ErrorCodes.REPLAY -> "already opened before (a replay)";
+            case ErrorCodes.REJECTED -> "rejected by the device: not authentic (forged or corrupted)";
+            case ErrorCodes.WRONG_CODE -> "wrong code";
+            case ErrorCodes.UNKNOWN_MESSAGE -> "the device has no such opened message";
+            case ErrorCodes.BAD_REQUEST -> "the device refused the request as malformed";
+            default -> "the device could not do it (its security log says why)";
+        };
     }
 
     private static String enc(String s) {

@@ -11,9 +11,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.otpi.protocol.rpc.ContactEntry;
+import org.otpi.protocol.rpc.ErrorCodes;
 import org.otpi.protocol.rpc.PairFinishResponse;
 import org.otpi.protocol.rpc.PairStartResponse;
-import org.otpi.protocol.rpc.StreamSummary;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,23 +27,28 @@ import picocli.CommandLine.Spec;
  * {@code otpi}: the laptop client. Talks to the device (which seals and opens, after the person
  * approves on the device) and to the untrusted relay. Never sees pad bytes.
  *
- * <p>Exit codes: 0 success, 1 the device or relay refused or failed, 2 usage error.
+ * <p>Exit codes: 0 success, 1 the device or relay refused or failed, 2 usage error (including an
+ * output path that cannot be used, found before the device is asked).
  */
-@Command(name = "otpi", mixinStandardHelpOptions = true, version = "otpi 0.1.0",
+@Command(name = "otpi", mixinStandardHelpOptions = true, version = OtpiCli.VERSION,
         description = "OTPi laptop client: chat and files through your OTPi device.",
-        subcommands = {OtpiCli.Pair.class, OtpiCli.Contacts.class, OtpiCli.Chat.class, OtpiCli.Send.class,
-                OtpiCli.Inbox.class, OtpiCli.SealFile.class, OtpiCli.OpenFile.class})
+        subcommands = {OtpiCli.Pair.class, StatusCommand.class, OtpiCli.Contacts.class, OtpiCli.Chat.class,
+                OtpiCli.Send.class, OtpiCli.Inbox.class, HistoryCommand.class, FileCommands.SealFile.class,
+                FileCommands.OpenFile.class, AutoComplete.GenerateCompletion.class})
 public final class OtpiCli implements Callable<Integer> {
+    public static final String VERSION = "otpi 0.1.0 (device RPC v1)";
+    static final URI DEFAULT_DEVICE = URI.create("http://127.0.0.1:8470");
+
     @Spec
     CommandSpec spec;
 
     @Option(names = "--home", description = "Client state directory (default ~/.otpi).")
     Path home = Path.of(System.getProperty("user.home"), ".otpi");
 
-    @Option(names = "--device", description = "Device RPC URL (default: remembered, else http://127.0.0.1:8470).")
+    @Option(names = "--device", description = "Device RPC URL (default: remembered at pairing, else http://127.0.0.1:8470).")
     URI deviceUrl;
 
-    @Option(names = "--relay", description = "Relay URL (default: remembered).")
+    @Option(names = "--relay", description = "Relay URL (remembered once the relay has answered).")
     URI relayUrl;
 
     @Option(names = "--user", description = "Your relay user name (default: remembered, else the device id).")
@@ -60,7 +66,29 @@ public final class OtpiCli implements Callable<Integer> {
     public static void main(String[] args) {
         OtpiCli cli = new OtpiCli(RelayApiFactory.fromServiceLoader(), System.in);
         cli.interactiveTerminal = System.console() != null;
-        System.exit(new CommandLine(cli).execute(args));
+        System.exit(commandLine(cli).execute(args));
+    }
+
+    /**
+     * The command line with what every command shares: {@code --version} answers the same on
+     * every subcommand, and {@code generate-completion} (picocli's bash/zsh completion script) is
+     * listed in the help.
+     */
+    public static CommandLine commandLine(OtpiCli cli) {
+        CommandLine cl = new CommandLine(cli);
+        setVersion(cl);
+        cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false)
+                .description("Print a bash/zsh completion script: source <(otpi generate-completion)");
+        return cl;
+    }
+
+    private static void setVersion(CommandLine cl) {
+        cl.getCommandSpec().version(VERSION);
+        if (cl.getCommandSpec().optionsMap().get("--version") == null) {
+            cl.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("-V", "--version")
+                    .versionHelp(true).description("Print version information and exit.").build());
+        }
+        cl.getSubcommands().values().forEach(OtpiCli::setVersion);
     }
 
     @Override
@@ -72,56 +100,84 @@ public final class OtpiCli implements Callable<Integer> {
     // --- shared plumbing -------------------------------------------------------------------
 
     ClientHome openHome() throws IOException {
-        ClientHome h = ClientHome.open(home);
-        if (deviceUrl != null) {
-            h.set(ClientHome.DEVICE_URL, deviceUrl.toString());
-        }
-        if (relayUrl != null) {
-            h.set(ClientHome.RELAY_URL, relayUrl.toString());
-        }
-        return h;
+        return ClientHome.open(home);
     }
 
-    static URI deviceUri(ClientHome h) {
+    /** The device URL for this run: --device, else the one remembered at pairing, else the default. */
+    URI deviceUri(ClientHome h) {
+        if (deviceUrl != null) {
+            return deviceUrl;
+        }
         String u = h.get(ClientHome.DEVICE_URL);
-        return URI.create(u != null ? u : "http://127.0.0.1:8470");
+        return u != null ? URI.create(u) : DEFAULT_DEVICE;
     }
 
     /** A device client carrying the stored token; fails with a hint when not paired. */
     DeviceClient device(ClientHome h) {
         String token = h.get(ClientHome.DEVICE_TOKEN);
         if (token == null) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "not paired with a device: run 'otpi pair' first");
+            throw new CommandLine.ParameterException(spec.commandLine(), "this laptop is not paired with a device yet:"
+                    + " run 'otpi pair' first (see 'otpi pair --help')");
         }
         return new DeviceClient(deviceUri(h), token);
     }
 
-    /** Connects to the relay, registering the user on first use; remembers the token. */
+    /**
+     * Connects to the relay, registering the user on first use of that relay. A relay URL given
+     * with --relay is remembered only once the relay has answered: a typo is not saved.
+     */
     RelayApi relay(ClientHome h, DeviceClient device) throws IOException {
-        String url = h.get(ClientHome.RELAY_URL);
+        String stored = h.get(ClientHome.RELAY_URL);
+        String url = relayUrl != null ? relayUrl.toString() : stored;
         if (url == null) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "no relay given: use --relay URL once");
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "no relay known yet: give it once with --relay URL (e.g. --relay http://127.0.0.1:8090)");
         }
+        boolean newRelay = !url.equals(stored);
         String me = user != null ? user : h.get(ClientHome.USER);
         if (me == null) {
             me = device.whoami().deviceId();
         }
-        if (!me.equals(h.get(ClientHome.USER))) {
-            h.set(ClientHome.USER, me);
-        }
         RelayApi relay = relays.connect(URI.create(url));
-        String token = h.get(ClientHome.RELAY_TOKEN);
-        if (token == null) {
-            token = relay.register(me);
-            h.set(ClientHome.RELAY_TOKEN, token);
-        } else {
-            relay.login(me, token);
+        String token = newRelay ? null : h.get(ClientHome.RELAY_TOKEN);
+        try {
+            if (token == null || !me.equals(h.get(ClientHome.USER))) {
+                token = relay.register(me);
+                if (newRelay) {
+                    // references count per relay: start over on a new one
+                    h.remove(ClientHome.LAST_REF);
+                    h.remove(ClientHome.RETRY_REFS);
+                    h.set(ClientHome.RELAY_URL, url);
+                }
+                h.set(ClientHome.USER, me);
+                h.set(ClientHome.RELAY_TOKEN, token);
+            } else {
+                relay.login(me, token);
+            }
+        } catch (RelayRefusedException e) {
+            relay.close();
+            if (e.status() == 409) {
+                throw new IOException("the relay at " + url + " already has an account named '" + me
+                        + "' (made from another client home?): use --user NAME to make another");
+            }
+            throw e;
+        } catch (IOException e) {
+            relay.close();
+            throw e;
         }
         return relay;
     }
 
+    RelayApiFactory relaysFactory() {
+        return relays;
+    }
+
     PrintWriter out() {
         return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
     }
 
     BufferedReader in() {
@@ -129,9 +185,24 @@ public final class OtpiCli implements Callable<Integer> {
     }
 
     static int failed(PrintWriter out, String what, IOException e) {
-        out.println(what + ": " + (e instanceof DeviceClientException d ? Messenger.describe(d) : e.getMessage()));
+        out.println(what + ": " + e.getMessage());
         out.flush();
         return 1;
+    }
+
+    /** The contact for a device contact name or a relay user name, or a clear "no pad" failure. */
+    static ContactEntry resolve(List<ContactEntry> contacts, String nameOrUser) throws IOException {
+        for (ContactEntry c : contacts) {
+            if (c.name().equals(nameOrUser)) {
+                return c;
+            }
+        }
+        for (ContactEntry c : contacts) {
+            if (c.remoteId().equals(nameOrUser)) {
+                return c;
+            }
+        }
+        throw new IOException(Messenger.noPad(nameOrUser, contacts));
     }
 
     // --- commands ------------------------------------------------------------------------
@@ -139,6 +210,8 @@ public final class OtpiCli implements Callable<Integer> {
     @Command(name = "pair", mixinStandardHelpOptions = true,
             description = "Pair with the device: it shows a code on its screen, you type it here.")
     static final class Pair implements Callable<Integer> {
+        private static final int LOCAL_TRIES = 5;
+
         @ParentCommand
         OtpiCli root;
 
@@ -149,21 +222,56 @@ public final class OtpiCli implements Callable<Integer> {
         public Integer call() throws IOException {
             PrintWriter out = root.out();
             ClientHome h = root.openHome();
-            DeviceClient device = new DeviceClient(deviceUri(h), null);
+            URI url = root.deviceUri(h);
+            DeviceClient device = new DeviceClient(url, null);
+            BufferedReader in = root.in();
             try {
                 PairStartResponse start = device.pairStart(name);
-                out.println("The device shows a " + start.codeDigits() + "-digit code (valid " + start.expiresInSeconds() + " s).");
-                out.print("Code: ");
-                out.flush();
-                String code = root.in().readLine();
-                if (code == null) {
-                    out.println("no code given");
+                out.println("The device at " + url + " shows a " + start.codeDigits() + "-digit code (valid "
+                        + start.expiresInSeconds() + " s). Type it here as shown, e.g. 7638 2081.");
+                int badInput = 0;
+                while (true) {
+                    out.print("Code: ");
+                    out.flush();
+                    String line = in.readLine();
+                    if (line == null) {
+                        out.println();
+                        out.println("Pairing not finished: no code given.");
+                        return 1;
+                    }
+                    String code = line.replaceAll("[\\s-]", "");
+                    if (!code.matches("\\d{" + start.codeDigits() + "}")) {
+                        if (++badInput >= LOCAL_TRIES) {
+                            out.println("Pairing not finished.");
+                            return 1;
+                        }
+                        out.println("A code is " + start.codeDigits() + " digits, like 7638 2081: try again.");
+                        continue;
+                    }
+                    try {
+                        PairFinishResponse done = device.pairFinish(start.pairingId(), code);
+                        h.set(ClientHome.DEVICE_URL, url.toString());
+                        h.set(ClientHome.DEVICE_TOKEN, done.token());
+                        out.println("Paired with the device at " + url + " as '" + done.clientName() + "'. Token stored in "
+                                + h.dir() + ".");
+                        return 0;
+                    } catch (DeviceClientException e) {
+                        if (ErrorCodes.WRONG_CODE.equals(e.code())) {
+                            out.println("That code is not the one the device shows: try again.");
+                            continue;
+                        }
+                        out.println("Pairing failed: the device ended this pairing (too many wrong codes, or the code"
+                                + " expired). Run 'otpi pair' again for a new code.");
+                        return 1;
+                    }
+                }
+            } catch (DeviceClientException e) {
+                if (ErrorCodes.BUSY.equals(e.code())) {
+                    out.println("Pairing failed: the device is not taking pairings right now (too many attempts):"
+                            + " wait a minute and try again.");
                     return 1;
                 }
-                PairFinishResponse done = device.pairFinish(start.pairingId(), code.trim());
-                h.set(ClientHome.DEVICE_TOKEN, done.token());
-                out.println("Paired with the device as '" + done.clientName() + "'. Token stored in " + h.dir());
-                return 0;
+                return failed(out, "Pairing failed", e);
             } catch (IOException e) {
                 return failed(out, "Pairing failed", e);
             }
@@ -180,9 +288,13 @@ public final class OtpiCli implements Callable<Integer> {
             PrintWriter out = root.out();
             try {
                 List<ContactEntry> all = root.device(root.openHome()).contacts();
+                if (all.isEmpty()) {
+                    out.println("The device has no pads yet: exchange one on the device.");
+                }
                 for (ContactEntry c : all) {
-                    out.printf("%-20s user %-20s send %10d  receive %10d%s%s%n", c.name(), c.remoteId(),
-                            c.sendRemaining(), c.receiveRemaining(), c.lowPad() ? "  LOW PAD" : "", c.expired() ? "  EXPIRED" : "");
+                    out.printf("%-20s user %-20s send %10d  receive %10d%s%s%n", SafeText.escape(c.name()),
+                            SafeText.escape(c.remoteId()), c.sendRemaining(), c.receiveRemaining(),
+                            c.lowPad() ? "  LOW PAD" : "", c.expired() ? "  EXPIRED" : "");
                 }
                 out.flush();
                 return 0;
@@ -192,7 +304,8 @@ public final class OtpiCli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "send", mixinStandardHelpOptions = true, description = "Seal a message on the device and send it.")
+    @Command(name = "send", mixinStandardHelpOptions = true,
+            description = "Seal a message on the device (approve it there) and send it through the relay.")
     static final class Send implements Callable<Integer> {
         @ParentCommand
         OtpiCli root;
@@ -200,23 +313,33 @@ public final class OtpiCli implements Callable<Integer> {
         @Parameters(index = "0", description = "Recipient (relay user).")
         String to;
 
-        @Parameters(index = "1..*", arity = "1..*", description = "The message.")
+        @Parameters(index = "1..*", arity = "1..*", description = "The message; '-' reads it from standard input.")
         List<String> words;
 
         @Override
         public Integer call() throws IOException {
             PrintWriter out = root.out();
+            String text;
+            if (words.equals(List.of("-"))) {
+                text = root.in().lines().reduce((a, b) -> a + "\n" + b).orElse("");
+                if (text.isEmpty()) {
+                    out.println("send: nothing to send (standard input was empty)");
+                    return 2;
+                }
+            } else {
+                text = String.join(" ", words);
+            }
             ClientHome h = root.openHome();
             DeviceClient device = root.device(h);
             try (RelayApi relay = root.relay(h, device)) {
-                return new Messenger(device, relay, h, out).send(to, String.join(" ", words)) ? 0 : 1;
+                return new Messenger(device, relay, h, out).send(to, text) ? 0 : 1;
             } catch (IOException e) {
                 return failed(out, "send", e);
             }
         }
     }
 
-    @Command(name = "inbox", mixinStandardHelpOptions = true, description = "Fetch, open and show new messages.")
+    @Command(name = "inbox", mixinStandardHelpOptions = true, description = "Fetch, open, store and show new messages.")
     static final class Inbox implements Callable<Integer> {
         @ParentCommand
         OtpiCli root;
@@ -227,79 +350,14 @@ public final class OtpiCli implements Callable<Integer> {
             ClientHome h = root.openHome();
             DeviceClient device = root.device(h);
             try (RelayApi relay = root.relay(h, device)) {
-                int n = new Messenger(device, relay, h, out).fetchAndShow();
+                Messenger messenger = new Messenger(device, relay, h, out);
+                messenger.flushOutbox();
+                int n = messenger.fetchAndShow();
                 out.println(n + " new message" + (n == 1 ? "" : "s") + ".");
                 out.flush();
                 return 0;
             } catch (IOException e) {
                 return failed(out, "inbox", e);
-            }
-        }
-    }
-
-    @Command(name = "seal-file", mixinStandardHelpOptions = true, description = "Seal a file for a contact (streamed through the device).")
-    static final class SealFile implements Callable<Integer> {
-        @ParentCommand
-        OtpiCli root;
-
-        @Parameters(index = "0", description = "Contact.")
-        String contact;
-
-        @Parameters(index = "1", description = "Input file.")
-        Path in;
-
-        @Parameters(index = "2", description = "Output (sealed) file.")
-        Path outFile;
-
-        @Option(names = "--format", description = "V2 (default), OTC_V1 or ARMOR.")
-        String format;
-
-        @Override
-        public Integer call() throws IOException {
-            PrintWriter out = root.out();
-            try {
-                StreamSummary s = root.device(root.openHome()).sealFile(contact, in, outFile, format);
-                out.println("Sealed " + in + " -> " + outFile + " (" + s.padUsed() + " pad bytes used, " + s.remaining() + " left)");
-                out.flush();
-                return 0;
-            } catch (IOException e) {
-                return failed(out, "seal-file", e);
-            }
-        }
-    }
-
-    @Command(name = "open-file", mixinStandardHelpOptions = true, description = "Open a sealed file from a contact.")
-    static final class OpenFile implements Callable<Integer> {
-        @ParentCommand
-        OtpiCli root;
-
-        @Parameters(index = "0", description = "Contact.")
-        String contact;
-
-        @Parameters(index = "1", description = "Sealed input file.")
-        Path in;
-
-        @Parameters(index = "2", description = "Output (plaintext) file; written only if the device authenticated it.")
-        Path outFile;
-
-        @Override
-        public Integer call() throws IOException {
-            PrintWriter out = root.out();
-            try {
-                StreamSummary s = root.device(root.openHome()).openFile(contact, in, outFile);
-                for (String w : s.warnings()) {
-                    out.println(Messenger.warning(w, contact));
-                }
-                out.println("Opened " + in + " -> " + outFile);
-                out.flush();
-                return 0;
-            } catch (DeviceClientException e) {
-                for (String w : e.warnings()) {
-                    out.println(Messenger.warning(w, contact));
-                }
-                return failed(out, "open-file", e);
-            } catch (IOException e) {
-                return failed(out, "open-file", e);
             }
         }
     }
@@ -317,9 +375,13 @@ public final class OtpiCli implements Callable<Integer> {
             try (RelayApi relay = root.relay(h, device);
                  LineSource lines = root.interactiveTerminal ? LineSource.jline() : LineSource.plain(root.in(), out)) {
                 Messenger messenger = new Messenger(device, relay, h, out);
-                messenger.printer(lines::printAbove);
+                messenger.printer(line -> {
+                    lines.printAbove(line);
+                    return true;
+                });
                 ChatSession session = new ChatSession(messenger, relay, h);
                 messenger.print("Welcome to OTPi chat as " + h.get(ClientHome.USER) + ". Type 'help' for help.");
+                messenger.flushOutbox();
                 messenger.fetchAndShow();
                 // Opening waits for the person at the device: never block the relay's push thread.
                 java.util.concurrent.ExecutorService opener = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {

@@ -9,6 +9,9 @@ import java.util.function.Consumer;
  * packages (base64) and user names. An adapter over the relay's own client implements this; see
  * {@link RelayApiFactory}.
  *
+ * <p>Errors: {@link RelayUnreachableException} when there is no answer (its message names the
+ * relay's URL), {@link RelayRefusedException} with the HTTP status when the relay refuses.
+ *
  * <p>Thread-safety: implementations must allow {@link #subscribe} callbacks on their own thread
  * while other methods are called from the command thread.
  */
@@ -20,8 +23,12 @@ public interface RelayApi extends AutoCloseable {
     /** Uses an existing account for the calls below. */
     void login(String user, String token) throws IOException;
 
-    /** Queues a sealed package for {@code to}; returns the relay's reference number for it. */
-    long send(String to, String packageB64) throws IOException;
+    /**
+     * Queues a sealed package for {@code to}; returns the relay's reference number for it.
+     * {@code idempotencyKey} (1-64 of {@code A-Z a-z 0-9 _ -}, one random key per sealed package)
+     * makes a retry of the same package after a lost answer be stored once.
+     */
+    long send(String to, String packageB64, String idempotencyKey) throws IOException;
 
     /** Messages for the logged-in user with a reference number greater than {@code sinceRef}, oldest first. */
     List<RelayMessage> fetch(long sinceRef) throws IOException;

@@ -21,6 +21,17 @@ final class FakeRelay implements RelayApiFactory {
     final List<Long> acks = new CopyOnWriteArrayList<>();
     /** Accounts that exist on the relay before any client of the test registers (other people). */
     private final java.util.Set<String> existing = ConcurrentHashMap.newKeySet();
+    /** Idempotency keys seen (sender + key -> ref), as the real relay keeps them. */
+    private final Map<String, Long> keys = new ConcurrentHashMap<>();
+    /** While true every call fails as if the relay were not running. */
+    volatile boolean down;
+    /** While true a send is stored but its answer is lost (the client sees a broken connection). */
+    volatile boolean loseSendAnswers;
+    /** This many of the next sends fail as if the relay had gone down (nothing stored). */
+    final java.util.concurrent.atomic.AtomicInteger failNextSends = new java.util.concurrent.atomic.AtomicInteger();
+    /** Send attempts that reached the relay (stored or not). */
+    final java.util.concurrent.atomic.AtomicInteger sendAttempts = new java.util.concurrent.atomic.AtomicInteger();
+    static final java.net.URI URI = java.net.URI.create("http://relay.invalid:8090");
 
     /** Declares accounts as existing (the real relay refuses packages for unknown accounts). */
     FakeRelay existing(String... users) {
@@ -55,8 +66,12 @@ final class FakeRelay implements RelayApiFactory {
 
         @Override
         public String register(String name) throws IOException {
+            if (down) {
+                throw new RelayUnreachableException("cannot reach the relay at " + URI
+                        + ": is it running, and is the URL right? (change it with --relay URL)", null);
+            }
             if (tokens.containsKey(name)) {
-                throw new IOException("user exists");
+                throw new RelayRefusedException(409, "the relay refused: unavailable");
             }
             String token = UUID.randomUUID().toString();
             tokens.put(name, token);
@@ -73,12 +88,28 @@ final class FakeRelay implements RelayApiFactory {
         }
 
         @Override
-        public long send(String to, String packageB64) throws IOException {
+        public long send(String to, String packageB64, String idempotencyKey) throws IOException {
             require();
-            if (!tokens.containsKey(to) && !existing.contains(to)) {
-                throw new IOException("no such user (the real relay answers 404)");
+            sendAttempts.incrementAndGet();
+            if (failNextSends.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new RelayUnreachableException("cannot reach the relay at " + URI
+                        + ": is it running, and is the URL right? (change it with --relay URL)", null);
             }
-            return inject(user, to, packageB64).ref();
+            if (!tokens.containsKey(to) && !existing.contains(to)) {
+                throw new RelayRefusedException(404, "the relay refused: not found");
+            }
+            long ref;
+            synchronized (FakeRelay.this) {
+                Long earlier = idempotencyKey == null ? null : keys.get(user + "/" + idempotencyKey);
+                ref = earlier != null ? earlier : inject(user, to, packageB64).ref();
+                if (idempotencyKey != null) {
+                    keys.put(user + "/" + idempotencyKey, ref);
+                }
+            }
+            if (loseSendAnswers) {
+                throw new RelayUnreachableException("cannot reach the relay at " + URI + " (answer lost)", null);
+            }
+            return ref;
         }
 
         @Override
@@ -99,7 +130,8 @@ final class FakeRelay implements RelayApiFactory {
         }
 
         @Override
-        public List<RelayUser> users() {
+        public List<RelayUser> users() throws IOException {
+            require();
             java.util.Set<String> all = new java.util.TreeSet<>(tokens.keySet());
             all.addAll(existing);
             return all.stream().map(u -> new RelayUser(u, listeners.containsKey(u))).toList();
@@ -127,6 +159,10 @@ final class FakeRelay implements RelayApiFactory {
         }
 
         private void require() throws IOException {
+            if (down) {
+                throw new RelayUnreachableException("cannot reach the relay at " + URI
+                        + ": is it running, and is the URL right? (change it with --relay URL)", null);
+            }
             if (user == null) {
                 throw new IOException("not logged in");
             }

@@ -29,7 +29,8 @@ class OtpiCliTest {
     @TempDir
     Path tmp;
 
-    private final FakeRelay relay = new FakeRelay().existing("alice", "bob", "carol");
+    private CliHarness h;
+    private FakeRelay relay;
     private RpcFixture alice;
     private RpcFixture bob;
     private CountingApprover aliceApprover;
@@ -37,73 +38,42 @@ class OtpiCliTest {
     private Path aliceHome;
     private Path bobHome;
 
-    private record Run(int code, String out) {
-    }
-
     @BeforeEach
     void setUp() throws Exception {
-        aliceApprover = new CountingApprover(CountingApprover.Mode.APPROVE);
-        alice = new RpcFixture(new FakeDeviceService("alice", 1_000_000, "bob", "carol"), aliceApprover);
-        bobApprover = new CountingApprover(CountingApprover.Mode.APPROVE);
-        bob = new RpcFixture(new FakeDeviceService("bob", 1_000_000, "alice"), bobApprover);
-        aliceHome = tmp.resolve("alice-home");
-        bobHome = tmp.resolve("bob-home");
+        h = new CliHarness(tmp);
+        relay = h.relay;
+        alice = h.alice;
+        bob = h.bob;
+        aliceApprover = h.aliceApprover;
+        bobApprover = h.bobApprover;
+        aliceHome = h.aliceHome;
+        bobHome = h.bobHome;
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        alice.close();
-        bob.close();
+        h.close();
     }
 
-    private Run run(Path home, InputStream stdin, String... args) {
-        StringWriter out = new StringWriter();
-        CommandLine cl = new CommandLine(new OtpiCli(relay, stdin));
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(out, true));
-        List<String> all = new ArrayList<>(List.of("--home", home.toString()));
-        all.addAll(List.of(args));
-        int code = cl.execute(all.toArray(String[]::new));
-        return new Run(code, out.toString());
-    }
-
-    /** Stdin that blocks until the device has shown its pairing code, then "types" it. */
-    private static InputStream codeFrom(RpcFixture device) {
-        return new InputStream() {
-            private InputStream typed;
-
-            @Override
-            public int read() throws java.io.IOException {
-                if (typed == null) {
-                    try {
-                        String code = device.codes.poll(10, TimeUnit.SECONDS);
-                        typed = new ByteArrayInputStream((code + "\n").getBytes(StandardCharsets.US_ASCII));
-                    } catch (InterruptedException e) {
-                        throw new java.io.IOException(e);
-                    }
-                }
-                return typed.read();
-            }
-        };
+    private CliHarness.Run run(Path home, InputStream stdin, String... args) {
+        return h.run(home, stdin, args);
     }
 
     private static InputStream lines(String... lines) {
-        return new ByteArrayInputStream((String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+        return CliHarness.lines(lines);
     }
 
     private void pairBoth() {
-        Run a = run(aliceHome, codeFrom(alice), "--device", alice.base.toString(), "--relay", "http://relay.invalid", "pair", "--name", "alice-laptop");
-        assertEquals(0, a.code(), a.out());
-        assertTrue(a.out().contains("Paired with the device as 'alice-laptop'"), a.out());
-        Run b = run(bobHome, codeFrom(bob), "--device", bob.base.toString(), "--relay", "http://relay.invalid", "pair", "--name", "bob-laptop");
-        assertEquals(0, b.code(), b.out());
+        h.pairBoth();
     }
 
     @Test
-    void pair_storesTheTokenPrivately_andWrongCodeFails() throws Exception {
-        Run wrong = run(aliceHome, lines("12"), "--device", alice.base.toString(), "pair");
+    void pair_storesTheTokenPrivately_andAnUnfinishedPairingStoresNothing() throws Exception {
+        CliHarness.Run wrong = run(aliceHome, lines("12"), "--device", alice.base.toString(), "pair");
         assertEquals(1, wrong.code());
-        assertTrue(wrong.out().contains("Pairing failed"), wrong.out());
+        assertTrue(wrong.out().contains("A code is 8 digits, like 7638 2081: try again."), wrong.out());
+        assertTrue(wrong.out().contains("Pairing not finished"), wrong.out());
+        assertEquals(null, ClientHome.open(aliceHome).get(ClientHome.DEVICE_TOKEN));
         alice.codes.clear();
         pairBoth();
         Path props = aliceHome.resolve("client.properties");
@@ -113,27 +83,31 @@ class OtpiCliTest {
 
     @Test
     void commandsBeforePairing_sayHowToPair() {
-        Run r = run(aliceHome, lines(), "--device", alice.base.toString(), "--relay", "http://r", "send", "bob", "hi");
+        CliHarness.Run r = run(aliceHome, lines(), "--device", alice.base.toString(), "--relay", "http://r", "send", "bob", "hi");
         assertEquals(2, r.code());
-        assertTrue(r.out().contains("run 'otpi pair' first"), r.out());
+        assertTrue(r.out().contains("not paired with a device yet: run 'otpi pair' first"), r.out());
     }
 
     @Test
     void sendAndInbox_deliverOnce_andRememberTheReference() throws Exception {
         pairBoth();
-        Run s = run(aliceHome, lines(), "send", "bob", "hello", "bob");
+        CliHarness.Run s = run(aliceHome, lines(), "send", "bob", "hello", "bob");
         assertEquals(0, s.code(), s.out());
         assertTrue(s.out().contains("Message sent to bob"), s.out());
         assertFalse(s.out().contains("hello"), "the relay package is not echoed as text");
-        Run in = run(bobHome, lines(), "inbox");
+        long refBefore = ClientHome.open(bobHome).lastRef();
+        CliHarness.Run in = run(bobHome, lines(), "inbox");
         assertEquals(0, in.code(), in.out());
         assertTrue(in.out().contains("alice: hello bob"), in.out());
         assertTrue(in.out().contains("1 new message."), in.out());
-        Run again = run(bobHome, lines(), "inbox");
+        CliHarness.Run again = run(bobHome, lines(), "inbox");
         assertTrue(again.out().contains("0 new messages."), again.out());
         assertFalse(again.out().contains("hello bob"));
-        assertEquals("1", ClientHome.open(bobHome).get(ClientHome.LAST_REF));
-        assertTrue(relay.acks.contains(1L));
+        long ref = relay.all().get(relay.all().size() - 1).ref();
+        assertTrue(ref > refBefore);
+        assertEquals(ref, ClientHome.open(bobHome).lastRef());
+        assertTrue(relay.acks.contains(ref));
+        assertEquals(0, bob.device.keptCount("alice"), "stored in the history, so the device was told to forget it");
     }
 
     @Test
@@ -143,20 +117,20 @@ class OtpiCliTest {
         run(aliceHome, lines(), "send", "bob", "two");
         List<RelayMessage> sent = relay.all();
         // the relay drops "one", delivers "two", then replays "two" under a new reference
-        Run first = runInboxAfter(bobHome, 1);
+        CliHarness.Run first = runInboxAfter(bobHome, 1);
         assertTrue(first.out().contains("alice: two"), first.out());
         assertTrue(first.out().contains("were skipped"), first.out());
         relay.inject("alice", "bob", sent.get(1).packageB64());
-        Run replay = run(bobHome, lines(), "inbox");
+        CliHarness.Run replay = run(bobHome, lines(), "inbox");
         assertTrue(replay.out().contains("possible replay"), replay.out());
         assertFalse(replay.out().contains("alice: two"), replay.out());
         // a forged package claiming to be from alice
         relay.inject("alice", "bob", java.util.Base64.getEncoder().encodeToString("Fjunkjunkjunkjunkjunkjunkjunk".getBytes()));
-        Run forged = run(bobHome, lines(), "inbox");
-        assertTrue(forged.out().contains("Could not open message from alice"), forged.out());
+        CliHarness.Run forged = run(bobHome, lines(), "inbox");
+        assertTrue(forged.out().contains("Could not open the message from alice"), forged.out());
     }
 
-    private Run runInboxAfter(Path home, long skipRef) throws Exception {
+    private CliHarness.Run runInboxAfter(Path home, long skipRef) throws Exception {
         ClientHome.open(home).advanceRef(skipRef);
         return run(home, lines(), "inbox");
     }
@@ -166,18 +140,18 @@ class OtpiCliTest {
         pairBoth();
         run(aliceHome, lines(), "send", "bob", "one");
         bobApprover.mode(CountingApprover.Mode.DENY);
-        Run denied = run(bobHome, lines(), "inbox");
+        CliHarness.Run denied = run(bobHome, lines(), "inbox");
         assertTrue(denied.out().contains("denied on the device"), denied.out());
         assertTrue(denied.out().contains("tried again"), denied.out());
         assertFalse(relay.acks.contains(1L), "not acknowledged: it stays on the relay");
         run(aliceHome, lines(), "send", "bob", "two");
         bobApprover.mode(CountingApprover.Mode.APPROVE);
-        Run later = run(bobHome, lines(), "inbox");
+        CliHarness.Run later = run(bobHome, lines(), "inbox");
         assertTrue(later.out().contains("alice: one"), later.out());
         assertTrue(later.out().contains("alice: two"), later.out());
         assertTrue(later.out().contains("2 new messages."), later.out());
         assertTrue(ClientHome.open(bobHome).retryRefs().isEmpty());
-        Run none = run(bobHome, lines(), "inbox");
+        CliHarness.Run none = run(bobHome, lines(), "inbox");
         assertTrue(none.out().contains("0 new messages."), none.out());
     }
 
@@ -185,7 +159,7 @@ class OtpiCliTest {
     void denied_onTheDevice_nothingIsSent() throws Exception {
         pairBoth();
         aliceApprover.mode(CountingApprover.Mode.DENY);
-        Run s = run(aliceHome, lines(), "send", "bob", "secret");
+        CliHarness.Run s = run(aliceHome, lines(), "send", "bob", "secret");
         assertEquals(1, s.code());
         assertTrue(s.out().contains("denied on the device"), s.out());
         assertTrue(relay.all().isEmpty());
@@ -197,7 +171,7 @@ class OtpiCliTest {
         pairBoth();
         // bob registers on the relay first, so alice's "users" sees him
         assertEquals(0, run(bobHome, lines(), "inbox").code());
-        Run chat = run(aliceHome, lines(
+        CliHarness.Run chat = run(aliceHome, lines(
                 "help",
                 "send bob hi there",
                 "ms bob,carol to you both",
@@ -224,7 +198,7 @@ class OtpiCliTest {
         java.io.PipedOutputStream keyboard = new java.io.PipedOutputStream();
         java.io.PipedInputStream bobStdin = new java.io.PipedInputStream(keyboard);
         StringWriter bobOut = new StringWriter();
-        CommandLine bobCli = new CommandLine(new OtpiCli(relay, bobStdin));
+        CommandLine bobCli = OtpiCli.commandLine(new OtpiCli(relay, bobStdin));
         bobCli.setOut(new PrintWriter(bobOut, true));
         Thread t = new Thread(() -> bobCli.execute("--home", bobHome.toString(), "chat"));
         t.start();
@@ -262,7 +236,7 @@ class OtpiCliTest {
         Path plain = tmp.resolve("plan.bin");
         Files.write(plain, data);
         Path sealed = tmp.resolve("plan.otpi");
-        Run s = run(aliceHome, lines(), "seal-file", "bob", plain.toString(), sealed.toString());
+        CliHarness.Run s = run(aliceHome, lines(), "seal-file", "bob", plain.toString(), sealed.toString());
         assertEquals(0, s.code(), s.out());
         assertFalse(java.util.Arrays.equals(data, Files.readAllBytes(sealed)));
         byte[] tampered = Files.readAllBytes(sealed);
@@ -270,12 +244,12 @@ class OtpiCliTest {
         Path bad = tmp.resolve("bad.otpi");
         Files.write(bad, tampered);
         Path badOut = tmp.resolve("bad.out");
-        Run b = run(bobHome, lines(), "open-file", "alice", bad.toString(), badOut.toString());
+        CliHarness.Run b = run(bobHome, lines(), "open-file", "alice", bad.toString(), badOut.toString());
         assertEquals(1, b.code(), b.out());
         assertTrue(b.out().contains("failed authentication"), b.out());
         assertFalse(Files.exists(badOut), "no output for an unauthenticated file");
         Path opened = tmp.resolve("plan.out");
-        Run o = run(bobHome, lines(), "open-file", "alice", sealed.toString(), opened.toString());
+        CliHarness.Run o = run(bobHome, lines(), "open-file", "alice", sealed.toString(), opened.toString());
         assertEquals(0, o.code(), o.out());
         assertArrayEquals(data, Files.readAllBytes(opened));
         try (var files = Files.list(tmp)) {
@@ -286,9 +260,9 @@ class OtpiCliTest {
     @Test
     void contacts_listsRemainingPad() {
         pairBoth();
-        Run r = run(aliceHome, lines(), "contacts");
+        CliHarness.Run r = run(aliceHome, lines(), "contacts");
         assertEquals(0, r.code(), r.out());
         assertTrue(r.out().contains("bob"), r.out());
-        assertTrue(r.out().contains("1000000"), r.out());
+        assertTrue(r.out().contains(String.valueOf(CliHarness.PAD)), r.out());
     }
 }

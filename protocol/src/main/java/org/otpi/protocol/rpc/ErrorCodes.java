@@ -1,6 +1,11 @@
 package org.otpi.protocol.rpc;
 
-/** The stable error codes of {@link ErrorResponse#code()}. Nothing finer is ever revealed. */
+/**
+ * The stable error codes of {@link ErrorResponse#code()}. Nothing finer is ever revealed: no pad
+ * or vault detail. The approval codes ({@link #DENIED}, {@link #APPROVAL_TIMEOUT},
+ * {@link #NO_APPROVER}) say only what the person (or nobody) did, which the laptop's user needs to
+ * know to act.
+ */
 public final class ErrorCodes {
     /** Anything the client need not know more about. */
     public static final String FAILED = "failed";
@@ -11,8 +16,12 @@ public final class ErrorCodes {
     public static final String TOO_LARGE = "too_large";
     /** Another approval for this client is pending, or the device is at capacity. */
     public static final String BUSY = "busy";
-    /** The person said no, or did not answer in time. */
+    /** The person at the device said no. */
     public static final String DENIED = "denied";
+    /** The device asked, but no one answered before the approval timeout. */
+    public static final String APPROVAL_TIMEOUT = "approval_timeout";
+    /** The device had no way to ask anyone (no kiosk connected, no console, no buttons). */
+    public static final String NO_APPROVER = "no_approver";
     public static final String LOCKED = "locked";
     public static final String UNKNOWN_CONTACT = "unknown_contact";
     public static final String PAD_EXHAUSTED = "pad_exhausted";
@@ -25,6 +34,10 @@ public final class ErrorCodes {
     public static final String REJECTED = "rejected";
     /** The package's pad was already opened and destroyed (warning REPLAY). */
     public static final String REPLAY = "replay";
+    /** {@code /open/confirm} for an index the device never opened from that contact. */
+    public static final String UNKNOWN_MESSAGE = "unknown_message";
+    /** {@code /pair/finish} with a wrong code; the same pairing still takes another try. */
+    public static final String WRONG_CODE = "wrong_code";
 
     private ErrorCodes() {
     }

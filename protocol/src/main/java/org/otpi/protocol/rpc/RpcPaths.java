@@ -8,6 +8,8 @@ public final class RpcPaths {
     public static final String CONTACTS = PREFIX + "/contacts";
     public static final String SEAL = PREFIX + "/seal";
     public static final String OPEN = PREFIX + "/open";
+    /** The client stored an opened message: the device may destroy its kept copy. */
+    public static final String OPEN_CONFIRM = PREFIX + "/open/confirm";
     /** Streamed: {@code POST /api/v1/file/seal?contact=NAME&format=V2}, body = the file. */
     public static final String FILE_SEAL = PREFIX + "/file/seal";
     /** Streamed: {@code POST /api/v1/file/open?contact=NAME}, body = the sealed file. */
@@ -29,6 +31,8 @@ public final class RpcPaths {
     public static final int MAX_JSON_BODY = 64 * 1024;
     /** Largest message (before base64) a JSON seal or open may carry. */
     public static final int MAX_MESSAGE = 32 * 1024;
+    /** Largest file a streamed seal or open accepts by default (the device may be set lower). */
+    public static final long DEFAULT_MAX_FILE = 64L * 1024 * 1024;
 
     private RpcPaths() {
     }

@@ -7,6 +7,7 @@ package org.otpi.protocol.rpc;
  * @param padUsed       pad bytes this seal consumed
  * @param sendRemaining pad bytes left for this contact afterwards
  * @param lowPad        the pad is running low
+ * @param index         the pad index the package uses (also readable in its header)
  */
-public record SealResponse(String packageData, long padUsed, long sendRemaining, boolean lowPad) {
+public record SealResponse(String packageData, long padUsed, long sendRemaining, boolean lowPad, long index) {
 }

@@ -15,12 +15,18 @@ import org.junit.jupiter.api.Test;
 class RpcWireTest {
     @Test
     void records_roundTrip_withStableFieldNames() throws Exception {
-        SealResponse s = new SealResponse("AAEC", 37, 963, false);
+        SealResponse s = new SealResponse("AAEC", 37, 963, false, 16);
         String json = RpcJson.mapper().writeValueAsString(s);
-        assertEquals("{\"packageData\":\"AAEC\",\"padUsed\":37,\"sendRemaining\":963,\"lowPad\":false}", json);
+        assertEquals("{\"packageData\":\"AAEC\",\"padUsed\":37,\"sendRemaining\":963,\"lowPad\":false,\"index\":16}", json);
         assertEquals(s, RpcJson.mapper().readValue(json, SealResponse.class));
-        OpenResponse o = new OpenResponse("aGk=", List.of("SKIP"), 10);
-        assertEquals(o, RpcJson.mapper().readValue(RpcJson.mapper().writeValueAsString(o), OpenResponse.class));
+        OpenResponse o = new OpenResponse("aGk=", List.of("SKIP"), 10, 4096, true);
+        String open = RpcJson.mapper().writeValueAsString(o);
+        assertEquals("{\"message\":\"aGk=\",\"warnings\":[\"SKIP\"],\"receiveRemaining\":10,\"index\":4096,\"repeat\":true}", open);
+        assertEquals(o, RpcJson.mapper().readValue(open, OpenResponse.class));
+        OpenConfirmRequest c = new OpenConfirmRequest("alice", 4096);
+        String confirm = RpcJson.mapper().writeValueAsString(c);
+        assertEquals("{\"contact\":\"alice\",\"index\":4096}", confirm);
+        assertEquals(c, RpcJson.mapper().readValue(confirm, OpenConfirmRequest.class));
     }
 
     @Test
