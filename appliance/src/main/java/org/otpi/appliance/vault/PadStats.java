@@ -20,16 +20,18 @@ package org.otpi.appliance.vault;
  * @param receiveOnly      restored without a high-water mark: sends again after the contact's ack
  *                         or a skip ahead
  * @param keptOpens        opened messages whose pad is kept until their client confirms
+ * @param readOnDevice     messages from this contact are read on the device only
  */
 public record PadStats(String contact, String remoteId, String padId, long size, String source, String kind,
                        int person, long sendCapacity, long sendUsed, long receiveCapacity, long receiveUsed,
-                       long lowThreshold, boolean expired, String expiredBy, boolean receiveOnly, int keptOpens) {
+                       long lowThreshold, boolean expired, String expiredBy, boolean receiveOnly, int keptOpens,
+                       boolean readOnDevice) {
 
     public PadStats(String contact, String remoteId, String padId, long size, String source, String kind,
                     int person, long sendCapacity, long sendUsed, long receiveCapacity, long receiveUsed,
                     long lowThreshold, boolean expired, String expiredBy) {
         this(contact, remoteId, padId, size, source, kind, person, sendCapacity, sendUsed, receiveCapacity, receiveUsed,
-                lowThreshold, expired, expiredBy, false, 0);
+                lowThreshold, expired, expiredBy, false, 0, false);
     }
 
     public long sendRemaining() {

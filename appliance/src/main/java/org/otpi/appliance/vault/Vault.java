@@ -81,6 +81,7 @@ public final class Vault implements AutoCloseable {
     private final Map<String, Entry> contacts = new TreeMap<>();
     private byte[] vaultKey;
     private Journal journal;
+    private VaultItems items;
     private MediumLock mediumLock;
     private volatile boolean closed;
 
@@ -155,6 +156,7 @@ public final class Vault implements AutoCloseable {
                 Vault v = new Vault(medium, policy, secret, new HighWaterMarks(stateDir, secret), deviceId, key,
                         Clock.systemUTC());
                 v.journal = j;
+                v.items = new VaultItems(medium, key);
                 Logger.tag("security").info("vault created for device {}", deviceId);
                 return v;
             });
@@ -256,6 +258,11 @@ public final class Vault implements AutoCloseable {
             Logger.tag("security").info("vault migrated to random-nonce formats (journal v2, pad files v2)");
         }
         v.journal = j;
+        v.items = new VaultItems(medium, key);
+        int expired = v.items.expire(clock.millis());
+        if (expired > 0) {
+            Logger.tag("security").info("{} messages kept on the device expired and were destroyed", expired);
+        }
         for (Entry e : v.contacts.values()) {
             if (e.ledger != null) {
                 v.openPad(e);
@@ -396,6 +403,7 @@ public final class Vault implements AutoCloseable {
             }
             contacts.clear();
             closeQuietly(journal);
+            closeQuietly(items);
             closeQuietly(marks);
             closeQuietly(mediumLock);
             secret.close();
@@ -1301,6 +1309,142 @@ public final class Vault implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------------------
+    // Read and write on the device (DESIGN section 8): text that never reaches the laptop
+
+    /**
+     * Opens a package (v1, v2 or armored text) for the device's own screen: the text is sealed into
+     * the vault's item store, the pad destroyed only after that is durable, and nothing of the text
+     * is returned. Kept until {@code expiresAt} (epoch millis; 0 = until destroyed on the device).
+     */
+    public DeviceMessage openOnDevice(String contact, byte[] pkg, long expiresAt) throws VaultException {
+        String head = new String(pkg, 0, Math.min(pkg.length, 32), StandardCharsets.US_ASCII).stripLeading();
+        Opened o = head.startsWith(ArmoredMessage.BEGIN)
+                ? openArmored(contact, new String(pkg, StandardCharsets.UTF_8), true)
+                : open(contact, pkg, true);
+        try {
+            VaultItems.Item i = new VaultItems.Item();
+            i.kind = "device-message";
+            i.contact = contact;
+            i.index = o.index();
+            i.createdAt = clock.millis();
+            i.expiresAt = expiresAt;
+            i.data = o.message();
+            String id = items.put(i);
+            Logger.tag("security").info("a message was kept to be read on the device only (pad index {})", o.index());
+            confirmOpened(contact, o.index());
+            return new DeviceMessage(id, contact, o.index(), i.createdAt, expiresAt, o.message().length);
+        } catch (IOException e) {
+            throw new VaultException(VaultException.Kind.IO, "cannot keep the message: " + e.getMessage(), e);
+        } finally {
+            Arrays.fill(o.message(), (byte) 0);
+        }
+    }
+
+    /** The messages kept to be read on the device, oldest first (expired ones are destroyed first). */
+    public List<DeviceMessage> deviceMessages() throws VaultException {
+        return itemOp(() -> {
+            items.expire(clock.millis());
+            List<DeviceMessage> out = new ArrayList<>();
+            for (VaultItems.Item i : items.list("device-message")) {
+                out.add(new DeviceMessage(i.id, i.contact, i.index, i.createdAt, i.expiresAt, i.data.length));
+                Arrays.fill(i.data, (byte) 0);
+            }
+            return out;
+        });
+    }
+
+    /** The text of a message kept for the device's screen (the caller wipes it), or null. */
+    public byte[] readDeviceMessage(String id) throws VaultException {
+        return itemOp(() -> {
+            VaultItems.Item i = items.get(id);
+            return i != null && "device-message".equals(i.kind) ? i.data : null;
+        });
+    }
+
+    /** Destroys a message kept for the device's screen; true if it existed. */
+    public boolean destroyDeviceMessage(String id) throws VaultException {
+        return itemOp(() -> {
+            boolean gone = items.destroy(id);
+            if (gone) {
+                Logger.tag("security").info("a message kept on the device was destroyed");
+            }
+            return gone;
+        });
+    }
+
+    /**
+     * Seals text composed on the device for {@code contact} and keeps the package until the laptop
+     * has carried it (see {@link #outgoing()}); the text never leaves the device.
+     */
+    public OutgoingPackage sealOnDevice(String contact, byte[] text, SealOptions o) throws VaultException {
+        Sealed s = seal(contact, text, o);
+        return itemOp(() -> {
+            VaultItems.Item i = new VaultItems.Item();
+            i.kind = "outgoing";
+            i.contact = contact;
+            i.index = s.index();
+            i.createdAt = clock.millis();
+            i.data = s.packageBytes();
+            String id = items.put(i);
+            return new OutgoingPackage(id, contact, remoteIdOf(contact), s.packageBytes(), s.index(), i.createdAt);
+        });
+    }
+
+    /** Packages sealed on the device that the laptop has not carried yet, oldest first. */
+    public List<OutgoingPackage> outgoing() throws VaultException {
+        return itemOp(() -> {
+            List<OutgoingPackage> out = new ArrayList<>();
+            for (VaultItems.Item i : items.list("outgoing")) {
+                String remote = remoteIdOf(i.contact);
+                out.add(new OutgoingPackage(i.id, i.contact, remote, i.data, i.index, i.createdAt));
+            }
+            return out;
+        });
+    }
+
+    /** The laptop carried an outgoing package (the relay stored it): forget it. True if it existed. */
+    public boolean outgoingSent(String id) throws VaultException {
+        return itemOp(() -> items.destroy(id));
+    }
+
+    /**
+     * Whether messages from {@code contact} are read on the device only (the laptop then never gets
+     * their text). A setting of the contact, kept in the journal.
+     */
+    public PadStats setReadOnDevice(String contact, boolean onDevice) throws VaultException {
+        return withContact(contact, e -> {
+            e.contact.readOnDevice = onDevice ? Boolean.TRUE : null;
+            persistWhole(e);
+            Logger.tag("security").info("read-on-device turned {} for a contact", onDevice ? "on" : "off");
+            return stats(e);
+        });
+    }
+
+    private String remoteIdOf(String contact) {
+        synchronized (contacts) {
+            Entry e = contacts.get(contact);
+            return e == null ? null : e.contact.remoteId;
+        }
+    }
+
+    @FunctionalInterface
+    private interface ItemOp<T> {
+        T run() throws IOException, VaultException;
+    }
+
+    private <T> T itemOp(ItemOp<T> op) throws VaultException {
+        compaction.readLock().lock();
+        try {
+            ensureOpen();
+            return op.run();
+        } catch (IOException e) {
+            throw new VaultException(VaultException.Kind.IO, "vault I/O failure: " + e.getMessage(), e);
+        } finally {
+            compaction.readLock().unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
     // Persistence and destruction (callers hold the contact's lock)
 
     private void persistSend(Entry e) throws IOException {
@@ -1467,7 +1611,7 @@ public final class Vault implements AutoCloseable {
         return new PadStats(e.name(), e.contact.remoteId, p.padId, p.size, p.source, p.kind,
                 l.own == Direction.FORWARD ? 0 : 1, l.sendCapacity(), p.sendUsed, l.geometry.capacity(l.peer),
                 p.receiveFrontier, p.lowThreshold, p.expired, p.expiredBy, Boolean.TRUE.equals(p.sendBlocked),
-                l.keptCount());
+                l.keptCount(), Boolean.TRUE.equals(e.contact.readOnDevice));
     }
 
     private String armor(PadLedger l, V2Header h, byte[] v2) {

@@ -56,12 +56,14 @@ final class VaultState {
     static final class Contact {
         public String name;
         public String remoteId;
+        public Boolean readOnDevice; // received text shown on the device only, never to the laptop
         public Pad pad;
 
         Contact copy() {
             Contact c = new Contact();
             c.name = name;
             c.remoteId = remoteId;
+            c.readOnDevice = readOnDevice;
             c.pad = pad == null ? null : pad.copy();
             return c;
         }
