@@ -45,6 +45,7 @@ import picocli.CommandLine.Spec;
         description = "Administer the OTPi vault: contacts, pads, backups, sealing files.",
         subcommands = {AdminMain.Init.class, AdminMain.Contacts.class, AdminMain.Stats.class, AdminMain.Import.class,
                 AdminMain.Export.class, AdminMain.Restore.class, AdminMain.Delete.class, AdminMain.Expire.class,
+                AdminMain.SkipAhead.class,
                 AdminMain.Seal.class, AdminMain.Open.class, PadCommands.Generate.class, PadCommands.ExchangeSend.class,
                 PadCommands.ExchangeReceive.class, VaultMediumCommand.class})
 public final class AdminMain implements Callable<Integer> {
@@ -400,6 +401,11 @@ public final class AdminMain implements Callable<Integer> {
             try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
                 Vault.RestoreReport r = v.restoreBackup(in, pass);
                 out().println("restored: " + r.restored() + (r.skipped().isEmpty() ? "" : "; skipped (already here): " + r.skipped()));
+                if (!r.receiveOnly().isEmpty()) {
+                    out().println("receive-only: " + r.receiveOnly() + " (this SD card has no record of how much of these"
+                            + " pads was sent since the backup; they seal again after each contact's next message,"
+                            + " or after `skip-ahead CONTACT BYTES`)");
+                }
                 return 0;
             } finally {
                 Arrays.fill(pass, '\0');
@@ -435,6 +441,24 @@ public final class AdminMain implements Callable<Integer> {
         int run(Vault v) throws VaultException {
             v.expire(contact);
             out().println("pad for " + contact + " retired; to tell them, seal a last message with --expire first");
+            return 0;
+        }
+    }
+
+    @Command(name = "skip-ahead", mixinStandardHelpOptions = true,
+            description = "Skip our send cursor ahead (a pad restored without this device's record of its use).")
+    static final class SkipAhead extends VaultCommand {
+        @Parameters(index = "0", description = "contact name")
+        String contact;
+
+        @Parameters(index = "1", description = "bytes of pad to skip (never used, destroyed)")
+        long bytes;
+
+        @Override
+        int run(Vault v) throws VaultException {
+            PadStats st = v.skipAhead(contact, bytes);
+            out().println("skipped " + bytes + " bytes of the pad for " + contact + "; " + st.sendRemaining()
+                    + " bytes left to send");
             return 0;
         }
     }
