@@ -80,7 +80,7 @@ public final class Vault implements AutoCloseable {
     private final ReentrantReadWriteLock compaction = new ReentrantReadWriteLock();
     private final Map<String, Entry> contacts = new TreeMap<>();
     private byte[] vaultKey;
-    private Journal journal;
+    private VaultRecorder recorder;
     private VaultItems items;
     private MediumLock mediumLock;
     private volatile boolean closed;
@@ -155,7 +155,7 @@ public final class Vault implements AutoCloseable {
                 DeviceSecret secret = VaultAccess.create(medium, stateDir, key, vaultId, pin, kdf);
                 Vault v = new Vault(medium, policy, secret, new HighWaterMarks(stateDir, secret), deviceId, key,
                         Clock.systemUTC());
-                v.journal = j;
+                v.recorder = new VaultRecorder(j, v.marks);
                 v.items = new VaultItems(medium, key);
                 Logger.tag("security").info("vault created for device {}", deviceId);
                 return v;
@@ -257,7 +257,7 @@ public final class Vault implements AutoCloseable {
             j = Journal.create(jpath, key, List.of(v.snapshotRecord()));
             Logger.tag("security").info("vault migrated to random-nonce formats (journal v2, pad files v2)");
         }
-        v.journal = j;
+        v.recorder = new VaultRecorder(j, marks);
         v.items = new VaultItems(medium, key);
         int expired = v.items.expire(clock.millis());
         if (expired > 0) {
@@ -402,7 +402,7 @@ public final class Vault implements AutoCloseable {
                 closeQuietly(e.file);
             }
             contacts.clear();
-            closeQuietly(journal);
+            closeQuietly(recorder == null ? null : recorder.journal());
             closeQuietly(items);
             closeQuietly(marks);
             closeQuietly(mediumLock);
@@ -603,7 +603,7 @@ public final class Vault implements AutoCloseable {
     /** Deletes a contact and overwrites its pad file. High-water marks stay on the SD card. */
     public void deletePad(String contact) throws VaultException {
         withContact(contact, e -> {
-            journal.append(JSON.writeValueAsBytes(VaultState.Record.of("del", contact)));
+            recorder.delete(contact);
             synchronized (contacts) {
                 contacts.remove(contact);
             }
@@ -739,11 +739,7 @@ public final class Vault implements AutoCloseable {
             if (!e.ledger.applySlots(half, below)) {
                 return null;
             }
-            VaultState.Record r = VaultState.Record.of("slots", e.name());
-            r.half = half;
-            r.below = e.ledger.slotsBelow(half);
-            journal.append(JSON.writeValueAsBytes(r));
-            raiseMark(e);
+            recorder.slots(e, half);
             long lo = PadGeometry.PAD_ID_LENGTH + before * SLOT_LENGTH;
             long hi = PadGeometry.PAD_ID_LENGTH + e.ledger.slotsBelow(half) * SLOT_LENGTH;
             e.file.destroyDeadIn(lo, hi, e.ledger.dead());
@@ -1160,9 +1156,7 @@ public final class Vault implements AutoCloseable {
     }
 
     private void release(Entry e, VaultState.Kept k) throws IOException {
-        VaultState.Record r = VaultState.Record.of("confirm", e.name());
-        r.lo = k.lo;
-        journal.append(JSON.writeValueAsBytes(r));
+        recorder.confirm(e, k.lo);
         e.ledger.applyConfirm(k.lo);
         destroyRange(e, new long[] {k.lo, k.hi});
     }
@@ -1282,12 +1276,7 @@ public final class Vault implements AutoCloseable {
         } else if (warnings.contains(Opened.Warning.LATE)) {
             Logger.tag("security").info("late package at index {} (pad {})", index, l.pad.padId);
         }
-        VaultState.Record r = VaultState.Record.of("open", e.name());
-        r.lo = in.lo();
-        r.hi = in.hi();
-        r.keep = keep ? Boolean.TRUE : null;
-        r.at = keep ? clock.millis() : null;
-        journal.append(JSON.writeValueAsBytes(r));
+        recorder.open(e, in.lo(), in.hi(), keep, clock.millis());
         if (ack >= 0) {
             long moved = l.applyAck(ack);
             if (moved > 0) {
@@ -1448,15 +1437,12 @@ public final class Vault implements AutoCloseable {
     // Persistence and destruction (callers hold the contact's lock)
 
     private void persistSend(Entry e) throws IOException {
-        VaultState.Record r = VaultState.Record.of("send", e.name());
-        r.sendUsed = e.ledger.pad.sendUsed;
-        journal.append(JSON.writeValueAsBytes(r));
-        raiseMark(e);
+        recorder.send(e);
     }
 
     private void unblock(Entry e) throws IOException {
         if (Boolean.TRUE.equals(e.ledger.pad.sendBlocked)) {
-            journal.append(JSON.writeValueAsBytes(VaultState.Record.of("unblock", e.name())));
+            recorder.unblock(e);
             e.ledger.pad.sendBlocked = null;
             Logger.tag("security").warn("restored pad {} may send again (acknowledged by the contact, or skipped ahead)",
                     e.ledger.pad.padId);
@@ -1465,17 +1451,11 @@ public final class Vault implements AutoCloseable {
 
     /** Journals the whole contact (import, restore, expiry: rare, and never per message). */
     private void persistWhole(Entry e) throws IOException {
-        VaultState.Record rec = new VaultState.Record();
-        rec.op = "set";
-        rec.contact = e.ledger.snapshot();
-        journal.append(JSON.writeValueAsBytes(rec));
-        raiseMark(e);
+        recorder.whole(e);
     }
 
     private void raiseMark(Entry e) throws IOException {
-        if (e.ledger.pad.padId != null) {
-            marks.raise(padId(e), e.ledger.mark());
-        }
+        recorder.mark(e);
     }
 
     private void destroyRange(Entry e, long[] abs) throws IOException {
@@ -1490,11 +1470,11 @@ public final class Vault implements AutoCloseable {
     private volatile boolean compactWanted;
 
     private void maybeCompactLater() {
-        compactWanted = journal.size() > COMPACT_AT;
+        compactWanted = recorder.journal().size() > COMPACT_AT;
     }
 
     private void maybeCompact() {
-        if (journal != null && (compactWanted || journal.size() > COMPACT_AT)) {
+        if (recorder != null && (compactWanted || recorder.journal().size() > COMPACT_AT)) {
             try {
                 compact();
             } catch (IOException e) {
@@ -1507,12 +1487,12 @@ public final class Vault implements AutoCloseable {
         compaction.writeLock().lock();
         try {
             compactWanted = false;
-            if (closed || journal.size() <= COMPACT_AT / 8) {
+            if (closed || recorder.journal().size() <= COMPACT_AT / 8) {
                 return;
             }
             Journal fresh = Journal.create(medium.resolve(Journal.FILE), vaultKey, List.of(snapshotRecord()));
-            Journal old = journal;
-            journal = fresh;
+            Journal old = recorder.journal();
+            recorder.replace(fresh);
             old.close();
         } finally {
             compaction.writeLock().unlock();
