@@ -79,6 +79,7 @@ public final class Vault implements AutoCloseable {
     private final Clock clock;
     private final ReentrantReadWriteLock compaction = new ReentrantReadWriteLock();
     private final Map<String, Entry> contacts = new TreeMap<>();
+    private final VaultReceiver receiver = new VaultReceiver(this);
     private byte[] vaultKey;
     private VaultRecorder recorder;
     private VaultItems items;
@@ -230,7 +231,7 @@ public final class Vault implements AutoCloseable {
         } else {
             j = Journal.open(jpath, key, records);
         }
-        Replay replay = new Replay();
+        JournalReplay replay = new JournalReplay();
         try {
             for (byte[] r : records) {
                 replay.apply(JSON.readValue(r, VaultState.Record.class));
@@ -273,66 +274,6 @@ public final class Vault implements AutoCloseable {
             v.compact();
         }
         return v;
-    }
-
-    /** Rebuilds contacts from journal records (see {@link VaultState} for the record types). */
-    private static final class Replay {
-        String deviceId;
-        final Map<String, VaultState.Contact> contacts = new TreeMap<>();
-        final Map<String, PadLedger> ledgers = new TreeMap<>();
-
-        void apply(VaultState.Record rec) throws IOException {
-            switch (rec.op) {
-                case "device" -> deviceId = rec.deviceId;
-                case "set" -> put(rec.contact);
-                case "del" -> {
-                    contacts.remove(rec.name);
-                    ledgers.remove(rec.name);
-                }
-                case "snapshot" -> {
-                    deviceId = rec.deviceId;
-                    contacts.clear();
-                    ledgers.clear();
-                    for (VaultState.Contact c : rec.contacts) {
-                        put(c);
-                    }
-                }
-                case "send" -> ledger(rec).applySend(rec.sendUsed);
-                case "open" -> ledger(rec).applyOpen(rec.lo, rec.hi, Boolean.TRUE.equals(rec.keep),
-                        rec.at == null ? 0 : rec.at);
-                case "confirm" -> ledger(rec).applyConfirm(rec.lo);
-                case "slots" -> ledger(rec).applySlots(rec.half, rec.below);
-                case "unblock" -> ledger(rec).pad.sendBlocked = null;
-                default -> throw new IOException("unknown journal record");
-            }
-        }
-
-        private void put(VaultState.Contact c) throws IOException {
-            if (deviceId == null) {
-                throw new IOException("contact before the device record");
-            }
-            contacts.put(c.name, c);
-            if (c.pad != null) {
-                ledgers.put(c.name, new PadLedger(deviceId, c));
-            } else {
-                ledgers.remove(c.name);
-            }
-        }
-
-        private PadLedger ledger(VaultState.Record rec) throws IOException {
-            PadLedger l = ledgers.get(rec.name);
-            if (l == null) {
-                throw new IOException("record for an unknown pad");
-            }
-            return l;
-        }
-
-        /** The contacts with their ledgers' state folded in. */
-        Map<String, VaultState.Contact> resolved() {
-            Map<String, VaultState.Contact> out = new TreeMap<>();
-            contacts.forEach((n, c) -> out.put(n, ledgers.containsKey(n) ? ledgers.get(n).snapshot() : c));
-            return out;
-        }
     }
 
     private void openPad(Entry e) throws IOException {
@@ -772,35 +713,7 @@ public final class Vault implements AutoCloseable {
      * sealed with {@code passphrase} (Argon2id + ChaCha20-Poly1305).
      */
     public void exportBackup(OutputStream out, char[] passphrase, Argon2id kdf) throws VaultException {
-        if (passphrase == null || passphrase.length < 8) {
-            throw new VaultException(VaultException.Kind.BAD_INPUT, "the backup passphrase must have at least 8 characters");
-        }
-        compaction.writeLock().lock(); // a consistent picture of every contact
-        try {
-            ensureOpen();
-            List<Entry> entries = contacts.values().stream().filter(e -> e.ledger != null).toList();
-            VaultState.Record manifest = new VaultState.Record();
-            manifest.op = "snapshot";
-            manifest.deviceId = deviceId;
-            manifest.contacts = new ArrayList<>();
-            for (Entry e : entries) {
-                manifest.contacts.add(e.ledger.snapshot());
-            }
-            try (OutputStream sealed = BackupStreams.sealing(out, passphrase, kdf)) {
-                byte[] m = JSON.writeValueAsBytes(manifest);
-                sealed.write(java.nio.ByteBuffer.allocate(4).putInt(m.length).array());
-                sealed.write(m);
-                for (Entry e : entries) {
-                    // Pad bytes leave the pad store here, straight into the sealing stream.
-                    e.file.exportTo(sealed, e.ledger.dead(), InsecurePadAccess.iUnderstandThisMovesPadBytes());
-                }
-            }
-            Logger.tag("security").info("encrypted backup exported ({} pads)", entries.size());
-        } catch (IOException ex) {
-            throw new VaultException(VaultException.Kind.IO, "backup failed: " + ex.getMessage(), ex);
-        } finally {
-            compaction.writeLock().unlock();
-        }
+        new VaultBackups(this).export(out, passphrase, kdf);
     }
 
     /**
@@ -811,137 +724,7 @@ public final class Vault implements AutoCloseable {
      * how far they have read, or after the person skips ahead on the device.
      */
     public RestoreReport restoreBackup(InputStream in, char[] passphrase) throws VaultException {
-        compaction.readLock().lock();
-        List<String> restored = new ArrayList<>();
-        List<String> skipped = new ArrayList<>();
-        List<String> receiveOnly = new ArrayList<>();
-        try (InputStream plain = BackupStreams.opening(in, passphrase)) {
-            ensureOpen();
-            byte[] len = plain.readNBytes(4);
-            if (len.length != 4) {
-                throw new IOException("backup truncated");
-            }
-            int n = java.nio.ByteBuffer.wrap(len).getInt();
-            if (n < 0 || n > Journal.MAX_RECORD) {
-                throw new IOException("backup manifest too large");
-            }
-            VaultState.Record manifest = JSON.readValue(plain.readNBytes(n), VaultState.Record.class);
-            if (!deviceId.equals(manifest.deviceId)) {
-                throw new VaultException(VaultException.Kind.BAD_INPUT,
-                        "this backup belongs to another device id; restoring it would swap Person 0 and 1");
-            }
-            for (VaultState.Contact c : manifest.contacts) {
-                InputStream padBytes = new BoundedInputStream(plain, c.pad.size);
-                boolean exists;
-                synchronized (contacts) {
-                    exists = contacts.containsKey(c.name) || contacts.values().stream()
-                            .anyMatch(e -> e.ledger != null && e.ledger.pad.padId.equals(c.pad.padId));
-                }
-                if (exists) {
-                    padBytes.skipNBytes(c.pad.size);
-                    skipped.add(c.name);
-                    continue;
-                }
-                if (restoreOne(c, padBytes)) {
-                    receiveOnly.add(c.name);
-                }
-                restored.add(c.name);
-            }
-            if (plain.read() != -1) {
-                throw new IOException("backup has data after its last pad");
-            }
-            Logger.tag("security").info("backup restored: {} pads ({} receive-only), {} skipped", restored.size(),
-                    receiveOnly.size(), skipped.size());
-            return new RestoreReport(restored, skipped, receiveOnly);
-        } catch (IOException ex) {
-            throw new VaultException(VaultException.Kind.CORRUPT, "restore failed: " + ex.getMessage(), ex);
-        } finally {
-            compaction.readLock().unlock();
-        }
-    }
-
-    /** Restores one pad; returns true if it had to be made receive-only. */
-    private boolean restoreOne(VaultState.Contact c, InputStream padBytes) throws IOException {
-        VaultState.Pad from = c.pad;
-        VaultState.Pad p = newPadState(from.size, from.source == null ? "restored" : from.source, from.kind);
-        p.split = from.split;
-        p.padId = from.padId;
-        p.sendUsed = from.sendUsed;
-        p.receiveFrontier = from.receiveFrontier;
-        p.opened = from.opened;
-        p.slotsBelow = from.slotsBelow;
-        p.expired = from.expired;
-        p.expiredBy = from.expiredBy;
-        p.lowThreshold = from.lowThreshold;
-        p.created = from.created;
-        // kept opens are not restored: their pad is zeros in the backup (dead), and the client
-        // that asked for them talks to the old vault
-        c.pad = p;
-        Entry e = new Entry(deviceId, c);
-        Files.createDirectories(padDir);
-        e.file = PadFile.create(padDir.resolve(p.file), HexFormat.of().parseHex(p.file), chunkKey(p), p.size,
-                p.chunkSize, padBytes, null);
-        if (!HexFormat.of().formatHex(e.file.padId()).equals(p.padId)) {
-            e.file.wipeAndDelete();
-            throw new IOException("backup pad does not match its id");
-        }
-        Optional<HighWaterMarks.Mark> mark = marks.get(padId(e), e.ledger.geometry, e.ledger.own, false);
-        boolean blocked = false;
-        if (mark.isEmpty()) {
-            p.sendBlocked = true;
-            blocked = true;
-            Logger.tag("security").warn("restored pad {} has no high-water mark on this SD card: receive-only until"
-                    + " the contact's next message acknowledges how far they have read, or a skip ahead", p.padId);
-        } else if (e.ledger.applyMark(mark.get())) {
-            Logger.tag("security").warn("restored pad {} is older than this device's high-water mark: cursors moved"
-                    + " ahead to the mark", p.padId);
-        }
-        e.lock.lock();
-        try {
-            synchronized (contacts) {
-                persistWhole(e);
-                contacts.put(c.name, e);
-            }
-            destroyDead(e);
-        } finally {
-            e.lock.unlock();
-        }
-        return blocked;
-    }
-
-    /** Reads at most {@code limit} bytes of an underlying stream without closing it. */
-    private static final class BoundedInputStream extends InputStream {
-        private final InputStream in;
-        private long left;
-
-        BoundedInputStream(InputStream in, long limit) {
-            this.in = in;
-            this.left = limit;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int b = in.read();
-            if (b >= 0) {
-                left--;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int r = in.read(b, off, (int) Math.min(len, left));
-            if (r > 0) {
-                left -= r;
-            }
-            return r;
-        }
+        return new VaultBackups(this).restore(in, passphrase);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -1114,15 +897,15 @@ public final class Vault implements AutoCloseable {
                 throw new VaultException(VaultException.Kind.CORRUPT, "sealed file is truncated or has trailing data");
             }
             PadLedger l = ledger(e);
-            PadLedger.Incoming in = incoming(e, h.padId(), h.index(), h.padCost());
+            PadLedger.Incoming in = receiver.incoming(e, h.padId(), h.index(), h.padCost());
             try (InputStream s = Files.newInputStream(sealed)) {
                 s.skipNBytes(V2Header.LENGTH);
                 Otp2Codec.verifyStream(e.file, l.peer, h, s);
             } catch (TagMismatchException ex) {
-                throw forged(e);
+                throw receiver.forged(e);
             }
-            Opened result = in.arrival() == PadLedger.Arrival.REPEAT ? repeat(h.index())
-                    : accept(e, in, h.index(), h.expired(), h.ack(), keep, null);
+            Opened result = in.arrival() == PadLedger.Arrival.REPEAT ? receiver.repeat(h.index())
+                    : receiver.accept(e, in, h.index(), h.expired(), h.ack(), keep, null);
             try (InputStream s = Files.newInputStream(sealed)) {
                 s.skipNBytes(V2Header.LENGTH);
                 Otp2Codec.decryptStream(e.file, l.peer, h, s, out);
@@ -1156,145 +939,19 @@ public final class Vault implements AutoCloseable {
     }
 
     private void release(Entry e, VaultState.Kept k) throws IOException {
-        recorder.confirm(e, k.lo);
-        e.ledger.applyConfirm(k.lo);
-        destroyRange(e, new long[] {k.lo, k.hi});
+        receiver.release(e, k);
     }
 
-    /** Destroys the pad of kept opens older than the policy's keep period. */
     private void expireKept(Entry e) throws IOException {
-        if (e.ledger == null || e.ledger.keptCount() == 0) {
-            return;
-        }
-        for (VaultState.Kept k : e.ledger.keptBefore(clock.millis() - policy.keepOpenedMillis())) {
-            Logger.tag("security").info("an opened message's pad was kept {} days unconfirmed: destroyed (pad {})",
-                    policy.keepOpenedMillis() / 86_400_000, e.ledger.pad.padId);
-            release(e, k);
-        }
+        receiver.expireKept(e);
     }
 
     private Opened openV1(Entry e, byte[] pkg, boolean keep) throws IOException, VaultException {
-        OtcV1Package p;
-        try {
-            p = OtcV1Package.parse(pkg);
-        } catch (MalformedPackageException ex) {
-            Logger.tag("security").warn("package rejected: {}", ex.getMessage());
-            throw new VaultException(VaultException.Kind.CORRUPT, "not a valid package: " + ex.getMessage());
-        }
-        PadLedger.Incoming in = incoming(e, null, p.index(), OtcV1Package.padCost(p.messageLength()));
-        byte[] m;
-        try {
-            m = Otc1Codec.open(e.file, ledger(e).peer, p);
-        } catch (TagMismatchException ex) {
-            throw forged(e);
-        }
-        return finish(e, in, p.index(), false, -1, keep, m);
+        return receiver.openV1(e, pkg, keep);
     }
 
     private Opened openV2(Entry e, byte[] pkg, boolean keep) throws IOException, VaultException {
-        V2Header h;
-        try {
-            h = V2Header.parse(pkg);
-        } catch (MalformedPackageException ex) {
-            Logger.tag("security").warn("package rejected: {}", ex.getMessage());
-            throw new VaultException(VaultException.Kind.CORRUPT, "not a valid package: " + ex.getMessage());
-        }
-        if (pkg.length != V2Header.LENGTH + h.length() + V2Header.TAG_LENGTH) {
-            Logger.tag("security").warn("package rejected: length does not match its header");
-            throw new VaultException(VaultException.Kind.CORRUPT, "package is truncated or has trailing data");
-        }
-        PadLedger.Incoming in = incoming(e, h.padId(), h.index(), h.padCost());
-        byte[] m;
-        try {
-            m = Otp2Codec.open(e.file, ledger(e).peer, h, pkg);
-        } catch (TagMismatchException ex) {
-            throw forged(e);
-        }
-        return finish(e, in, h.index(), h.expired(), h.ack(), keep, m);
-    }
-
-    /** An authenticated package: record it (or recognise a repeat), then destroy or keep its pad. */
-    private Opened finish(Entry e, PadLedger.Incoming in, long index, boolean peerExpired, long ack, boolean keep,
-                          byte[] message) throws IOException {
-        if (in.arrival() == PadLedger.Arrival.REPEAT) {
-            Opened r = repeat(index);
-            return new Opened(message, r.warnings(), index, true);
-        }
-        Opened o = accept(e, in, index, peerExpired, ack, keep, message);
-        if (!keep) {
-            destroyRange(e, new long[] {in.lo(), in.hi()});
-        }
-        return o;
-    }
-
-    private Opened repeat(long index) {
-        Logger.tag("security").info("package at index {} opened again: its client had not confirmed it (repeat, not a"
-                + " replay)", index);
-        return new Opened(null, List.of(), index, true);
-    }
-
-    /** Where an incoming package lies; refuses replays and packages for another pad. */
-    private PadLedger.Incoming incoming(Entry e, byte[] pkgPadId, long index, long cost) throws VaultException {
-        PadLedger l = ledger(e);
-        if (pkgPadId != null && !Arrays.equals(pkgPadId, padId(e))) {
-            Logger.tag("security").warn("package for another pad rejected (contact's pad {})", l.pad.padId);
-            throw new VaultException(VaultException.Kind.WRONG_PAD, "package was not made with this contact's pad");
-        }
-        PadLedger.Incoming in;
-        try {
-            in = l.classify(index, cost);
-        } catch (VaultException ex) {
-            if (ex.kind() == VaultException.Kind.CORRUPT) {
-                Logger.tag("security").warn("package rejected: index {} outside the sender's half of pad {}", index,
-                        l.pad.padId);
-            }
-            throw ex;
-        }
-        if (in.arrival() == PadLedger.Arrival.REPLAY) {
-            Logger.tag("security").warn("REPLAY: package at index {} uses pad already opened (pad {})", index, l.pad.padId);
-            throw new VaultException(VaultException.Kind.REPLAY, "replay: this pad was already used by an earlier message");
-        }
-        return in;
-    }
-
-    private VaultException forged(Entry e) {
-        Logger.tag("security").warn("FORGERY: a package failed authentication (pad {})", e.ledger.pad.padId);
-        return new VaultException(VaultException.Kind.FORGED, "package failed authentication (forged or corrupted)");
-    }
-
-    /**
-     * Records an authenticated package as opened (journal and mark, fsync'd, before any plaintext
-     * leaves), applies its authenticated ack and expiry, and says what the person should know.
-     */
-    private Opened accept(Entry e, PadLedger.Incoming in, long index, boolean peerExpired, long ack, boolean keep,
-                          byte[] message) throws IOException {
-        PadLedger l = e.ledger;
-        List<Opened.Warning> warnings = new ArrayList<>(l.accept(in, keep, clock.millis()));
-        if (warnings.contains(Opened.Warning.SKIP)) {
-            Logger.tag("security").warn("SKIP: bytes of the peer's pad never seen before index {} (pad {})", index,
-                    l.pad.padId);
-        } else if (warnings.contains(Opened.Warning.LATE)) {
-            Logger.tag("security").info("late package at index {} (pad {})", index, l.pad.padId);
-        }
-        recorder.open(e, in.lo(), in.hi(), keep, clock.millis());
-        if (ack >= 0) {
-            long moved = l.applyAck(ack);
-            if (moved > 0) {
-                Logger.tag("security").warn("ROLLBACK: the contact has read {} bytes of our stream beyond our cursor (a"
-                        + " restored backup or an old medium): our cursor moved ahead (pad {})", moved, l.pad.padId);
-                persistSend(e);
-            }
-            unblock(e);
-        }
-        if (peerExpired && !l.pad.expired) {
-            l.pad.expired = true;
-            l.pad.expiredBy = "peer";
-            warnings.add(Opened.Warning.EXPIRED_BY_PEER);
-            Logger.tag("security").warn("pad {} retired by the peer (authenticated Expired status)", l.pad.padId);
-            persistWhole(e);
-        }
-        raiseMark(e);
-        return new Opened(message, List.copyOf(warnings), index, false);
+        return receiver.openV2(e, pkg, keep);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -1436,11 +1093,11 @@ public final class Vault implements AutoCloseable {
     // ------------------------------------------------------------------------------------------
     // Persistence and destruction (callers hold the contact's lock)
 
-    private void persistSend(Entry e) throws IOException {
+    void persistSend(Entry e) throws IOException {
         recorder.send(e);
     }
 
-    private void unblock(Entry e) throws IOException {
+    void unblock(Entry e) throws IOException {
         if (Boolean.TRUE.equals(e.ledger.pad.sendBlocked)) {
             recorder.unblock(e);
             e.ledger.pad.sendBlocked = null;
@@ -1450,20 +1107,20 @@ public final class Vault implements AutoCloseable {
     }
 
     /** Journals the whole contact (import, restore, expiry: rare, and never per message). */
-    private void persistWhole(Entry e) throws IOException {
+    void persistWhole(Entry e) throws IOException {
         recorder.whole(e);
     }
 
-    private void raiseMark(Entry e) throws IOException {
+    void raiseMark(Entry e) throws IOException {
         recorder.mark(e);
     }
 
-    private void destroyRange(Entry e, long[] abs) throws IOException {
+    void destroyRange(Entry e, long[] abs) throws IOException {
         e.file.destroy(abs[0], abs[1], e.ledger.dead());
     }
 
     /** Re-destroys what may not have been destroyed before a crash (idempotent, cheap when done). */
-    private void destroyDead(Entry e) throws IOException {
+    void destroyDead(Entry e) throws IOException {
         e.file.destroyDeadIn(0, e.ledger.pad.size, e.ledger.dead());
     }
 
@@ -1511,9 +1168,29 @@ public final class Vault implements AutoCloseable {
         return JSON.writeValueAsBytes(snap);
     }
 
-    /** Every contact (for the migration, which runs before the vault is handed out). */
+    /** Every contact (the migration, which runs before the vault is handed out; backups, under the locks). */
     Map<String, Entry> entries() {
         return contacts;
+    }
+
+    ReentrantReadWriteLock compactionLock() {
+        return compaction;
+    }
+
+    HighWaterMarks marks() {
+        return marks;
+    }
+
+    VaultRecorder recorder() {
+        return recorder;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    VaultPolicy policy() {
+        return policy;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -1564,7 +1241,7 @@ public final class Vault implements AutoCloseable {
         }
     }
 
-    private void ensureOpen() throws VaultException {
+    void ensureOpen() throws VaultException {
         if (closed) {
             throw new VaultException(VaultException.Kind.LOCKED, "the vault is locked");
         }
@@ -1574,14 +1251,14 @@ public final class Vault implements AutoCloseable {
         return ledger(e).pad;
     }
 
-    private static PadLedger ledger(Entry e) throws VaultException {
+    static PadLedger ledger(Entry e) throws VaultException {
         if (e.ledger == null) {
             throw new VaultException(VaultException.Kind.NO_PAD, "this contact has no pad");
         }
         return e.ledger;
     }
 
-    private static byte[] padId(Entry e) {
+    static byte[] padId(Entry e) {
         return HexFormat.of().parseHex(e.ledger.pad.padId);
     }
 

@@ -20,7 +20,7 @@ import org.otpi.appliance.crypto.Argon2id;
  */
 class PinCrashTest {
     /** Slow enough that a kill lands inside the attempt: about half a second here. */
-    private static final Argon2id SLOW = new Argon2id(64 * 1024, 3, 1);
+    private static final Argon2id SLOW = new Argon2id(64 * 1024, 2, 1);
 
     @Test
     void tenKillsDuringRightPinUnlocks_theNextRightPinUnlocks(@TempDir Path dir) throws Exception {
