@@ -6,8 +6,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.Arrays;
-import org.bouncycastle.crypto.macs.Poly1305;
-import org.bouncycastle.crypto.params.KeyParameter;
+import org.otpi.appliance.crypto.OneTimeMac;
 import org.otpi.protocol.format.V2Header;
 
 /**
@@ -49,7 +48,7 @@ public final class Otp2Codec {
         System.arraycopy(header, 0, out, 0, header.length);
         System.arraycopy(body, 0, out, V2Header.LENGTH, body.length);
         try (PadStream s = pad.stream(d, h.index(), h.padCost())) {
-            Poly1305 mac = oneTimeMac(s);
+            OneTimeMac mac = oneTimeMac(s);
             s.xorInto(out, V2Header.LENGTH, body.length);
             mac.update(out, 0, V2Header.LENGTH + body.length);
             mac.doFinal(out, V2Header.LENGTH + body.length);
@@ -68,7 +67,7 @@ public final class Otp2Codec {
         }
         byte[] body = Arrays.copyOfRange(pkg, V2Header.LENGTH, V2Header.LENGTH + n);
         try (PadStream s = pad.stream(d, h.index(), h.padCost())) {
-            Poly1305 mac = oneTimeMac(s);
+            OneTimeMac mac = oneTimeMac(s);
             mac.update(pkg, 0, V2Header.LENGTH + n);
             byte[] expected = new byte[V2Header.TAG_LENGTH];
             mac.doFinal(expected, 0);
@@ -96,7 +95,7 @@ public final class Otp2Codec {
         out.write(header);
         byte[] buf = new byte[BLOCK];
         try (PadStream s = pad.stream(d, h.index(), h.padCost())) {
-            Poly1305 mac = oneTimeMac(s);
+            OneTimeMac mac = oneTimeMac(s);
             mac.update(header, 0, header.length);
             long left = h.length();
             while (left > 0) {
@@ -125,7 +124,7 @@ public final class Otp2Codec {
             throws IOException, TagMismatchException {
         byte[] buf = new byte[BLOCK];
         try (PadStream s = pad.stream(d, h.index(), V2Header.KEY_LENGTH)) {
-            Poly1305 mac = oneTimeMac(s);
+            OneTimeMac mac = oneTimeMac(s);
             mac.update(h.toBytes(), 0, V2Header.LENGTH);
             long left = h.length();
             while (left > 0) {
@@ -166,13 +165,11 @@ public final class Otp2Codec {
         }
     }
 
-    private static Poly1305 oneTimeMac(PadStream s) throws IOException {
+    private static OneTimeMac oneTimeMac(PadStream s) throws IOException {
         byte[] key = new byte[V2Header.KEY_LENGTH];
         try {
             s.readInto(key, 0, key.length);
-            Poly1305 mac = new Poly1305();
-            mac.init(new KeyParameter(key));
-            return mac;
+            return OneTimeMac.keyed(key);
         } finally {
             Arrays.fill(key, (byte) 0);
         }

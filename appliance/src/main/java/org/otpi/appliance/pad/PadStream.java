@@ -1,6 +1,9 @@
 package org.otpi.appliance.pad;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -10,6 +13,7 @@ import java.util.Arrays;
  * Not thread-safe.
  */
 final class PadStream implements AutoCloseable {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private final PadFile file;
     private final Direction direction;
     private long next;
@@ -51,24 +55,48 @@ final class PadStream implements AutoCloseable {
             if (direction == Direction.FORWARD) {
                 n = Math.min(len, cache.length - inChunk);
                 if (xor) {
-                    for (int k = 0; k < n; k++) {
-                        buf[off + k] ^= cache[inChunk + k];
-                    }
+                    xorForward(buf, off, cache, inChunk, n);
                 } else {
                     System.arraycopy(cache, inChunk, buf, off, n);
                 }
                 next += n;
             } else {
                 n = Math.min(len, inChunk + 1);
-                for (int k = 0; k < n; k++) {
-                    byte p = cache[inChunk - k];
-                    buf[off + k] = xor ? (byte) (buf[off + k] ^ p) : p;
+                if (xor) {
+                    xorBackward(buf, off, cache, inChunk, n);
+                } else {
+                    for (int k = 0; k < n; k++) {
+                        buf[off + k] = cache[inChunk - k];
+                    }
                 }
                 next -= n;
             }
             off += n;
             len -= n;
             remaining -= n;
+        }
+    }
+
+    /** dst[d + k] ^= src[s + k] for k in [0, n), eight bytes at a time. */
+    static void xorForward(byte[] dst, int d, byte[] src, int s, int n) {
+        int k = 0;
+        for (; k + 8 <= n; k += 8) {
+            LONGS.set(dst, d + k, (long) LONGS.get(dst, d + k) ^ (long) LONGS.get(src, s + k));
+        }
+        for (; k < n; k++) {
+            dst[d + k] ^= src[s + k];
+        }
+    }
+
+    /** dst[d + k] ^= src[s - k] for k in [0, n) (the pad read backward), eight bytes at a time. */
+    static void xorBackward(byte[] dst, int d, byte[] src, int s, int n) {
+        int k = 0;
+        for (; k + 8 <= n; k += 8) {
+            long p = Long.reverseBytes((long) LONGS.get(src, s - k - 7));
+            LONGS.set(dst, d + k, (long) LONGS.get(dst, d + k) ^ p);
+        }
+        for (; k < n; k++) {
+            dst[d + k] ^= src[s - k];
         }
     }
 
