@@ -153,8 +153,12 @@ public final class ApplianceMain implements Callable<Integer> {
             }
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                runtime.close();
-                stop.countDown();
+                try {
+                    runtime.close(); // the device closes last: "vault locked"
+                } finally {
+                    stop.countDown();
+                    LogSetup.shutdown(); // last: what the stop said above reaches the file
+                }
             }, "otpi-shutdown"));
             out.println("otpi-appliance: device RPC on " + runtime.rpcAddress() + ", approvals: " + s.approve
                     + (runtime.device().unlocked() ? ", vault unlocked" : ", vault LOCKED (unlock at the kiosk)"));
