@@ -178,12 +178,28 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
                      long length, BodyPipe body, boolean expectContinue) {
         FrameOutput out = new FrameOutput(ctx);
         String op = seal ? "seal-file" : "open-file";
+        // The client's one slot (and the file-stream slot) is freed as soon as the device is done
+        // and before the client can read the end of the answer: a client that has the summary and
+        // asks again at once must find its slot free, not get 429 for a finished operation.
+        Runnable freeSlots = new Runnable() {
+            private boolean freed;
+
+            @Override
+            public void run() {
+                if (!freed) {
+                    freed = true;
+                    rpc.fileSlots.release();
+                    rpc.gate.release(who);
+                }
+            }
+        };
         try {
             long cost = seal ? rpc.device.sealCost(contact, length, format) : 0;
             long remainingAfter = rpc.remaining(contact, seal) - cost;
             boolean approved = rpc.ask(who, contact, seal ? ApprovalRequest.Operation.SEAL_FILE
                     : ApprovalRequest.Operation.OPEN_FILE, length, cost, remainingAfter).get();
             if (!approved) {
+                freeSlots.run();
                 out.fail(RpcErrors.of(HttpResponseStatus.FORBIDDEN, ErrorCodes.DENIED));
                 return;
             }
@@ -200,7 +216,9 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
             StreamResult result = seal
                     ? rpc.device.sealFile(contact, in, length, format, out)
                     : rpc.device.openFile(contact, in, out);
-            if (in.read() != -1) {
+            boolean longer = in.read() != -1;
+            freeSlots.run(); // the device is done with this request; only the answer's end remains
+            if (longer) {
                 // The body was longer than declared: what was sealed is fine, the request was not.
                 Logger.tag("security").warn("client '{}' {} body longer than its declared {} bytes", who, op, length);
                 out.fail(RpcErrors.of(HttpResponseStatus.BAD_REQUEST, ErrorCodes.BAD_REQUEST));
@@ -213,16 +231,18 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
                     result.warnings().stream().map(Enum::name).sorted().toList()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            freeSlots.run();
             out.abort();
         } catch (IOException e) {
+            freeSlots.run();
             Logger.tag("security").info("client '{}' {} stream broke: {}", who, op, e.getMessage());
             out.abort();
         } catch (Exception e) {
+            freeSlots.run();
             out.fail(RpcErrors.map(e, who, op, contact));
         } finally {
             body.close();
-            rpc.fileSlots.release();
-            rpc.gate.release(who);
+            freeSlots.run();
         }
     }
 
