@@ -16,6 +16,8 @@ import org.tinylog.configuration.Configuration;
 public final class LogSetup {
     /** The security log's file name inside the log directory. */
     public static final String SECURITY_LOG = "security.log";
+    /** Whether this class configured TinyLog (and so owns its shutdown); not in tests or embedders. */
+    private static volatile boolean owned;
 
     private LogSetup() {
     }
@@ -47,6 +49,7 @@ public final class LogSetup {
                 java.util.Map.entry("writer2.file", logDir.resolve(SECURITY_LOG).toString()),
                 java.util.Map.entry("writer2.append", "true"),
                 java.util.Map.entry("writer2.format", "{date: yyyy-MM-dd'T'HH:mm:ss.SSSZ} {level} {message}")));
+        owned = true;
     }
 
     /**
@@ -76,15 +79,20 @@ public final class LogSetup {
                 java.util.Map.entry("writer2.file", logDir.resolve(SECURITY_LOG).toString()),
                 java.util.Map.entry("writer2.append", "true"),
                 java.util.Map.entry("writer2.format", "{date: yyyy-MM-dd'T'HH:mm:ss.SSSZ} {level} {message}")));
+        owned = true;
     }
 
     /**
      * Flushes and closes every writer. Call it last, at the very end of the process's own
      * shutdown path: {@link #configure} turns TinyLog's own shutdown hook off, because that hook
      * runs concurrently with ours and closed the security log before the last events of a stop
-     * ("vault locked") were written. Entries logged after this call are lost.
+     * ("vault locked") were written. Entries logged after this call are lost. Does nothing when
+     * the logging was configured by someone else (tests, an embedding process).
      */
     public static void shutdown() {
+        if (!owned) {
+            return;
+        }
         try {
             org.tinylog.provider.ProviderRegistry.getLoggingProvider().shutdown();
         } catch (InterruptedException e) {
