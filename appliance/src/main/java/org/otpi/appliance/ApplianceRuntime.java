@@ -129,7 +129,17 @@ public final class ApplianceRuntime implements AutoCloseable {
                     keys.slotCount() * 120));
         }
         ClientRegistry clients = ClientRegistry.open(o.state());
-        VaultKioskBackend backend = new VaultKioskBackend(device, standing, entropy, clients::clients, () -> tunnelViews);
+        VaultKioskBackend backend = new VaultKioskBackend(device, standing, entropy, new VaultKioskBackend.PairedClients() {
+            @Override
+            public List<String> names() {
+                return clients.clients();
+            }
+
+            @Override
+            public boolean revoke(String name) throws IOException {
+                return clients.revoke(name);
+            }
+        }, () -> tunnelViews);
         parts.add(backend::close);
         List<Approver> askers = new ArrayList<>();
         if (o.person() != null) {

@@ -182,6 +182,22 @@ class KioskFlowsTest extends KioskFxTest {
     }
 
     @Test
+    void unpair_onTheStatusScreen_takesASecondTouch_andEndsTheLaptopsAccess(FxRobot robot) {
+        unlock(robot);
+        String laptop = backend.status().pairedClients().get(0);
+        robot.clickOn("#nav-status");
+        waitFor(() -> robot.lookup(n -> ("unpair-" + laptop).equals(n.getId())).tryQuery().isPresent());
+        javafx.scene.control.Button unpair = robot.lookup(n -> ("unpair-" + laptop).equals(n.getId()))
+                .queryAs(javafx.scene.control.Button.class);
+        robot.clickOn(unpair);
+        assertEquals("Tap again to unpair", unpair.getText());
+        assertTrue(backend.status().pairedClients().contains(laptop), "one touch does nothing yet");
+        robot.clickOn(unpair);
+        waitFor(() -> backend.status().pairedClients().isEmpty());
+        waitFor(() -> robot.lookup(n -> ("unpair-" + laptop).equals(n.getId())).tryQuery().isEmpty());
+    }
+
+    @Test
     void lock_returnsToThePinPad(FxRobot robot) {
         unlock(robot);
         robot.clickOn("#nav-lock");

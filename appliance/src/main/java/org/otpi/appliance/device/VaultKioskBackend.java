@@ -41,6 +41,7 @@ import org.otpi.appliance.exchange.TransferPackageException;
 import org.otpi.appliance.exchange.TransferReceipt;
 import org.otpi.appliance.exchange.WrongTransferCodeException;
 import org.otpi.appliance.kiosk.KioskBackend;
+import org.otpi.appliance.securitylog.Redact;
 import org.otpi.appliance.securitylog.SecurityEvents;
 import org.otpi.appliance.vault.PadStats;
 import org.otpi.appliance.vault.Vault;
@@ -58,20 +59,53 @@ public final class VaultKioskBackend implements KioskBackend {
     private final Device device;
     private final StandingApprovals standing;
     private final EntropyService entropy;
-    private final Supplier<List<String>> pairedClients;
+    private final PairedClients pairedClients;
     private final Supplier<List<Views.Tunnel>> tunnels;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Consumer<SecurityEvents.Event> logListener = e -> fire("log");
     private final Consumer<String> deviceListener = this::fire;
     private volatile String alarm = "";
 
+    /** The paired RPC clients as the kiosk sees them (the daemon's {@code ClientRegistry}). */
+    public interface PairedClients {
+        List<String> names();
+
+        /** Unpairs {@code name} durably; false if there is none. */
+        boolean revoke(String name) throws IOException;
+
+        /** A list to show that cannot be changed from the kiosk (tests, screenshots). */
+        static PairedClients readOnly(Supplier<List<String>> names) {
+            return new PairedClients() {
+                @Override
+                public List<String> names() {
+                    return names.get();
+                }
+
+                @Override
+                public boolean revoke(String name) {
+                    throw new Failure("laptops cannot be unpaired here");
+                }
+            };
+        }
+    }
+
     /**
      * @param entropy       the entropy sources, or null (pads are then refused)
-     * @param pairedClients names of paired RPC clients
+     * @param pairedClients names of paired RPC clients (shown only; not revocable here)
      * @param tunnels       site links to show
      */
     public VaultKioskBackend(Device device, StandingApprovals standing, EntropyService entropy,
                              Supplier<List<String>> pairedClients, Supplier<List<Views.Tunnel>> tunnels) {
+        this(device, standing, entropy, PairedClients.readOnly(pairedClients), tunnels);
+    }
+
+    /**
+     * @param entropy       the entropy sources, or null (pads are then refused)
+     * @param pairedClients the paired RPC clients, shown on Status and revocable there
+     * @param tunnels       site links to show
+     */
+    public VaultKioskBackend(Device device, StandingApprovals standing, EntropyService entropy,
+                             PairedClients pairedClients, Supplier<List<Views.Tunnel>> tunnels) {
         this.device = device;
         this.standing = standing;
         this.entropy = entropy;
@@ -143,7 +177,7 @@ public final class VaultKioskBackend implements KioskBackend {
             case LOCKED -> Views.VaultState.LOCKED;
             case UNLOCKED -> Views.VaultState.UNLOCKED;
         };
-        return new Views.Status(device.deviceId(), state == Views.VaultState.UNLOCKED, pairedClients.get(), tunnels.get(),
+        return new Views.Status(device.deviceId(), state == Views.VaultState.UNLOCKED, pairedClients.names(), tunnels.get(),
                 sources, alarm, state);
     }
 
@@ -478,6 +512,24 @@ public final class VaultKioskBackend implements KioskBackend {
         boolean r = standing.revoke(grantId);
         fire("grants");
         return r;
+    }
+
+    @Override
+    public boolean revokeClient(String client) {
+        boolean revoked;
+        try {
+            revoked = pairedClients.revoke(client);
+        } catch (IOException e) {
+            Logger.tag("security").error("unpairing a client on the kiosk failed: {}", e.getMessage());
+            throw new Failure("could not unpair: " + e.getMessage());
+        }
+        if (revoked) {
+            Logger.tag("security").info("client {} unpaired on the kiosk: its token is refused from now on",
+                    Redact.client(client));
+            fire("status");
+            fire("log");
+        }
+        return revoked;
     }
 
     @Override

@@ -568,6 +568,16 @@ public final class InMemoryKioskBackend implements KioskBackend {
     }
 
     @Override
+    public boolean revokeClient(String client) {
+        boolean removed = pairedClients.remove(client);
+        if (removed) {
+            Logger.tag("security").info("client {} unpaired on the kiosk", org.otpi.appliance.securitylog.Redact.client(client));
+            fire("status");
+        }
+        return removed;
+    }
+
+    @Override
     public boolean revokeStanding(String grantId) {
         boolean revoked = standing.revoke(grantId);
         fire("grants");

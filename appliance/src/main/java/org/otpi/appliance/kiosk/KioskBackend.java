@@ -85,6 +85,12 @@ public interface KioskBackend {
 
     boolean revokeStanding(String grantId);
 
+    /**
+     * Unpairs a laptop: its token is refused from its next request on, and stays refused across
+     * restarts and later pairings. False if no client has that name.
+     */
+    boolean revokeClient(String client);
+
     /** Records a security event (tamper, panic) in the security log and raises the alarm on the
      *  screen; listeners get {@link Listener#alarm}. */
     void alarm(String kind, String text);

@@ -103,6 +103,55 @@ class KioskPairingTest {
     }
 
     @Test
+    void unpairedOnTheKiosk_refusedAtOnce_andAfterARestart(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("run/kiosk.sock");
+        String token;
+        try (ApplianceRuntime rt = runtime(dir, socket); RawKiosk kiosk = new RawKiosk(socket)) {
+            URI base = URI.create("http://127.0.0.1:" + rt.rpcAddress().getPort());
+            token = pairThroughTheKiosk(base, kiosk, "laptop-r");
+            String other = pairThroughTheKiosk(base, kiosk, "laptop-s");
+            assertEquals(200, whoami(base, token));
+
+            kiosk.send(new KioskMessage.RevokeClient(41, "laptop-r"));
+            KioskMessage.Done done = kiosk.await(KioskMessage.Done.class, d -> d.id() == 41);
+            assertTrue(done.ok(), done.error());
+            assertEquals(401, whoami(base, token), "refused on the next request");
+            assertEquals(200, whoami(base, other));
+            kiosk.send(new KioskMessage.GetStatus(42));
+            assertEquals(List.of("laptop-s"), kiosk.await(KioskMessage.StatusReply.class, r -> r.id() == 42)
+                    .status().pairedClients());
+            kiosk.send(new KioskMessage.RevokeClient(43, "laptop-r"));
+            assertFalse(kiosk.await(KioskMessage.Done.class, d -> d.id() == 43).ok(), "already gone");
+        }
+        try (ApplianceRuntime rt = runtime(dir, socket)) {
+            URI base = URI.create("http://127.0.0.1:" + rt.rpcAddress().getPort());
+            assertEquals(401, whoami(base, token), "still refused after a restart");
+        }
+    }
+
+    private static ApplianceRuntime runtime(Path dir, Path socket) throws Exception {
+        return ApplianceRuntime.start(new ApplianceRuntime.Options(dir.resolve("medium"),
+                dir.resolve("state"), InetAddress.getLoopbackAddress(), 0, new DenyApprover(), Duration.ofSeconds(5),
+                List.of(), null, socket, System.getProperty("user.name"), null, ApplianceRuntime.Gpio.OFF, null,
+                List.of(dir.resolve("no-hrng")), false, new PrintStream(new ByteArrayOutputStream()), List.of()));
+    }
+
+    private String pairThroughTheKiosk(URI base, RawKiosk kiosk, String name) throws Exception {
+        HttpResponse<String> start = post(base, RpcPaths.PAIR_START, new PairStartRequest(name), null);
+        assertEquals(200, start.statusCode(), start.body());
+        PairStartResponse started = RpcJson.mapper().readValue(start.body(), PairStartResponse.class);
+        PairingCode shown = kiosk.await(PairingCode.class, c -> c.client().equals(name));
+        HttpResponse<String> finish = post(base, RpcPaths.PAIR_FINISH, new PairFinishRequest(started.pairingId(), shown.code()), null);
+        assertEquals(200, finish.statusCode(), finish.body());
+        return RpcJson.mapper().readValue(finish.body(), PairFinishResponse.class).token();
+    }
+
+    private int whoami(URI base, String token) throws Exception {
+        return http.send(HttpRequest.newBuilder(base.resolve(RpcPaths.WHOAMI)).header("Authorization", "Bearer " + token)
+                .GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    @Test
     void anExpiredCode_isNotReplayed_andAReplacedOneIsCleared(@TempDir Path dir) throws Exception {
         MovableClock clock = new MovableClock();
         KioskApprover approver = new KioskApprover(Duration.ofSeconds(5), clock);

@@ -23,7 +23,7 @@ class KioskCodecTest {
                 new Lock(1), new GetStatus(2), new GetContacts(3), new GeneratePad(4, "alice", 1 << 20),
                 new CancelGenerate(5, 4), new ImportPad(6, "/media/x.pad"), new ExportBackup(7, "/media/b", "long passphrase".toCharArray()),
                 new DeletePad(8, "bob"), new ExpirePad(9, "bob"), new GetLog(10, 3, 50), new GetGrants(11),
-                new KioskMessage.Grant(12, "alice", 4096, 30), new Revoke(13, "g1"), new Decide(14, "r1", true),
+                new KioskMessage.Grant(12, "alice", 4096, 30), new Revoke(13, "g1"), new RevokeClient(13, "laptop-a"), new Decide(14, "r1", true),
                 Done.ok(15), Done.failed(16, "no"),
                 new UnlockReply(17, new Views.UnlockResult(Views.UnlockResult.Outcome.WRONG, 2000, 7)),
                 new StatusReply(18, new Views.Status("otpi-1", true, List.of("laptop"),
