@@ -90,6 +90,11 @@ public final class ClientRegistry {
         this.lockFile = stateDir.resolve(FILE + ".lock");
     }
 
+    /** The state directory the registry's file lives in (pairing keeps its daily counts there too). */
+    Path stateDir() {
+        return file.getParent();
+    }
+
     /** Opens the registry in {@code stateDir}; throws if an existing file is damaged. */
     public static ClientRegistry open(Path stateDir) throws IOException {
         Files.createDirectories(stateDir);

@@ -97,7 +97,9 @@ class KioskPairingTest {
             assertFalse(out.contains(shown.code()), "with a kiosk the console (the journal) never gets the code");
             String logged = Files.exists(securityLog)
                     ? new String(Files.readAllBytes(securityLog), StandardCharsets.UTF_8).substring((int) logBefore) : "";
-            assertTrue(logged.contains("client 'laptop-a' paired"), "the security log saw the pairing");
+            assertTrue(logged.contains("client " + org.otpi.appliance.securitylog.Redact.client("laptop-a") + " paired"),
+                    "the security log saw the pairing, under the client's pseudonym");
+            assertFalse(logged.contains("laptop-a"), "the client's name is not in the security log file");
             assertFalse(logged.contains(shown.code()), "the code is not in the security log");
         }
     }
