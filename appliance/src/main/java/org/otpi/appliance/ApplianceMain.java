@@ -311,7 +311,7 @@ public final class ApplianceMain implements Callable<Integer> {
             java.time.Instant until = java.time.Instant.now().plus(validFor);
             policy.grant(f[0], Long.parseLong(f[1]), validFor);
             out.println("STANDING APPROVAL: up to " + f[1] + " pad bytes for '" + f[0] + "' until " + until
-                    + " are approved without asking.");
+                    + " are approved without asking (seals and opens, each by its pad cost).");
         }
         out.flush();
         return policy.orElse(person);

@@ -114,7 +114,7 @@ public final class ApplianceRuntime implements AutoCloseable {
             }
             standing.grant(f[0], Long.parseLong(f[1]), Duration.ofMinutes(Long.parseLong(f[2])));
             o.console().println("STANDING APPROVAL: up to " + f[1] + " pad bytes for '" + f[0] + "' for " + f[2]
-                    + " minutes are approved without asking.");
+                    + " minutes are approved without asking (seals and opens, each by its pad cost).");
         }
         List<org.otpi.protocol.kiosk.Views.Tunnel> tunnelViews = new java.util.concurrent.CopyOnWriteArrayList<>();
         for (Path conf : o.tunnels()) {

@@ -139,7 +139,8 @@ public interface KioskBackend {
 
     /** How a standing approval is shown on the screen. */
     static Views.Grant view(org.otpi.appliance.approval.StandingApprovals.Grant g) {
-        return new Views.Grant(g.id(), g.contact(), g.budgetBytes(), g.usedBytes(), g.expires().toEpochMilli());
+        return new Views.Grant(g.id(), g.contact(), g.budgetBytes(), g.usedBytes(), g.expires().toEpochMilli(),
+                g.openedBytes());
     }
 
     /**

@@ -193,10 +193,15 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
                 }
             }
         };
+        String requestId = java.util.UUID.randomUUID().toString();
+        long cost = 0;
+        long used = -1; // what an approved open really consumed, once settled; -1: not yet
         try {
-            long cost = seal ? rpc.device.sealCost(contact, length, format) : 0;
+            // A seal's cost is exact; an open's is an upper bound from the declared length (the
+            // body is read only after the approval), settled below once the open succeeded.
+            cost = seal ? rpc.device.sealCost(contact, length, format) : rpc.device.openFileCostBound(length);
             long remainingAfter = rpc.remaining(contact, seal) - cost;
-            boolean approved = rpc.ask(who, contact, seal ? ApprovalRequest.Operation.SEAL_FILE
+            boolean approved = rpc.ask(requestId, who, contact, seal ? ApprovalRequest.Operation.SEAL_FILE
                     : ApprovalRequest.Operation.OPEN_FILE, length, cost, remainingAfter).get();
             if (!approved) {
                 freeSlots.run();
@@ -215,7 +220,11 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
             InputStream in = body.input();
             StreamResult result = seal
                     ? rpc.device.sealFile(contact, in, length, format, out)
-                    : rpc.device.openFile(contact, in, out);
+                    : rpc.device.openFile(contact, in, cost, out);
+            if (!seal) {
+                rpc.approver.settle(requestId, result.padUsed()); // before the answer: the grant is right at once
+                used = result.padUsed();
+            }
             boolean longer = in.read() != -1;
             freeSlots.run(); // the device is done with this request; only the answer's end remains
             if (longer) {
@@ -243,6 +252,9 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
         } finally {
             body.close();
             freeSlots.run();
+            if (!seal && used < 0) {
+                rpc.approver.settle(requestId, cost); // failed or not done: the charge stands
+            }
         }
     }
 

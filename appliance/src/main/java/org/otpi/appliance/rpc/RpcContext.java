@@ -47,8 +47,14 @@ final class RpcContext {
      */
     CompletableFuture<Boolean> ask(String client, String contact, ApprovalRequest.Operation op,
                                    long length, long padBytes, long remainingAfter) {
+        return ask(UUID.randomUUID().toString(), client, contact, op, length, padBytes, remainingAfter);
+    }
+
+    /** {@link #ask} under a request id the caller chose (to {@link Approver#settle} it later). */
+    CompletableFuture<Boolean> ask(String requestId, String client, String contact, ApprovalRequest.Operation op,
+                                   long length, long padBytes, long remainingAfter) {
         long timeoutMs = config.approvalTimeout().toMillis();
-        ApprovalRequest request = new ApprovalRequest(UUID.randomUUID().toString(), client, contact, op,
+        ApprovalRequest request = new ApprovalRequest(requestId, client, contact, op,
                 length, padBytes, Math.max(0, remainingAfter), Instant.now().plusMillis(timeoutMs));
         CompletableFuture<Decision> answer;
         try {

@@ -218,12 +218,14 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return withSlot(client, () -> CompletableFuture
                 .supplyAsync(() -> {
                     try {
-                        return rpc.remaining(contact, false);
+                        // an open is approved (and charged to a standing approval) by its pad cost
+                        long cost = rpc.device.openCost(pkg);
+                        return new long[] {cost, rpc.remaining(contact, false) - cost};
                     } catch (DeviceException e) {
                         throw new java.util.concurrent.CompletionException(e);
                     }
                 }, rpc.workers)
-                .thenCompose(rem -> rpc.ask(client, contact, ApprovalRequest.Operation.OPEN, pkg.length, 0, rem))
+                .thenCompose(c -> rpc.ask(client, contact, ApprovalRequest.Operation.OPEN, pkg.length, c[0], c[1]))
                 .thenApplyAsync(approved -> {
                     if (!approved) {
                         return error(RpcErrors.of(HttpResponseStatus.FORBIDDEN, ErrorCodes.DENIED));

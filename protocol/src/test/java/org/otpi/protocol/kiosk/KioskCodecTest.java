@@ -31,7 +31,7 @@ class KioskCodecTest {
                         List.of(new Views.EntropySource("hrng", false, "RCT failed")), "")),
                 new ContactsReply(19, List.of(new Views.Contact("alice", "ab", 1, 2, 3, 4, true, "kernel", false))),
                 new LogReply(20, List.of(new Views.LogEntry(1, 5, "forgery", "alice", "bad tag"))),
-                new GrantsReply(21, List.of(new Views.Grant("g", "alice", 10, 2, 99))),
+                new GrantsReply(21, List.of(new Views.Grant("g", "alice", 10, 2, 99), new Views.Grant("h", "bob", 100, 70, 99, 40))),
                 new Progress(22, 5, 10),
                 new ApprovalPrompt("r", "laptop", "alice", "SEAL", 5, 37, 100, 123456),
                 new ApprovalClosed("r", false, "timeout"), new Changed("contacts"), new Alarm("tamper"),
