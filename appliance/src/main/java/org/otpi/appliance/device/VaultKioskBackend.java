@@ -346,8 +346,8 @@ public final class VaultKioskBackend implements KioskBackend {
         TransferCode code = ex.newCode();
         try {
             TransferReceipt r = ex.send(export, info, code, medium);
-            Logger.tag("security").info("pad {} of {} handed over from the kiosk: package on {}", r.padIdHex(), contact,
-                    medium);
+            Logger.tag("security").info("pad {} of {} handed over from the kiosk: package on {}", r.padIdHex(),
+                    Redact.contact(contact), medium);
             fire("log");
             return new HandedOver(contact, s.remoteId(), s.size(), code.display(), r.fingerprint().words());
         } catch (IOException e) {
@@ -391,7 +391,9 @@ public final class VaultKioskBackend implements KioskBackend {
             fire("log");
             throw new Failure(e.getMessage());
         } catch (IOException e) {
-            Logger.tag("security").warn("transfer package on {} not imported: {}", medium, e.getMessage());
+            // the screen gets the full reason; the file gets one without names
+            Logger.tag("security").warn("transfer package on {} not imported: {}", medium,
+                    e instanceof VaultPads.ImportRefused r ? r.logText() : e.getClass().getSimpleName());
             fire("log");
             throw new Failure("not imported: " + e.getMessage());
         } finally {
@@ -465,28 +467,48 @@ public final class VaultKioskBackend implements KioskBackend {
         fire("contacts");
     }
 
+    /**
+     * The security log for the screen. The file on the SD card, and the entries in memory, name
+     * contacts and clients only by their pseudonyms ({@link Redact}); the screen is on the device,
+     * so here each pseudonym of a contact in the vault, or of a paired client, is turned back into
+     * its name (pseudonyms are keyed per process, as the entries are), and the entry's contact is
+     * found by pseudonym or pad id. Pseudonyms of names no longer known (a deleted contact, an
+     * unpaired laptop) stay as they are.
+     */
     @Override
     public List<Views.LogEntry> securityLog(long afterSeq, int limit) {
-        Map<String, String> names = new HashMap<>();
+        Map<String, String> contactBy = new HashMap<>(); // pad id or pseudonym -> contact name
+        Map<String, String> reveal = new HashMap<>(); // pseudonym -> name
         if (device.unlocked()) {
             try {
                 for (PadStats s : vault().contacts()) {
-                    names.put(s.padId(), s.contact());
+                    contactBy.put(s.padId(), s.contact());
+                    contactBy.put(Redact.contact(s.contact()), s.contact());
+                    reveal.put(Redact.contact(s.contact()), s.contact());
                 }
             } catch (VaultException ignored) {
-                // locked meanwhile: show pad ids only
+                // locked meanwhile: show pad ids and pseudonyms only
             }
+        }
+        for (String client : pairedClients.names()) {
+            reveal.put(Redact.client(client), client);
         }
         List<Views.LogEntry> out = new ArrayList<>();
         for (SecurityEvents.Event e : SecurityEvents.since(afterSeq, Math.max(0, Math.min(limit, 500)))) {
             String contact = "";
-            for (Map.Entry<String, String> n : names.entrySet()) {
+            for (Map.Entry<String, String> n : contactBy.entrySet()) {
                 if (e.text().contains(n.getKey())) {
                     contact = n.getValue();
                     break;
                 }
             }
-            out.add(new Views.LogEntry(e.seq(), e.epochMillis(), e.kind(), contact, e.text()));
+            String text = e.text();
+            if (text.indexOf('#') >= 0) {
+                for (Map.Entry<String, String> r : reveal.entrySet()) {
+                    text = text.replace(r.getKey(), r.getValue());
+                }
+            }
+            out.add(new Views.LogEntry(e.seq(), e.epochMillis(), e.kind(), contact, text));
         }
         return out;
     }

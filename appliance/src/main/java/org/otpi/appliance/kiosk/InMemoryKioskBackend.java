@@ -178,7 +178,7 @@ public final class InMemoryKioskBackend implements KioskBackend {
     /** A package for contact failed authentication. */
     public void forgery(String contact, long index) {
         record("forgery", contact, "package at index " + index + " failed authentication: dropped");
-        Logger.tag("security").warn("forged package for {} at index {}", contact, index);
+        Logger.tag("security").warn("forged package for {} at index {}", org.otpi.appliance.securitylog.Redact.contact(contact), index);
     }
 
     /** The approval request the RPC daemon would build for a seal. */

@@ -35,6 +35,7 @@ import org.otpi.protocol.rpc.RpcJson;
 import org.otpi.protocol.rpc.RpcPaths;
 import org.otpi.protocol.rpc.StreamFrames;
 import org.otpi.protocol.rpc.StreamSummary;
+import org.otpi.appliance.securitylog.Redact;
 import org.tinylog.Logger;
 
 /**
@@ -129,7 +130,7 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
             contact = RpcHandler.requireContact(first(params, "contact"));
             format = RpcHandler.format(first(params, "format"));
         } catch (RpcHandler.BadRequest e) {
-            Logger.tag("security").info("bad file request from '{}': {}", who, e.getMessage());
+            Logger.tag("security").info("bad file request from client {}: {}", Redact.client(who), e.getMessage());
             reject(ctx, RpcErrors.of(HttpResponseStatus.BAD_REQUEST, ErrorCodes.BAD_REQUEST));
             return;
         }
@@ -141,12 +142,14 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (length > rpc.config.maxFileBytes() + (seal ? 0 : 64 * 1024)) {
-            Logger.tag("security").warn("client '{}' file of {} bytes refused (limit {})", who, length, rpc.config.maxFileBytes());
+            Logger.tag("security").warn("client {} file of {} bytes refused (limit {})", Redact.client(who), length,
+                    rpc.config.maxFileBytes());
             reject(ctx, RpcErrors.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, ErrorCodes.TOO_LARGE));
             return;
         }
         if (!rpc.gate.tryAcquire(who)) {
-            Logger.tag("security").warn("client '{}' asked for a second approval while one is pending: refused", who);
+            Logger.tag("security").warn("client {} asked for a second approval while one is pending: refused",
+                    Redact.client(who));
             reject(ctx, RpcErrors.of(HttpResponseStatus.TOO_MANY_REQUESTS, ErrorCodes.BUSY));
             return;
         }
@@ -209,7 +212,7 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (!ctx.channel().isActive()) {
-                Logger.tag("security").info("client '{}' left before its approved {}: nothing done", who, op);
+                Logger.tag("security").info("client {} left before its approved {}: nothing done", Redact.client(who), op);
                 return;
             }
             if (expectContinue) {
@@ -229,12 +232,13 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
             freeSlots.run(); // the device is done with this request; only the answer's end remains
             if (longer) {
                 // The body was longer than declared: what was sealed is fine, the request was not.
-                Logger.tag("security").warn("client '{}' {} body longer than its declared {} bytes", who, op, length);
+                Logger.tag("security").warn("client {} {} body longer than its declared {} bytes", Redact.client(who), op, length);
                 out.fail(RpcErrors.of(HttpResponseStatus.BAD_REQUEST, ErrorCodes.BAD_REQUEST));
                 return;
             }
             if (!result.warnings().isEmpty()) {
-                Logger.tag("security").warn("client '{}' {} from '{}' with warnings {}", who, op, org.otpi.appliance.securitylog.Redact.contact(contact), result.warnings());
+                Logger.tag("security").warn("client {} {} from {} with warnings {}", Redact.client(who), op,
+                        Redact.contact(contact), result.warnings());
             }
             out.finish(new StreamSummary(result.padUsed(), result.remaining(),
                     result.warnings().stream().map(Enum::name).sorted().toList()));
@@ -244,7 +248,7 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
             out.abort();
         } catch (IOException e) {
             freeSlots.run();
-            Logger.tag("security").info("client '{}' {} stream broke: {}", who, op, e.getMessage());
+            Logger.tag("security").info("client {} {} stream broke: {}", Redact.client(who), op, e.getMessage());
             out.abort();
         } catch (Exception e) {
             freeSlots.run();

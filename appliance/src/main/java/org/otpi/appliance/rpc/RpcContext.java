@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.otpi.appliance.approval.ApprovalRequest;
 import org.otpi.appliance.approval.Approver;
 import org.otpi.appliance.approval.Decision;
+import org.otpi.appliance.securitylog.Redact;
 import org.tinylog.Logger;
 
 /** What every connection's handlers share: the device, approvals, clients and worker pools. */
@@ -68,17 +69,17 @@ final class RpcContext {
         return answer.applyToEither(timeout, d -> d).exceptionally(t -> Decision.DENY).thenApply(d -> {
             if (d == null) {
                 approver.cancel(request.id());
-                Logger.tag("security").warn("approval {} for client '{}' {} {} timed out: denied",
-                        request.id(), client, op, org.otpi.appliance.securitylog.Redact.contact(contact));
+                Logger.tag("security").warn("approval {} for client {} {} {} timed out: denied",
+                        request.id(), Redact.client(client), op, Redact.contact(contact));
                 return false;
             }
             if (d != Decision.APPROVE) {
-                Logger.tag("security").warn("approval {} for client '{}' {} {} ({} pad bytes) denied",
-                        request.id(), client, op, org.otpi.appliance.securitylog.Redact.contact(contact), padBytes);
+                Logger.tag("security").warn("approval {} for client {} {} {} ({} pad bytes) denied",
+                        request.id(), Redact.client(client), op, Redact.contact(contact), padBytes);
                 return false;
             }
-            Logger.tag("security").info("approval {} for client '{}' {} {} ({} pad bytes) approved",
-                    request.id(), client, op, org.otpi.appliance.securitylog.Redact.contact(contact), padBytes);
+            Logger.tag("security").info("approval {} for client {} {} {} ({} pad bytes) approved",
+                    request.id(), Redact.client(client), op, Redact.contact(contact), padBytes);
             return true;
         });
     }

@@ -33,6 +33,7 @@ import org.otpi.protocol.rpc.RpcPaths;
 import org.otpi.protocol.rpc.SealRequest;
 import org.otpi.protocol.rpc.SealResponse;
 import org.otpi.protocol.rpc.WhoamiResponse;
+import org.otpi.appliance.securitylog.Redact;
 import org.tinylog.Logger;
 
 /**
@@ -198,7 +199,7 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         return error(RpcErrors.of(HttpResponseStatus.FORBIDDEN, ErrorCodes.DENIED));
                     }
                     if (!ctx.channel().isActive()) {
-                        Logger.tag("security").info("client '{}' left before its approved seal: no pad used", client);
+                        Logger.tag("security").info("client {} left before its approved seal: no pad used", Redact.client(client));
                         return error(RpcErrors.of(HttpResponseStatus.INTERNAL_SERVER_ERROR, ErrorCodes.FAILED));
                     }
                     try {
@@ -234,7 +235,8 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         OpenResult o = rpc.device.open(contact, pkg);
                         List<String> warnings = o.warnings().stream().map(Enum::name).sorted().toList();
                         if (!warnings.isEmpty()) {
-                            Logger.tag("security").warn("client '{}' opened a package from '{}' with warnings {}", client, org.otpi.appliance.securitylog.Redact.contact(contact), warnings);
+                            Logger.tag("security").warn("client {} opened a package from {} with warnings {}", Redact.client(client),
+                                    Redact.contact(contact), warnings);
                         }
                         return HttpReplies.json(HttpResponseStatus.OK, new OpenResponse(
                                 Base64.getEncoder().encodeToString(o.plaintext()), warnings, o.receiveRemaining()));
@@ -249,7 +251,8 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private CompletableFuture<FullHttpResponse> withSlot(String client,
                                                          java.util.function.Supplier<CompletableFuture<FullHttpResponse>> op) {
         if (!rpc.gate.tryAcquire(client)) {
-            Logger.tag("security").warn("client '{}' asked for a second approval while one is pending: refused", client);
+            Logger.tag("security").warn("client {} asked for a second approval while one is pending: refused",
+                    Redact.client(client));
             return done(RpcErrors.of(HttpResponseStatus.TOO_MANY_REQUESTS, ErrorCodes.BUSY));
         }
         CompletableFuture<FullHttpResponse> f;
