@@ -72,10 +72,11 @@ class PairingManagerTest {
         while (failures < PairingManager.LOCKOUT_FAILURES) {
             PairingManager.Started s = pm.start("guesser").orElseThrow();
             String right = shown.get(shown.size() - 1);
-            for (int i = 0; i < PairingManager.ATTEMPTS && failures < PairingManager.LOCKOUT_FAILURES; i++) {
-                String wrong = right.equals("00000000") ? "00000001" : "00000000";
-                assertTrue(pm.finish(s.pairingId(), wrong).isEmpty());
-                failures++;
+            String wrong = right.equals("00000000") ? "00000001" : "00000000";
+            assertTrue(pm.finish(s.pairingId(), wrong).isEmpty(), "the starter's one try");
+            failures++;
+            for (int i = 1; i < PairingManager.ATTEMPTS; i++) {
+                assertTrue(pm.finish(s.pairingId(), right).isEmpty(), "ended by the wrong code: nothing pending");
             }
             clock.now = clock.now.plusSeconds(7);
         }
@@ -100,10 +101,12 @@ class PairingManagerTest {
         assertEquals(List.of("my-laptop"), names, "the screen still shows the first laptop's name and code");
         PairingManager.Paired p = pm.finish(mine.pairingId(), shown.get(0)).orElseThrow();
         assertEquals("my-laptop", p.clientName());
-        assertTrue(pm.start("other").isPresent(), "free again once paired");
+        PairingManager.Started other = pm.start("other").orElseThrow(() -> new AssertionError("free again once paired"));
+        assertTrue(pm.finish(other.pairingId(), "99999999".equals(shown.get(1)) ? "00000000" : "99999999").isEmpty());
+        assertTrue(pm.start("other").isPresent(), "a typo by the laptop that started it ends it: it may start again");
         clock.now = clock.now.plus(PairingManager.TTL).plusSeconds(1);
         assertTrue(pm.start("late").isPresent(), "and once the pending one has expired");
-        assertEquals(List.of("my-laptop", "other", "late"), names);
+        assertEquals(List.of("my-laptop", "other", "other", "late"), names);
     }
 
     @Test
@@ -130,10 +133,10 @@ class PairingManagerTest {
         for (int round = 0; round < PairingBudget.CODES_PER_DAY / PairingManager.ATTEMPTS; round++) {
             // guess three times, then "kill" the daemon (the in-memory lockout never triggers)
             PairingManager pm = new PairingManager(ClientRegistry.open(state), (c, code, d) -> shown.add(code), clock);
-            PairingManager.Started s = pm.start("guesser").orElseThrow();
+            pm.start("laptop").orElseThrow();
             String right = shown.get(shown.size() - 1);
-            for (int i = 0; i < PairingManager.ATTEMPTS; i++) {
-                assertTrue(pm.finish(s.pairingId(), right.equals("00000000") ? "00000001" : "00000000").isEmpty());
+            for (int i = 0; i < PairingManager.ATTEMPTS; i++) { // someone without the pairing id guessing
+                assertTrue(pm.finish("not-the-id", right.equals("00000000") ? "00000001" : "00000000").isEmpty());
             }
             clock.now = clock.now.plusSeconds(30);
         }
