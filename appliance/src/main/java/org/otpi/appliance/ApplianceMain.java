@@ -153,8 +153,12 @@ public final class ApplianceMain implements Callable<Integer> {
             }
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                runtime.close();
-                stop.countDown();
+                try {
+                    runtime.close(); // the device closes last: "vault locked"
+                } finally {
+                    stop.countDown();
+                    LogSetup.shutdown(); // last: what the stop said above reaches the file
+                }
             }, "otpi-shutdown"));
             out.println("otpi-appliance: AEAD engine " + org.otpi.appliance.crypto.ChaChaEngines.best().name());
             out.println("otpi-appliance: device RPC on " + runtime.rpcAddress() + ", approvals: " + s.approve
@@ -236,23 +240,34 @@ public final class ApplianceMain implements Callable<Integer> {
         @Option(names = "--state", required = true, description = "Device state directory.")
         Path state;
 
-        @Option(names = "--revoke", description = "Forget this client; its token stops working.")
+        @Option(names = "--revoke", description = "Forget this client; its token stops working at once, also in a"
+                + " running daemon (it rereads the file before every request).")
         String revoke;
+
+        @Option(names = "--log-dir", description = "Directory of the security log (default STATE/logs).")
+        Path logDir;
 
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
-            ClientRegistry registry = ClientRegistry.open(state);
-            if (revoke != null) {
-                boolean done = registry.revoke(revoke);
-                Logger.tag("security").info("client '{}' revoked by the operator: {}", revoke, done);
-                out.println(done ? "revoked " + revoke : "no client named " + revoke);
+            LogSetup.configureTool(logDir != null ? logDir : state.resolve("logs"));
+            try {
+                ClientRegistry registry = ClientRegistry.open(state);
+                if (revoke != null) {
+                    boolean done = registry.revoke(revoke);
+                    if (done) {
+                        Logger.tag("security").info("client {} revoked by the operator", org.otpi.appliance.securitylog.Redact.client(revoke));
+                    }
+                    out.println(done ? "revoked " + revoke : "no client named " + revoke);
+                    out.flush();
+                    return done ? 0 : 1;
+                }
+                registry.clients().forEach(out::println);
                 out.flush();
-                return done ? 0 : 1;
+                return 0;
+            } finally {
+                LogSetup.shutdown();
             }
-            registry.clients().forEach(out::println);
-            out.flush();
-            return 0;
         }
     }
 
@@ -297,7 +312,7 @@ public final class ApplianceMain implements Callable<Integer> {
             java.time.Instant until = java.time.Instant.now().plus(validFor);
             policy.grant(f[0], Long.parseLong(f[1]), validFor);
             out.println("STANDING APPROVAL: up to " + f[1] + " pad bytes for '" + f[0] + "' until " + until
-                    + " are approved without asking.");
+                    + " are approved without asking (seals and opens, each by its pad cost).");
         }
         out.flush();
         return policy.orElse(person);

@@ -114,7 +114,7 @@ public final class ApplianceRuntime implements AutoCloseable {
             }
             standing.grant(f[0], Long.parseLong(f[1]), Duration.ofMinutes(Long.parseLong(f[2])));
             o.console().println("STANDING APPROVAL: up to " + f[1] + " pad bytes for '" + f[0] + "' for " + f[2]
-                    + " minutes are approved without asking.");
+                    + " minutes are approved without asking (seals and opens, each by its pad cost).");
         }
         List<org.otpi.protocol.kiosk.Views.Tunnel> tunnelViews = new java.util.concurrent.CopyOnWriteArrayList<>();
         for (Path conf : o.tunnels()) {
@@ -129,7 +129,17 @@ public final class ApplianceRuntime implements AutoCloseable {
                     keys.slotCount() * 120));
         }
         ClientRegistry clients = ClientRegistry.open(o.state());
-        VaultKioskBackend backend = new VaultKioskBackend(device, standing, entropy, clients::clients, () -> tunnelViews);
+        VaultKioskBackend backend = new VaultKioskBackend(device, standing, entropy, new VaultKioskBackend.PairedClients() {
+            @Override
+            public List<String> names() {
+                return clients.clients();
+            }
+
+            @Override
+            public boolean revoke(String name) throws IOException {
+                return clients.revoke(name);
+            }
+        }, () -> tunnelViews);
         parts.add(backend::close);
         List<Approver> askers = new ArrayList<>();
         if (o.person() != null) {

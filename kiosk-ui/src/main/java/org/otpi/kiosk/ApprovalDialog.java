@@ -127,7 +127,11 @@ final class ApprovalDialog {
         heading.setText("“" + p.client() + "” asks to " + Format.operation(p.operation()));
         contact.setText(p.contact());
         length.setText(Format.bytes(p.messageLength()));
-        cost.setText(p.padBytes() == 0 ? "none (destroys what was used)" : Format.bytes(p.padBytes()));
+        cost.setText(switch (p.operation()) {
+            case "OPEN" -> Format.bytes(p.padBytes()) + " of the sender's (destroyed after reading)";
+            case "OPEN_FILE" -> "up to " + Format.bytes(p.padBytes()) + " of the sender's (destroyed after reading)";
+            default -> Format.bytes(p.padBytes());
+        });
         after.setText(Format.bytes(p.padRemainingAfter()));
         approve.setDisable(false);
         deny.setDisable(false);

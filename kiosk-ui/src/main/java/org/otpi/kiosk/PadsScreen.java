@@ -223,7 +223,8 @@ final class PadsScreen {
         g.addRow(row, name, bar, text);
     }
 
-    private static Button confirmButton(String text, String confirm, Runnable action) {
+    /** A destructive button: the first touch asks "confirm" for 3 s, the second acts. */
+    static Button confirmButton(String text, String confirm, Runnable action) {
         Button b = new Button(text);
         PauseTransition reset = new PauseTransition(Duration.seconds(3));
         reset.setOnFinished(e -> b.setText(text));

@@ -17,7 +17,8 @@ import org.otpi.protocol.kiosk.Views;
 
 /**
  * Standing approvals: "contact X, up to N bytes, for T minutes" without asking each time.
- * Active grants stay listed with what is left; one touch revokes.
+ * Active grants stay listed with what is left and what seals and opens took (both by pad cost);
+ * one touch revokes.
  */
 final class StandingScreen {
     private final KioskUi ui;
@@ -121,11 +122,21 @@ final class StandingScreen {
                 active.getChildren().add(row);
             }
             ((Label) row.getChildren().get(0)).setText(g.contact() + ": " + Format.bytes(g.remainingBytes()) + " of "
-                    + Format.bytes(g.budgetBytes()) + " left, ends in " + Format.seconds(g.expiresEpochMillis() - now));
+                    + Format.bytes(g.budgetBytes()) + " left" + used(g) + ", ends in "
+                    + Format.seconds(g.expiresEpochMillis() - now));
         }
         none.setVisible(grants.isEmpty());
         none.setManaged(grants.isEmpty());
         ui.grantsShown(grants);
+    }
+
+    /** What the grant was charged, by pad cost: seals and opens both count. */
+    static String used(Views.Grant g) {
+        if (g.usedBytes() == 0) {
+            return " (seals and opens count by pad cost)";
+        }
+        return " (used: seals " + Format.bytes(g.usedBytes() - g.openedBytes()) + ", opens "
+                + Format.bytes(g.openedBytes()) + ")";
     }
 
     private HBox row(Views.Grant g) {

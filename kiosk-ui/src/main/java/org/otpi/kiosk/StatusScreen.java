@@ -1,14 +1,19 @@
 package org.otpi.kiosk;
 
+import javafx.geometry.Pos;
 import javafx.scene.Node;
+import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.otpi.protocol.kiosk.KioskMessage;
 import org.otpi.protocol.kiosk.Views;
 
-/** Device id, vault state, paired clients, tunnel links, entropy sources. */
+/** Device id, vault state, paired clients (each can be unpaired), tunnel links, entropy sources. */
 final class StatusScreen {
     private final KioskUi ui;
     private final GridPane grid = new GridPane();
@@ -56,7 +61,7 @@ final class StatusScreen {
         if (s.pairedClients().isEmpty()) {
             clients.getChildren().add(value("none paired", null, "dim"));
         }
-        s.pairedClients().forEach(c -> clients.getChildren().add(value(c, null, null)));
+        s.pairedClients().forEach(c -> clients.getChildren().add(client(c)));
         row(row++, "Paired clients", clients);
         VBox tunnels = new VBox();
         if (s.tunnels().isEmpty()) {
@@ -73,6 +78,25 @@ final class StatusScreen {
         if (!s.alarm().isEmpty()) {
             row(row, "Alarm", value(s.alarm(), "status-alarm", "bad"));
         }
+    }
+
+    /** A paired laptop, with Unpair (second touch): its token is refused from its next request. */
+    private Node client(String name) {
+        Label l = value(name, null, null);
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        Button unpair = PadsScreen.confirmButton("Unpair", "Tap again to unpair", () -> ui.client()
+                .call(id -> new KioskMessage.RevokeClient(id, name), KioskMessage.Done.class)
+                .whenComplete((d, error) -> ui.fx(() -> {
+                    ui.toast(error == null ? "Unpaired: " + name + " can no longer use this device"
+                            : "Failed: " + KioskUi.text(error));
+                    refresh();
+                })));
+        unpair.setId("unpair-" + name);
+        unpair.getStyleClass().add("deny");
+        HBox row = new HBox(l, spacer, unpair);
+        row.setAlignment(Pos.CENTER_LEFT);
+        return row;
     }
 
     private void row(int row, String name, Node value) {

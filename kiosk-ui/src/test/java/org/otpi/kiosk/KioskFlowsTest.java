@@ -106,10 +106,18 @@ class KioskFlowsTest extends KioskFxTest {
         assertFalse(ui.approvalShowing());
         waitFor(() -> robot.lookup("#grant-text-alice").tryQueryAs(Label.class)
                 .map(l -> l.getText().startsWith("alice: 892 B of 1 KiB")).orElse(false));
+        // an open is charged by its pad cost too, and the grant says what opens took
+        CompletableFuture<Decision> o = approver.request(new ApprovalRequest("o1", "laptop", "alice",
+                ApprovalRequest.Operation.OPEN, 60, 92, 1000, java.time.Instant.now().plusSeconds(30)));
+        assertEquals(Decision.APPROVE, o.get(1, TimeUnit.SECONDS), "covered: no dialog");
+        robot.clickOn("#nav-pads");
+        robot.clickOn("#nav-standing");
+        waitFor(() -> robot.lookup("#grant-text-alice").tryQueryAs(Label.class)
+                .map(l -> l.getText().startsWith("alice: 800 B of 1 KiB left (used: seals 132 B, opens 92 B)")).orElse(false));
 
         robot.clickOn("#nav-pads");
         assertTrue(visible(robot, "#standing-banner"), "an active grant is visible on every screen");
-        assertTrue(robot.lookup("#standing-banner").queryLabeled().getText().contains("alice (892 B"));
+        assertTrue(robot.lookup("#standing-banner").queryLabeled().getText().contains("alice (800 B"));
 
         grantClock.advance(Duration.ofMinutes(5));
         waitFor(() -> !visible(robot, "#standing-banner"));
@@ -183,6 +191,22 @@ class KioskFlowsTest extends KioskFxTest {
         } finally {
             pi4j.shutdown();
         }
+    }
+
+    @Test
+    void unpair_onTheStatusScreen_takesASecondTouch_andEndsTheLaptopsAccess(FxRobot robot) {
+        unlock(robot);
+        String laptop = backend.status().pairedClients().get(0);
+        robot.clickOn("#nav-status");
+        waitFor(() -> robot.lookup(n -> ("unpair-" + laptop).equals(n.getId())).tryQuery().isPresent());
+        javafx.scene.control.Button unpair = robot.lookup(n -> ("unpair-" + laptop).equals(n.getId()))
+                .queryAs(javafx.scene.control.Button.class);
+        robot.clickOn(unpair);
+        assertEquals("Tap again to unpair", unpair.getText());
+        assertTrue(backend.status().pairedClients().contains(laptop), "one touch does nothing yet");
+        robot.clickOn(unpair);
+        waitFor(() -> backend.status().pairedClients().isEmpty());
+        waitFor(() -> robot.lookup(n -> ("unpair-" + laptop).equals(n.getId())).tryQuery().isEmpty());
     }
 
     @Test

@@ -12,7 +12,9 @@ import java.util.Objects;
  * @param contact          the contact whose pad would be used
  * @param operation        seal, open or a file operation
  * @param messageLength    length of the message or file in bytes
- * @param padBytes         pad bytes this use would consume (0 for opens, which only destroy)
+ * @param padBytes         pad bytes this use consumes: a seal's from this device's half, an open's
+ *                         from the sender's half (verified, decrypted, then destroyed); for a file
+ *                         open, whose body is read only after the approval, an upper bound
  * @param padRemainingAfter pad bytes left in this direction after the use
  * @param deadline         when the request is denied if nobody answered
  */

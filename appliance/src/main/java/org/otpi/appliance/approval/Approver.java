@@ -22,4 +22,12 @@ public interface Approver {
     /** Withdraws a pending request (client went away); a no-op if already decided. */
     default void cancel(String requestId) {
     }
+
+    /**
+     * The approved use {@code requestId} is over and consumed {@code padBytesUsed} of pad (at most
+     * what the request asked). An approver that charged the asked amount to a budget may give the
+     * difference back; a call with the asked amount keeps the whole charge. A no-op by default.
+     */
+    default void settle(String requestId, long padBytesUsed) {
+    }
 }

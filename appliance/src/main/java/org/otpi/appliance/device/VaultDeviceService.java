@@ -24,7 +24,6 @@ import org.otpi.appliance.vault.SealOptions;
 import org.otpi.appliance.vault.Sealed;
 import org.otpi.appliance.vault.Vault;
 import org.otpi.appliance.vault.VaultException;
-import org.otpi.protocol.format.ArmoredMessage;
 
 /**
  * The device RPC's view of the vault. Called only after a person approved the use. Sealed
@@ -102,6 +101,16 @@ public final class VaultDeviceService implements DeviceService {
     }
 
     @Override
+    public long openCost(byte[] packageBytes) {
+        return PackageCost.ofPackage(packageBytes);
+    }
+
+    @Override
+    public long openFileCostBound(long length) {
+        return PackageCost.fileOpenBound(length);
+    }
+
+    @Override
     public OpenResult open(String contact, byte[] packageBytes) throws DeviceException {
         try {
             Vault v = device.vault();
@@ -155,29 +164,39 @@ public final class VaultDeviceService implements DeviceService {
     }
 
     @Override
-    public StreamResult openFile(String contact, InputStream in, OutputStream out) throws DeviceException, IOException {
+    public StreamResult openFile(String contact, InputStream in, long maxPadCost, OutputStream out)
+            throws DeviceException, IOException {
         Path tmp = Files.createTempFile(spool, "open-", ".otpi");
         try {
+            long size;
             try (OutputStream o = Files.newOutputStream(tmp)) {
-                long n = in.transferTo(o);
-                if (n > 0xFFFF_FFFFL + 58) {
+                size = in.transferTo(o);
+                if (size > 0xFFFF_FFFFL + 58) {
                     throw new DeviceException(DeviceException.Kind.TOO_LARGE, "file too large");
                 }
             }
             Vault v = device.vault();
             Opened o;
+            long cost;
             byte[] head = readHead(tmp);
             if (isArmored(head)) {
                 byte[] all = Files.readAllBytes(tmp);
+                cost = approvedCost(PackageCost.ofPackage(all), maxPadCost);
                 o = v.openArmored(contact, new String(all, java.nio.charset.StandardCharsets.UTF_8), true);
                 out.write(o.message());
             } else if (org.otpi.protocol.format.V2Header.looksLikeV2(head)) {
+                cost = approvedCost(PackageCost.ofPackage(head), maxPadCost);
                 o = v.openFile(contact, tmp, out, true);
                 if (o.message() != null) {
                     out.write(o.message());
                 }
             } else {
-                o = v.open(contact, Files.readAllBytes(tmp), true);
+                if (size > PackageCost.V1_MAX_PACKAGE) {
+                    throw new DeviceException(DeviceException.Kind.TOO_LARGE, "an OTC v1 package this large is refused");
+                }
+                byte[] all = Files.readAllBytes(tmp);
+                cost = approvedCost(PackageCost.ofPackage(all), maxPadCost);
+                o = v.open(contact, all, true);
                 out.write(o.message());
             }
             // Written out whole: the stream's client has it. A stream cut before this point
@@ -185,12 +204,22 @@ public final class VaultDeviceService implements DeviceService {
             out.flush();
             v.confirmOpened(contact, o.index());
             device.fire("contacts");
-            return new StreamResult(0, v.stats(contact).receiveRemaining(), warnings(o));
+            return new StreamResult(cost, v.stats(contact).receiveRemaining(), warnings(o));
         } catch (VaultException e) {
             throw map(e);
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** The file's pad cost, if within what was approved; else CORRUPT before any pad is touched. */
+    private static long approvedCost(long cost, long approved) throws DeviceException {
+        if (cost > approved) {
+            org.tinylog.Logger.tag("security").warn("sealed file refused: it would use {} pad bytes, {} were approved",
+                    cost, approved);
+            throw new DeviceException(DeviceException.Kind.CORRUPT, "the file costs more pad than was approved");
+        }
+        return cost;
     }
 
     private static byte[] readHead(Path p) throws IOException {
@@ -200,8 +229,7 @@ public final class VaultDeviceService implements DeviceService {
     }
 
     private static boolean isArmored(byte[] b) {
-        String head = new String(b, 0, Math.min(b.length, 32), java.nio.charset.StandardCharsets.US_ASCII).stripLeading();
-        return head.startsWith(ArmoredMessage.BEGIN);
+        return PackageCost.looksArmored(b);
     }
 
     private static SealOptions options(Format f) {

@@ -41,6 +41,7 @@ import org.otpi.appliance.exchange.TransferPackageException;
 import org.otpi.appliance.exchange.TransferReceipt;
 import org.otpi.appliance.exchange.WrongTransferCodeException;
 import org.otpi.appliance.kiosk.KioskBackend;
+import org.otpi.appliance.securitylog.Redact;
 import org.otpi.appliance.securitylog.SecurityEvents;
 import org.otpi.appliance.vault.PadStats;
 import org.otpi.appliance.vault.Vault;
@@ -58,20 +59,53 @@ public final class VaultKioskBackend implements KioskBackend {
     private final Device device;
     private final StandingApprovals standing;
     private final EntropyService entropy;
-    private final Supplier<List<String>> pairedClients;
+    private final PairedClients pairedClients;
     private final Supplier<List<Views.Tunnel>> tunnels;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Consumer<SecurityEvents.Event> logListener = e -> fire("log");
     private final Consumer<String> deviceListener = this::fire;
     private volatile String alarm = "";
 
+    /** The paired RPC clients as the kiosk sees them (the daemon's {@code ClientRegistry}). */
+    public interface PairedClients {
+        List<String> names();
+
+        /** Unpairs {@code name} durably; false if there is none. */
+        boolean revoke(String name) throws IOException;
+
+        /** A list to show that cannot be changed from the kiosk (tests, screenshots). */
+        static PairedClients readOnly(Supplier<List<String>> names) {
+            return new PairedClients() {
+                @Override
+                public List<String> names() {
+                    return names.get();
+                }
+
+                @Override
+                public boolean revoke(String name) {
+                    throw new Failure("laptops cannot be unpaired here");
+                }
+            };
+        }
+    }
+
     /**
      * @param entropy       the entropy sources, or null (pads are then refused)
-     * @param pairedClients names of paired RPC clients
+     * @param pairedClients names of paired RPC clients (shown only; not revocable here)
      * @param tunnels       site links to show
      */
     public VaultKioskBackend(Device device, StandingApprovals standing, EntropyService entropy,
                              Supplier<List<String>> pairedClients, Supplier<List<Views.Tunnel>> tunnels) {
+        this(device, standing, entropy, PairedClients.readOnly(pairedClients), tunnels);
+    }
+
+    /**
+     * @param entropy       the entropy sources, or null (pads are then refused)
+     * @param pairedClients the paired RPC clients, shown on Status and revocable there
+     * @param tunnels       site links to show
+     */
+    public VaultKioskBackend(Device device, StandingApprovals standing, EntropyService entropy,
+                             PairedClients pairedClients, Supplier<List<Views.Tunnel>> tunnels) {
         this.device = device;
         this.standing = standing;
         this.entropy = entropy;
@@ -143,7 +177,7 @@ public final class VaultKioskBackend implements KioskBackend {
             case LOCKED -> Views.VaultState.LOCKED;
             case UNLOCKED -> Views.VaultState.UNLOCKED;
         };
-        return new Views.Status(device.deviceId(), state == Views.VaultState.UNLOCKED, pairedClients.get(), tunnels.get(),
+        return new Views.Status(device.deviceId(), state == Views.VaultState.UNLOCKED, pairedClients.names(), tunnels.get(),
                 sources, alarm, state);
     }
 
@@ -312,8 +346,8 @@ public final class VaultKioskBackend implements KioskBackend {
         TransferCode code = ex.newCode();
         try {
             TransferReceipt r = ex.send(export, info, code, medium);
-            Logger.tag("security").info("pad {} of {} handed over from the kiosk: package on {}", r.padIdHex(), contact,
-                    medium);
+            Logger.tag("security").info("pad {} of {} handed over from the kiosk: package on {}", r.padIdHex(),
+                    Redact.contact(contact), medium);
             fire("log");
             return new HandedOver(contact, s.remoteId(), s.size(), code.display(), r.fingerprint().words());
         } catch (IOException e) {
@@ -357,7 +391,9 @@ public final class VaultKioskBackend implements KioskBackend {
             fire("log");
             throw new Failure(e.getMessage());
         } catch (IOException e) {
-            Logger.tag("security").warn("transfer package on {} not imported: {}", medium, e.getMessage());
+            // the screen gets the full reason; the file gets one without names
+            Logger.tag("security").warn("transfer package on {} not imported: {}", medium,
+                    e instanceof VaultPads.ImportRefused r ? r.logText() : e.getClass().getSimpleName());
             fire("log");
             throw new Failure("not imported: " + e.getMessage());
         } finally {
@@ -431,28 +467,48 @@ public final class VaultKioskBackend implements KioskBackend {
         fire("contacts");
     }
 
+    /**
+     * The security log for the screen. The file on the SD card, and the entries in memory, name
+     * contacts and clients only by their pseudonyms ({@link Redact}); the screen is on the device,
+     * so here each pseudonym of a contact in the vault, or of a paired client, is turned back into
+     * its name (pseudonyms are keyed per process, as the entries are), and the entry's contact is
+     * found by pseudonym or pad id. Pseudonyms of names no longer known (a deleted contact, an
+     * unpaired laptop) stay as they are.
+     */
     @Override
     public List<Views.LogEntry> securityLog(long afterSeq, int limit) {
-        Map<String, String> names = new HashMap<>();
+        Map<String, String> contactBy = new HashMap<>(); // pad id or pseudonym -> contact name
+        Map<String, String> reveal = new HashMap<>(); // pseudonym -> name
         if (device.unlocked()) {
             try {
                 for (PadStats s : vault().contacts()) {
-                    names.put(s.padId(), s.contact());
+                    contactBy.put(s.padId(), s.contact());
+                    contactBy.put(Redact.contact(s.contact()), s.contact());
+                    reveal.put(Redact.contact(s.contact()), s.contact());
                 }
             } catch (VaultException ignored) {
-                // locked meanwhile: show pad ids only
+                // locked meanwhile: show pad ids and pseudonyms only
             }
+        }
+        for (String client : pairedClients.names()) {
+            reveal.put(Redact.client(client), client);
         }
         List<Views.LogEntry> out = new ArrayList<>();
         for (SecurityEvents.Event e : SecurityEvents.since(afterSeq, Math.max(0, Math.min(limit, 500)))) {
             String contact = "";
-            for (Map.Entry<String, String> n : names.entrySet()) {
+            for (Map.Entry<String, String> n : contactBy.entrySet()) {
                 if (e.text().contains(n.getKey())) {
                     contact = n.getValue();
                     break;
                 }
             }
-            out.add(new Views.LogEntry(e.seq(), e.epochMillis(), e.kind(), contact, e.text()));
+            String text = e.text();
+            if (text.indexOf('#') >= 0) {
+                for (Map.Entry<String, String> r : reveal.entrySet()) {
+                    text = text.replace(r.getKey(), r.getValue());
+                }
+            }
+            out.add(new Views.LogEntry(e.seq(), e.epochMillis(), e.kind(), contact, text));
         }
         return out;
     }
@@ -478,6 +534,24 @@ public final class VaultKioskBackend implements KioskBackend {
         boolean r = standing.revoke(grantId);
         fire("grants");
         return r;
+    }
+
+    @Override
+    public boolean revokeClient(String client) {
+        boolean revoked;
+        try {
+            revoked = pairedClients.revoke(client);
+        } catch (IOException e) {
+            Logger.tag("security").error("unpairing a client on the kiosk failed: {}", e.getMessage());
+            throw new Failure("could not unpair: " + e.getMessage());
+        }
+        if (revoked) {
+            Logger.tag("security").info("client {} unpaired on the kiosk: its token is refused from now on",
+                    Redact.client(client));
+            fire("status");
+            fire("log");
+        }
+        return revoked;
     }
 
     @Override

@@ -8,6 +8,7 @@ import org.otpi.appliance.exchange.PadExport;
 import org.otpi.appliance.exchange.PadImport;
 import org.otpi.appliance.exchange.TransferInfo;
 import org.otpi.appliance.pad.InsecurePadAccess;
+import org.otpi.appliance.securitylog.Redact;
 import org.otpi.appliance.vault.PadStats;
 import org.otpi.appliance.vault.Vault;
 import org.otpi.appliance.vault.VaultException;
@@ -19,6 +20,28 @@ import org.otpi.appliance.vault.VaultException;
  */
 public final class VaultPads {
     private VaultPads() {
+    }
+
+    /**
+     * A pad the vault would not take. {@link #getMessage()} is for the person's screen and may
+     * name devices and contacts; {@link #logText()} is for the security log file and does not.
+     */
+    public static final class ImportRefused extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final String logText;
+
+        ImportRefused(String screenText, String logText, Throwable cause) {
+            super(screenText, cause);
+            this.logText = logText;
+        }
+
+        static ImportRefused of(VaultException e) {
+            return new ImportRefused(e.getMessage(), "refused by the vault (" + e.kind() + ")", e);
+        }
+
+        public String logText() {
+            return logText;
+        }
     }
 
     /** A sink that stores a new pad for a new contact. */
@@ -45,7 +68,7 @@ public final class VaultPads {
                 try {
                     pad.commit();
                 } catch (VaultException e) {
-                    throw new IOException(e.getMessage(), e);
+                    throw ImportRefused.of(e);
                 }
             }
 
@@ -87,12 +110,13 @@ public final class VaultPads {
     public static PadImport importer(Vault vault, String contact) {
         return (TransferInfo info) -> {
             if (!info.receiverId().equals(vault.deviceId())) {
-                throw new IOException("this pad was made for " + info.receiverId() + ", not for this device");
+                throw new ImportRefused("this pad was made for " + info.receiverId() + ", not for this device",
+                        "made for another device (" + Redact.contact(info.receiverId()) + ")", null);
             }
             try {
                 return sink(vault, contact, info.senderId(), info.size(), "imported");
             } catch (VaultException e) {
-                throw new IOException(e.getMessage(), e);
+                throw ImportRefused.of(e);
             }
         };
     }

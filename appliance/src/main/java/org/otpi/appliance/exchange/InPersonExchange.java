@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import org.otpi.appliance.entropy.PadOrigin;
 import org.otpi.appliance.entropy.PadSink;
+import org.otpi.appliance.securitylog.Redact;
 import org.tinylog.Logger;
 
 /**
@@ -120,7 +121,7 @@ public final class InPersonExchange {
         }
         PadFingerprint fp = PadFingerprint.of(padId, pad.size(), sha.digest());
         Logger.tag("security").info("pad {} ({} bytes, {}) sealed for {} onto the transfer medium",
-                HexFormat.of().formatHex(padId), pad.size(), info.origin().label(), info.receiverId());
+                HexFormat.of().formatHex(padId), pad.size(), info.origin().label(), Redact.contact(info.receiverId()));
         return new TransferReceipt(fp, info, HexFormat.of().formatHex(padId), file);
     }
 
@@ -208,7 +209,7 @@ public final class InPersonExchange {
                 PadFingerprint fp = PadFingerprint.of(padId, info.size(), sha.digest());
                 String id = HexFormat.of().formatHex(padId);
                 Logger.tag("security").info("pad {} ({} bytes, made as {}) imported from {}", id, info.size(),
-                        info.origin().label(), info.senderId());
+                        info.origin().label(), Redact.contact(info.senderId()));
                 in.close();
                 int wiped = MediumWiper.wipe(medium);
                 Logger.tag("security").info("transfer medium wiped ({} file(s))", wiped);

@@ -178,7 +178,7 @@ public final class InMemoryKioskBackend implements KioskBackend {
     /** A package for contact failed authentication. */
     public void forgery(String contact, long index) {
         record("forgery", contact, "package at index " + index + " failed authentication: dropped");
-        Logger.tag("security").warn("forged package for {} at index {}", contact, index);
+        Logger.tag("security").warn("forged package for {} at index {}", org.otpi.appliance.securitylog.Redact.contact(contact), index);
     }
 
     /** The approval request the RPC daemon would build for a seal. */
@@ -565,6 +565,16 @@ public final class InMemoryKioskBackend implements KioskBackend {
         } catch (IllegalArgumentException e) {
             throw new Failure(e.getMessage());
         }
+    }
+
+    @Override
+    public boolean revokeClient(String client) {
+        boolean removed = pairedClients.remove(client);
+        if (removed) {
+            Logger.tag("security").info("client {} unpaired on the kiosk", org.otpi.appliance.securitylog.Redact.client(client));
+            fire("status");
+        }
+        return removed;
     }
 
     @Override

@@ -15,6 +15,7 @@ import org.otpi.appliance.approval.ApprovalTimeoutException;
 import org.otpi.appliance.approval.Approver;
 import org.otpi.appliance.approval.ApproverUnavailableException;
 import org.otpi.appliance.approval.Decision;
+import org.otpi.appliance.securitylog.Redact;
 import org.otpi.protocol.kiosk.KioskMessage;
 import org.tinylog.Logger;
 
@@ -68,8 +69,8 @@ public final class KioskApprover implements Approver, AutoCloseable {
     public CompletableFuture<Decision> request(ApprovalRequest request) {
         KioskServer s = server;
         if (s == null || s.sessionCount() == 0) {
-            Logger.tag("security").warn("request {} from {} for {}: no kiosk connected, denied",
-                    request.id(), request.client(), request.contact());
+            Logger.tag("security").warn("request {} from client {} for {}: no kiosk connected, denied",
+                    request.id(), Redact.client(request.client()), Redact.contact(request.contact()));
             return CompletableFuture.failedFuture(new ApproverUnavailableException("no kiosk connected"));
         }
         Instant now = clock.instant();
@@ -85,8 +86,9 @@ public final class KioskApprover implements Approver, AutoCloseable {
             timer.cancel(false);
             return CompletableFuture.failedFuture(new IllegalStateException("duplicate request id"));
         }
-        Logger.tag("security").info("request {} from {}: {} {} bytes for {}, asking the kiosk",
-                request.id(), request.client(), request.operation(), request.padBytes(), request.contact());
+        Logger.tag("security").info("request {} from client {}: {} {} pad bytes for {}, asking the kiosk",
+                request.id(), Redact.client(request.client()), request.operation(), request.padBytes(),
+                Redact.contact(request.contact()));
         s.broadcast(prompt);
         return future;
     }
@@ -123,7 +125,8 @@ public final class KioskApprover implements Approver, AutoCloseable {
             return false;
         }
         p.timeout().cancel(false);
-        Logger.tag("security").info("request {} for {}: {} ({})", requestId, org.otpi.appliance.securitylog.Redact.contact(p.prompt().contact()), decision, reason);
+        Logger.tag("security").info("request {} for {}: {} ({})", requestId, Redact.contact(p.prompt().contact()),
+                decision, reason);
         KioskServer s = server;
         if (s != null) {
             s.broadcast(new KioskMessage.ApprovalClosed(requestId, decision == Decision.APPROVE, reason));

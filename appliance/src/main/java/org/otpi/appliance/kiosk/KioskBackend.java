@@ -85,6 +85,12 @@ public interface KioskBackend {
 
     boolean revokeStanding(String grantId);
 
+    /**
+     * Unpairs a laptop: its token is refused from its next request on, and stays refused across
+     * restarts and later pairings. False if no client has that name.
+     */
+    boolean revokeClient(String client);
+
     /** Records a security event (tamper, panic) in the security log and raises the alarm on the
      *  screen; listeners get {@link Listener#alarm}. */
     void alarm(String kind, String text);
@@ -133,7 +139,8 @@ public interface KioskBackend {
 
     /** How a standing approval is shown on the screen. */
     static Views.Grant view(org.otpi.appliance.approval.StandingApprovals.Grant g) {
-        return new Views.Grant(g.id(), g.contact(), g.budgetBytes(), g.usedBytes(), g.expires().toEpochMilli());
+        return new Views.Grant(g.id(), g.contact(), g.budgetBytes(), g.usedBytes(), g.expires().toEpochMilli(),
+                g.openedBytes());
     }
 
     /**

@@ -125,6 +125,10 @@ final class KioskHandler {
                 if (!backend.revokeStanding(r.grantId())) {
                     return Done.failed(id, "already ended");
                 }
+            } else if (request instanceof RevokeClient r) {
+                if (!backend.revokeClient(r.client())) {
+                    return Done.failed(id, "no such laptop");
+                }
             } else {
                 return Done.failed(id, "unsupported");
             }

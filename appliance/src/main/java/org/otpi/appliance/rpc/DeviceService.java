@@ -42,6 +42,20 @@ public interface DeviceService extends AutoCloseable {
     SealResult seal(String contact, byte[] message, Format format) throws DeviceException;
 
     /**
+     * Pad bytes opening {@code packageBytes} consumes (the sender's, verified and then destroyed
+     * here), read from the package alone: no pad is read. What an approval of the open shows and a
+     * standing approval is charged. A package that cannot be parsed costs its length.
+     */
+    long openCost(byte[] packageBytes);
+
+    /**
+     * An upper bound of the pad a streamed open of a file of {@code length} bytes consumes, for its
+     * approval (the body is read only afterwards). {@link #openFile} refuses a file that would take
+     * more than it is given.
+     */
+    long openFileCostBound(long length);
+
+    /**
      * Opens a package from {@code contact}. Forgery or a malformed package throws FORGED or
      * CORRUPT; a package whose pad was already opened and destroyed throws REPLAY. Softer findings
      * (a skipped index, a late package, an authenticated peer "expired" status) come back as
@@ -70,11 +84,14 @@ public interface DeviceService extends AutoCloseable {
             throws DeviceException, IOException;
 
     /**
-     * Opens a sealed file read from {@code in}, writing plaintext to {@code out}. If authentication
-     * fails part-way it throws FORGED; the caller must then discard what was written (the RPC
-     * server aborts the response so the client sees a truncated, failed transfer).
+     * Opens a sealed file read from {@code in}, writing plaintext to {@code out}. A file whose pad
+     * cost exceeds {@code maxPadCost} (what was approved) is refused with CORRUPT before any pad is
+     * touched. If authentication fails part-way it throws FORGED; the caller must then discard what
+     * was written (the RPC server aborts the response so the client sees a truncated, failed
+     * transfer). {@link StreamResult#padUsed()} is the pad the open consumed.
      */
-    StreamResult openFile(String contact, InputStream in, OutputStream out) throws DeviceException, IOException;
+    StreamResult openFile(String contact, InputStream in, long maxPadCost, OutputStream out)
+            throws DeviceException, IOException;
 
     /** Called once at daemon shutdown, after the RPC server stopped (flush, lock, wipe keys). */
     @Override

@@ -35,6 +35,7 @@ import org.otpi.protocol.rpc.RpcJson;
 import org.otpi.protocol.rpc.RpcPaths;
 import org.otpi.protocol.rpc.StreamFrames;
 import org.otpi.protocol.rpc.StreamSummary;
+import org.otpi.appliance.securitylog.Redact;
 import org.tinylog.Logger;
 
 /**
@@ -129,7 +130,7 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
             contact = RpcHandler.requireContact(first(params, "contact"));
             format = RpcHandler.format(first(params, "format"));
         } catch (RpcHandler.BadRequest e) {
-            Logger.tag("security").info("bad file request from '{}': {}", who, e.getMessage());
+            Logger.tag("security").info("bad file request from client {}: {}", Redact.client(who), e.getMessage());
             reject(ctx, RpcErrors.of(HttpResponseStatus.BAD_REQUEST, ErrorCodes.BAD_REQUEST));
             return;
         }
@@ -141,12 +142,14 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (length > rpc.config.maxFileBytes() + (seal ? 0 : 64 * 1024)) {
-            Logger.tag("security").warn("client '{}' file of {} bytes refused (limit {})", who, length, rpc.config.maxFileBytes());
+            Logger.tag("security").warn("client {} file of {} bytes refused (limit {})", Redact.client(who), length,
+                    rpc.config.maxFileBytes());
             reject(ctx, RpcErrors.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, ErrorCodes.TOO_LARGE));
             return;
         }
         if (!rpc.gate.tryAcquire(who)) {
-            Logger.tag("security").warn("client '{}' asked for a second approval while one is pending: refused", who);
+            Logger.tag("security").warn("client {} asked for a second approval while one is pending: refused",
+                    Redact.client(who));
             reject(ctx, RpcErrors.of(HttpResponseStatus.TOO_MANY_REQUESTS, ErrorCodes.BUSY));
             return;
         }
@@ -178,17 +181,38 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
                      long length, BodyPipe body, boolean expectContinue) {
         FrameOutput out = new FrameOutput(ctx);
         String op = seal ? "seal-file" : "open-file";
+        // The client's one slot (and the file-stream slot) is freed as soon as the device is done
+        // and before the client can read the end of the answer: a client that has the summary and
+        // asks again at once must find its slot free, not get 429 for a finished operation.
+        Runnable freeSlots = new Runnable() {
+            private boolean freed;
+
+            @Override
+            public void run() {
+                if (!freed) {
+                    freed = true;
+                    rpc.fileSlots.release();
+                    rpc.gate.release(who);
+                }
+            }
+        };
+        String requestId = java.util.UUID.randomUUID().toString();
+        long cost = 0;
+        long used = -1; // what an approved open really consumed, once settled; -1: not yet
         try {
-            long cost = seal ? rpc.device.sealCost(contact, length, format) : 0;
+            // A seal's cost is exact; an open's is an upper bound from the declared length (the
+            // body is read only after the approval), settled below once the open succeeded.
+            cost = seal ? rpc.device.sealCost(contact, length, format) : rpc.device.openFileCostBound(length);
             long remainingAfter = rpc.remaining(contact, seal) - cost;
-            ApprovalOutcome outcome = rpc.ask(who, contact, seal ? ApprovalRequest.Operation.SEAL_FILE
+            ApprovalOutcome outcome = rpc.ask(requestId, who, contact, seal ? ApprovalRequest.Operation.SEAL_FILE
                     : ApprovalRequest.Operation.OPEN_FILE, length, cost, remainingAfter).get();
             if (!outcome.approved()) {
+                freeSlots.run();
                 out.fail(outcome.failure());
                 return;
             }
             if (!ctx.channel().isActive()) {
-                Logger.tag("security").info("client '{}' left before its approved {}: nothing done", who, op);
+                Logger.tag("security").info("client {} left before its approved {}: nothing done", Redact.client(who), op);
                 return;
             }
             if (expectContinue) {
@@ -199,30 +223,42 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
             InputStream in = body.input();
             StreamResult result = seal
                     ? rpc.device.sealFile(contact, in, length, format, out)
-                    : rpc.device.openFile(contact, in, out);
-            if (in.read() != -1) {
+                    : rpc.device.openFile(contact, in, cost, out);
+            if (!seal) {
+                rpc.approver.settle(requestId, result.padUsed()); // before the answer: the grant is right at once
+                used = result.padUsed();
+            }
+            boolean longer = in.read() != -1;
+            freeSlots.run(); // the device is done with this request; only the answer's end remains
+            if (longer) {
                 // The body was longer than declared: what was sealed is fine, the request was not.
-                Logger.tag("security").warn("client '{}' {} body longer than its declared {} bytes", who, op, length);
+                Logger.tag("security").warn("client {} {} body longer than its declared {} bytes", Redact.client(who), op, length);
                 out.fail(RpcErrors.of(HttpResponseStatus.BAD_REQUEST, ErrorCodes.BAD_REQUEST));
                 return;
             }
             if (!result.warnings().isEmpty()) {
-                Logger.tag("security").warn("client '{}' {} from '{}' with warnings {}", who, op, org.otpi.appliance.securitylog.Redact.contact(contact), result.warnings());
+                Logger.tag("security").warn("client {} {} from {} with warnings {}", Redact.client(who), op,
+                        Redact.contact(contact), result.warnings());
             }
             out.finish(new StreamSummary(result.padUsed(), result.remaining(),
                     result.warnings().stream().map(Enum::name).sorted().toList()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            freeSlots.run();
             out.abort();
         } catch (IOException e) {
-            Logger.tag("security").info("client '{}' {} stream broke: {}", who, op, e.getMessage());
+            freeSlots.run();
+            Logger.tag("security").info("client {} {} stream broke: {}", Redact.client(who), op, e.getMessage());
             out.abort();
         } catch (Exception e) {
+            freeSlots.run();
             out.fail(RpcErrors.map(e, who, op, contact));
         } finally {
             body.close();
-            rpc.fileSlots.release();
-            rpc.gate.release(who);
+            freeSlots.run();
+            if (!seal && used < 0) {
+                rpc.approver.settle(requestId, cost); // failed or not done: the charge stands
+            }
         }
     }
 

@@ -10,16 +10,26 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
+import org.otpi.appliance.securitylog.Redact;
 import org.tinylog.Logger;
 
 /**
  * Pairing: a client asks to pair under a name, the device shows an 8-digit code on its own
  * screen, the client sends the code back and gets a token.
  *
- * <p>Limits: one pending pairing at a time (a new start replaces it, and the screen shows the new
- * client name); at most {@value #STARTS_PER_MINUTE} starts a minute; {@value #ATTEMPTS} wrong codes end a pairing; {@value #LOCKOUT_FAILURES} wrong
- * codes in a row lock pairing for {@link #LOCKOUT}. A guess therefore succeeds with probability
- * about 3 in 10^8 per code shown on the screen.
+ * <p>Limits: one pending pairing at a time, and a new start never displaces it (it is refused
+ * until the pending one is paired, ended by wrong codes, or expired after {@link #TTL}): a
+ * second laptop cannot swap its name under the code the person is reading. At most
+ * {@value #STARTS_PER_MINUTE} starts a minute; a wrong code from the laptop that started the pairing
+ * ends it (it may start again at once), {@value #ATTEMPTS} wrong codes from anyone else end it;
+ * {@value #LOCKOUT_FAILURES} wrong codes in a row lock pairing for {@link #LOCKOUT}; and per UTC
+ * day at most {@value PairingBudget#STARTS_PER_DAY} starts and {@value PairingBudget#CODES_PER_DAY}
+ * codes tried, counted durably on the SD card before each start and before each code is checked
+ * ({@link PairingBudget}), so restarts, crashes and kills give no fresh guesses. A guess therefore
+ * succeeds with probability about 3 in 10^8 per code shown, and at most 30 in 10^8 a day.
+ *
+ * <p>Client names are chosen by the laptop; the security log gets their pseudonyms
+ * ({@link Redact#client}), the screen the names.
  *
  * <p>Thread-safety: synchronized.
  */
@@ -36,6 +46,7 @@ public final class PairingManager {
     private final PairingDisplay display;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
+    private final PairingBudget budget;
 
     private Pending pending;
     private int failuresInARow;
@@ -73,35 +84,57 @@ public final class PairingManager {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.display = Objects.requireNonNull(display, "display");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.budget = PairingBudget.open(registry.stateDir(), clock);
     }
 
-    /** Starts a pairing and shows its code on the device; empty while pairing is locked out. */
+    /**
+     * Starts a pairing and shows its code on the device; empty while pairing is locked out, while
+     * another pairing is pending, or when today's budget is spent (the client sees "busy").
+     */
     public synchronized Optional<Started> start(String clientName) {
         if (!ClientRegistry.NAME.matcher(clientName).matches()) {
             throw new IllegalArgumentException("bad client name");
         }
+        String who = Redact.client(clientName);
         Instant now = clock.instant();
         if (now.isBefore(lockedUntil)) {
-            Logger.tag("security").warn("pairing start from '{}' refused: pairing locked after wrong codes", clientName);
+            Logger.tag("security").warn("pairing start from {} refused: pairing locked after wrong codes", who);
+            return Optional.empty();
+        }
+        if (pending != null && now.isAfter(pending.expires)) {
+            Logger.tag("security").info("pairing for {} expired unused", Redact.client(pending.clientName));
+            end();
+        }
+        if (pending != null) {
+            Logger.tag("security").warn("pairing start from {} refused: the pairing for {} is still pending", who,
+                    Redact.client(pending.clientName));
             return Optional.empty();
         }
         while (!recentStarts.isEmpty() && recentStarts.peekFirst().isBefore(now.minus(Duration.ofMinutes(1)))) {
             recentStarts.removeFirst();
         }
         if (recentStarts.size() >= STARTS_PER_MINUTE) {
-            Logger.tag("security").warn("pairing start from '{}' refused: more than {} starts in a minute", clientName, STARTS_PER_MINUTE);
+            Logger.tag("security").warn("pairing start from {} refused: more than {} starts in a minute", who, STARTS_PER_MINUTE);
+            return Optional.empty();
+        }
+        try {
+            if (!budget.tryStart()) {
+                Logger.tag("security").warn("pairing start from {} refused: {} starts today already (the limit)", who,
+                        PairingBudget.STARTS_PER_DAY);
+                return Optional.empty();
+            }
+        } catch (IOException e) {
+            Logger.tag("security").error("pairing start from {} refused: cannot count it on the SD card ({})", who,
+                    e.getMessage());
             return Optional.empty();
         }
         recentStarts.addLast(now);
-        if (pending != null) {
-            display.clear(pending.clientName);
-        }
         byte[] idBytes = new byte[16];
         random.nextBytes(idBytes);
         String code = String.format("%0" + DIGITS + "d", random.nextInt(100_000_000));
         pending = new Pending(HexFormat.of().formatHex(idBytes), clientName,
                 code.getBytes(StandardCharsets.US_ASCII), now.plus(TTL));
-        Logger.tag("security").info("pairing started for client '{}'", clientName);
+        Logger.tag("security").info("pairing started for client {} ({} starts left today)", who, budget.startsLeft());
         display.show(clientName, code, TTL);
         return Optional.of(new Started(pending.id, DIGITS, TTL));
     }
@@ -113,8 +146,25 @@ public final class PairingManager {
             Logger.tag("security").warn("pairing finish refused: {}", pending == null ? "no pairing pending" : "locked");
             return Optional.empty();
         }
+        String who = Redact.client(pending.clientName);
         if (now.isAfter(pending.expires)) {
-            Logger.tag("security").warn("pairing for '{}' expired", pending.clientName);
+            Logger.tag("security").warn("pairing for {} expired", who);
+            end();
+            return Optional.empty();
+        }
+        // Counted (durably) before the code is compared: killing the device after a wrong guess
+        // gives no free one.
+        boolean counted;
+        try {
+            counted = budget.tryCode();
+        } catch (IOException e) {
+            Logger.tag("security").error("pairing code for {} not checked: cannot count it on the SD card ({})", who,
+                    e.getMessage());
+            return Optional.empty();
+        }
+        if (!counted) {
+            Logger.tag("security").warn("pairing code for {} not checked: {} codes tried today already (the limit);"
+                    + " pairing ended", who, PairingBudget.CODES_PER_DAY);
             end();
             return Optional.empty();
         }
@@ -126,13 +176,16 @@ public final class PairingManager {
             end();
             failuresInARow = 0;
             String token = registry.issue(name);
-            Logger.tag("security").info("client '{}' paired", name);
+            Logger.tag("security").info("client {} paired", who);
             return Optional.of(new Paired(token, name));
         }
         failuresInARow++;
-        pending.attemptsLeft--;
-        Logger.tag("security").warn("wrong pairing code for '{}' ({} attempts left, {} failures in a row)",
-                pending.clientName, pending.attemptsLeft, failuresInARow);
+        // The laptop that started the pairing (it knows the id) gets one try: a typo ends the
+        // pairing, so the person can start again at once (a new start never displaces a pending
+        // one). Anyone else's wrong codes end it after ATTEMPTS.
+        pending.attemptsLeft = idOk ? 0 : pending.attemptsLeft - 1;
+        Logger.tag("security").warn("wrong pairing code for {} ({} attempts left, {} failures in a row, {} codes left today)",
+                who, pending.attemptsLeft, failuresInARow, budget.codesLeft());
         if (pending.attemptsLeft <= 0) {
             end();
         }

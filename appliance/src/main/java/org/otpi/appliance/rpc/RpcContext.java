@@ -14,6 +14,7 @@ import org.otpi.appliance.approval.ApprovalTimeoutException;
 import org.otpi.appliance.approval.ApproverUnavailableException;
 import org.otpi.appliance.approval.Approver;
 import org.otpi.appliance.approval.Decision;
+import org.otpi.appliance.securitylog.Redact;
 import org.tinylog.Logger;
 
 /** What every connection's handlers share: the device, approvals, clients and worker pools. */
@@ -53,8 +54,15 @@ final class RpcContext {
      */
     CompletableFuture<ApprovalOutcome> ask(String client, String contact, ApprovalRequest.Operation op,
                                            long length, long padBytes, long remainingAfter) {
+        return ask(UUID.randomUUID().toString(), client, contact, op, length, padBytes, remainingAfter);
+    }
+
+    /** {@link #ask} under a request id the caller chose (to {@link Approver#settle} it later). */
+    CompletableFuture<ApprovalOutcome> ask(String requestId, String client, String contact,
+                                           ApprovalRequest.Operation op, long length, long padBytes,
+                                           long remainingAfter) {
         long timeoutMs = config.approvalTimeout().toMillis();
-        ApprovalRequest request = new ApprovalRequest(UUID.randomUUID().toString(), client, contact, op,
+        ApprovalRequest request = new ApprovalRequest(requestId, client, contact, op,
                 length, padBytes, Math.max(0, remainingAfter), Instant.now().plusMillis(timeoutMs));
         CompletableFuture<Decision> answer;
         try {
@@ -66,31 +74,31 @@ final class RpcContext {
         CompletableFuture<Decision> timeout = new CompletableFuture<Decision>()
                 .completeOnTimeout(null, timeoutMs, TimeUnit.MILLISECONDS);
         return answer.applyToEither(timeout, d -> d).handle((d, t) -> {
-            String who = org.otpi.appliance.securitylog.Redact.contact(contact);
+            String who = Redact.contact(contact);
             if (t != null) {
                 Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
                 if (cause instanceof ApprovalTimeoutException) {
-                    Logger.tag("security").warn("approval {} for client '{}' {} {}: no answer in time, denied",
-                            request.id(), client, op, who);
+                    Logger.tag("security").warn("approval {} for client {} {} {}: no answer in time, denied",
+                            request.id(), Redact.client(client), op, who);
                     return ApprovalOutcome.TIMED_OUT;
                 }
-                Logger.tag("security").warn("approval {} for client '{}' {} {}: nobody could be asked ({}), denied",
-                        request.id(), client, op, who, cause.toString());
+                Logger.tag("security").warn("approval {} for client {} {} {}: nobody could be asked ({}), denied",
+                        request.id(), Redact.client(client), op, who, cause.getClass().getSimpleName());
                 return ApprovalOutcome.NO_APPROVER;
             }
             if (d == null) {
                 approver.cancel(request.id());
-                Logger.tag("security").warn("approval {} for client '{}' {} {} timed out: denied",
-                        request.id(), client, op, who);
+                Logger.tag("security").warn("approval {} for client {} {} {} timed out: denied",
+                        request.id(), Redact.client(client), op, Redact.contact(contact));
                 return ApprovalOutcome.TIMED_OUT;
             }
             if (d != Decision.APPROVE) {
-                Logger.tag("security").warn("approval {} for client '{}' {} {} ({} pad bytes) denied",
-                        request.id(), client, op, who, padBytes);
+                Logger.tag("security").warn("approval {} for client {} {} {} ({} pad bytes) denied",
+                        request.id(), Redact.client(client), op, Redact.contact(contact), padBytes);
                 return ApprovalOutcome.DENIED;
             }
-            Logger.tag("security").info("approval {} for client '{}' {} {} ({} pad bytes) approved",
-                    request.id(), client, op, who, padBytes);
+            Logger.tag("security").info("approval {} for client {} {} {} ({} pad bytes) approved",
+                    request.id(), Redact.client(client), op, Redact.contact(contact), padBytes);
             return ApprovalOutcome.APPROVED;
         });
     }

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.otpi.protocol.rpc.ErrorCodes;
 import org.otpi.protocol.rpc.ErrorResponse;
+import org.otpi.appliance.securitylog.Redact;
 import org.tinylog.Logger;
 
 /**
@@ -33,8 +34,8 @@ final class RpcErrors {
             cause = cause.getCause();
         }
         if (cause instanceof DeviceException de) {
-            Logger.tag("security").warn("client '{}' {} '{}' failed: {} ({})", client, operation, org.otpi.appliance.securitylog.Redact.contact(contact),
-                    de.kind(), de.getMessage());
+            Logger.tag("security").warn("client {} {} {} failed: {} ({})", client(client), operation, contact(contact),
+                    de.kind(), withoutNames(de.getMessage(), client, contact));
             return switch (de.kind()) {
                 case UNKNOWN_CONTACT -> of(HttpResponseStatus.NOT_FOUND, ErrorCodes.UNKNOWN_CONTACT);
                 case PAD_EXHAUSTED -> of(HttpResponseStatus.CONFLICT, ErrorCodes.PAD_EXHAUSTED);
@@ -49,7 +50,31 @@ final class RpcErrors {
                 case INTERNAL -> of(HttpResponseStatus.INTERNAL_SERVER_ERROR, ErrorCodes.FAILED);
             };
         }
-        Logger.tag("security").error(cause, "client '{}' {} '{}' failed unexpectedly", client, operation, org.otpi.appliance.securitylog.Redact.contact(contact));
+        Logger.tag("security").error(cause, "client {} {} {} failed unexpectedly", client(client), operation, contact(contact));
         return of(HttpResponseStatus.INTERNAL_SERVER_ERROR, ErrorCodes.FAILED);
+    }
+
+    /** "?" (not authenticated) and "-" (no contact) stay; names become pseudonyms. */
+    private static String client(String name) {
+        return "?".equals(name) ? "?" : Redact.client(name);
+    }
+
+    private static String contact(String name) {
+        return "-".equals(name) ? "-" : Redact.contact(name);
+    }
+
+    /** A device's detail text with the request's client and contact names replaced by their pseudonyms. */
+    static String withoutNames(String text, String client, String contact) {
+        if (text == null) {
+            return "";
+        }
+        String out = text;
+        if (contact != null && !"-".equals(contact) && !contact.isEmpty()) {
+            out = out.replace(contact, Redact.contact(contact));
+        }
+        if (client != null && !"?".equals(client) && !client.isEmpty()) {
+            out = out.replace(client, Redact.client(client));
+        }
+        return out;
     }
 }

@@ -35,6 +35,7 @@ import org.otpi.protocol.rpc.RpcPaths;
 import org.otpi.protocol.rpc.SealRequest;
 import org.otpi.protocol.rpc.SealResponse;
 import org.otpi.protocol.rpc.WhoamiResponse;
+import org.otpi.appliance.securitylog.Redact;
 import org.tinylog.Logger;
 
 /**
@@ -209,7 +210,7 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         return error(outcome.failure());
                     }
                     if (!ctx.channel().isActive()) {
-                        Logger.tag("security").info("client '{}' left before its approved seal: no pad used", client);
+                        Logger.tag("security").info("client {} left before its approved seal: no pad used", Redact.client(client));
                         return error(RpcErrors.of(HttpResponseStatus.INTERNAL_SERVER_ERROR, ErrorCodes.FAILED));
                     }
                     try {
@@ -230,12 +231,14 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return withSlot(client, () -> CompletableFuture
                 .supplyAsync(() -> {
                     try {
-                        return rpc.remaining(contact, false);
+                        // an open is approved (and charged to a standing approval) by its pad cost
+                        long cost = rpc.device.openCost(pkg);
+                        return new long[] {cost, rpc.remaining(contact, false) - cost};
                     } catch (DeviceException e) {
                         throw new java.util.concurrent.CompletionException(e);
                     }
                 }, rpc.workers)
-                .thenCompose(rem -> rpc.ask(client, contact, ApprovalRequest.Operation.OPEN, pkg.length, 0, rem))
+                .thenCompose(c -> rpc.ask(client, contact, ApprovalRequest.Operation.OPEN, pkg.length, c[0], c[1]))
                 .thenApplyAsync(outcome -> {
                     if (!outcome.approved()) {
                         return error(outcome.failure());
@@ -244,11 +247,12 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         OpenResult o = rpc.device.open(contact, pkg);
                         List<String> warnings = o.warnings().stream().map(Enum::name).sorted().toList();
                         if (!warnings.isEmpty() && !o.repeat()) {
-                            Logger.tag("security").warn("client '{}' opened a package from '{}' with warnings {}", client, org.otpi.appliance.securitylog.Redact.contact(contact), warnings);
+                            Logger.tag("security").warn("client {} opened a package from {} with warnings {}", Redact.client(client),
+                                    Redact.contact(contact), warnings);
                         }
                         if (o.repeat()) {
-                            Logger.tag("security").info("client '{}' opened a package from '{}' again before confirming it: kept copy returned",
-                                    client, org.otpi.appliance.securitylog.Redact.contact(contact));
+                            Logger.tag("security").info("client {} opened a package from {} again before confirming it: kept"
+                                    + " pad used again (a repeat, not a replay)", Redact.client(client), Redact.contact(contact));
                         }
                         return HttpReplies.json(HttpResponseStatus.OK, new OpenResponse(
                                 Base64.getEncoder().encodeToString(o.plaintext()), warnings, o.receiveRemaining(),
@@ -283,7 +287,8 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private CompletableFuture<FullHttpResponse> withSlot(String client,
                                                          java.util.function.Supplier<CompletableFuture<FullHttpResponse>> op) {
         if (!rpc.gate.tryAcquire(client)) {
-            Logger.tag("security").warn("client '{}' asked for a second approval while one is pending: refused", client);
+            Logger.tag("security").warn("client {} asked for a second approval while one is pending: refused",
+                    Redact.client(client));
             return done(RpcErrors.of(HttpResponseStatus.TOO_MANY_REQUESTS, ErrorCodes.BUSY));
         }
         CompletableFuture<FullHttpResponse> f;

@@ -25,13 +25,26 @@ public final class Redact {
 
     /** A pseudonym such as {@code contact#3fa9c1d2}. */
     public static String contact(String name) {
+        return pseudonym("contact", name);
+    }
+
+    /**
+     * A paired client's pseudonym, such as {@code client#5b01e7aa}: client names are chosen on the
+     * laptop and often name a person ("alice-laptop"), so they are kept out of the file too.
+     */
+    public static String client(String name) {
+        return pseudonym("client", name);
+    }
+
+    private static String pseudonym(String kind, String name) {
         if (name == null) {
-            return "contact#none";
+            return kind + "#none";
         }
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(KEY, "HmacSHA256"));
-            return "contact#" + HexFormat.of().formatHex(mac.doFinal(name.getBytes(StandardCharsets.UTF_8)), 0, 4);
+            mac.update((kind + ":").getBytes(StandardCharsets.UTF_8));
+            return kind + "#" + HexFormat.of().formatHex(mac.doFinal(name.getBytes(StandardCharsets.UTF_8)), 0, 4);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

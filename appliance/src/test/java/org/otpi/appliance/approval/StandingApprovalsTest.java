@@ -98,4 +98,44 @@ class StandingApprovalsTest {
         }
         assertEquals(1000 / 33, approved.get());
     }
+
+    static ApprovalRequest open(String id, ApprovalRequest.Operation op, String contact, long pad, Instant now) {
+        return new ApprovalRequest(id, "laptop", contact, op, pad, pad, 0, now.plusSeconds(30));
+    }
+
+    @Test
+    void opens_areChargedByPadCost_andAFileOpenIsSettledToWhatItUsed() {
+        MovableClock clock = new MovableClock();
+        StandingApprovals s = new StandingApprovals(clock);
+        AtomicInteger asked = new AtomicInteger();
+        Approver approver = s.orElse(r -> {
+            asked.incrementAndGet();
+            return CompletableFuture.completedFuture(Decision.DENY);
+        });
+        s.grant("alice", 100, Duration.ofMinutes(10));
+        assertEquals(Decision.APPROVE, approver.request(open("o1", ApprovalRequest.Operation.OPEN, "alice", 30, clock.now)).join());
+        assertEquals(30, s.active().get(0).usedBytes());
+        assertEquals(30, s.active().get(0).openedBytes());
+        assertEquals(Decision.DENY, approver.request(open("o2", ApprovalRequest.Operation.OPEN, "alice", 71, clock.now)).join(),
+                "an open that does not fit is asked for, as a seal is");
+        assertEquals(1, asked.get());
+
+        // a file open takes its upper bound (here the whole rest), then gives back what it did not use
+        assertEquals(Decision.APPROVE, approver.request(open("f1", ApprovalRequest.Operation.OPEN_FILE, "alice", 70, clock.now)).join());
+        assertEquals(1, s.active().size(), "spent, but kept while the file open is unsettled");
+        assertEquals(0, s.active().get(0).remainingBytes());
+        approver.settle("f1", 25);
+        assertEquals(55, s.active().get(0).usedBytes());
+        assertEquals(55, s.active().get(0).openedBytes());
+        approver.settle("f1", 0);
+        assertEquals(55, s.active().get(0).usedBytes(), "settled once");
+        assertEquals(Decision.APPROVE, approver.request(seal("alice", 45, clock.now)).join());
+        assertTrue(s.active().isEmpty(), "seals and opens together spent it");
+
+        // a file open that failed keeps its whole charge
+        s.grant("alice", 100, Duration.ofMinutes(10));
+        assertEquals(Decision.APPROVE, approver.request(open("f2", ApprovalRequest.Operation.OPEN_FILE, "alice", 60, clock.now)).join());
+        approver.settle("f2", 60);
+        assertEquals(60, s.active().get(0).usedBytes());
+    }
 }

@@ -71,8 +71,9 @@ class KioskPairingTest {
             try (RawKiosk late = new RawKiosk(socket)) {
                 assertEquals(shown, late.await(PairingCode.class), "a kiosk connecting later sees the code too");
 
+                // someone without the pairing id: even the right code fails, and the pairing goes on
                 HttpResponse<String> wrong = post(base, RpcPaths.PAIR_FINISH,
-                        new PairFinishRequest(started.pairingId(), otherCode(shown.code())), null);
+                        new PairFinishRequest("0".repeat(32), shown.code()), null);
                 assertNotEquals(200, wrong.statusCode());
                 HttpResponse<String> finish = post(base, RpcPaths.PAIR_FINISH,
                         new PairFinishRequest(started.pairingId(), shown.code()), null);
@@ -97,9 +98,60 @@ class KioskPairingTest {
             assertFalse(out.contains(shown.code()), "with a kiosk the console (the journal) never gets the code");
             String logged = Files.exists(securityLog)
                     ? new String(Files.readAllBytes(securityLog), StandardCharsets.UTF_8).substring((int) logBefore) : "";
-            assertTrue(logged.contains("client 'laptop-a' paired"), "the security log saw the pairing");
+            assertTrue(logged.contains("client " + org.otpi.appliance.securitylog.Redact.client("laptop-a") + " paired"),
+                    "the security log saw the pairing, under the client's pseudonym");
+            assertFalse(logged.contains("laptop-a"), "the client's name is not in the security log file");
             assertFalse(logged.contains(shown.code()), "the code is not in the security log");
         }
+    }
+
+    @Test
+    void unpairedOnTheKiosk_refusedAtOnce_andAfterARestart(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("run/kiosk.sock");
+        String token;
+        try (ApplianceRuntime rt = runtime(dir, socket); RawKiosk kiosk = new RawKiosk(socket)) {
+            URI base = URI.create("http://127.0.0.1:" + rt.rpcAddress().getPort());
+            token = pairThroughTheKiosk(base, kiosk, "laptop-r");
+            String other = pairThroughTheKiosk(base, kiosk, "laptop-s");
+            assertEquals(200, whoami(base, token));
+
+            kiosk.send(new KioskMessage.RevokeClient(41, "laptop-r"));
+            KioskMessage.Done done = kiosk.await(KioskMessage.Done.class, d -> d.id() == 41);
+            assertTrue(done.ok(), done.error());
+            assertEquals(401, whoami(base, token), "refused on the next request");
+            assertEquals(200, whoami(base, other));
+            kiosk.send(new KioskMessage.GetStatus(42));
+            assertEquals(List.of("laptop-s"), kiosk.await(KioskMessage.StatusReply.class, r -> r.id() == 42)
+                    .status().pairedClients());
+            kiosk.send(new KioskMessage.RevokeClient(43, "laptop-r"));
+            assertFalse(kiosk.await(KioskMessage.Done.class, d -> d.id() == 43).ok(), "already gone");
+        }
+        try (ApplianceRuntime rt = runtime(dir, socket)) {
+            URI base = URI.create("http://127.0.0.1:" + rt.rpcAddress().getPort());
+            assertEquals(401, whoami(base, token), "still refused after a restart");
+        }
+    }
+
+    private static ApplianceRuntime runtime(Path dir, Path socket) throws Exception {
+        return ApplianceRuntime.start(new ApplianceRuntime.Options(dir.resolve("medium"),
+                dir.resolve("state"), InetAddress.getLoopbackAddress(), 0, new DenyApprover(), Duration.ofSeconds(5),
+                List.of(), null, socket, System.getProperty("user.name"), null, ApplianceRuntime.Gpio.OFF, null,
+                List.of(dir.resolve("no-hrng")), false, new PrintStream(new ByteArrayOutputStream()), List.of()));
+    }
+
+    private String pairThroughTheKiosk(URI base, RawKiosk kiosk, String name) throws Exception {
+        HttpResponse<String> start = post(base, RpcPaths.PAIR_START, new PairStartRequest(name), null);
+        assertEquals(200, start.statusCode(), start.body());
+        PairStartResponse started = RpcJson.mapper().readValue(start.body(), PairStartResponse.class);
+        PairingCode shown = kiosk.await(PairingCode.class, c -> c.client().equals(name));
+        HttpResponse<String> finish = post(base, RpcPaths.PAIR_FINISH, new PairFinishRequest(started.pairingId(), shown.code()), null);
+        assertEquals(200, finish.statusCode(), finish.body());
+        return RpcJson.mapper().readValue(finish.body(), PairFinishResponse.class).token();
+    }
+
+    private int whoami(URI base, String token) throws Exception {
+        return http.send(HttpRequest.newBuilder(base.resolve(RpcPaths.WHOAMI)).header("Authorization", "Bearer " + token)
+                .GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
     @Test
@@ -144,11 +196,6 @@ class KioskPairingTest {
             Thread.sleep(10);
         }
         assertEquals(n, server.sessionCount());
-    }
-
-    private static String otherCode(String code) {
-        char last = code.charAt(7);
-        return code.substring(0, 7) + (char) (last == '9' ? '0' : last + 1);
     }
 
     private HttpResponse<String> post(URI base, String path, Object body, String token) throws Exception {

@@ -132,6 +132,26 @@ public final class FakeDeviceService implements DeviceService {
         return new SealResult(out.array(), cost, c.sendRemaining, c.sendRemaining < lowPadThreshold, index);
     }
 
+    /** The fake's package: 'F', sender length, sender, index (8), length (4), body, mac (16); cost length + 32. */
+    @Override
+    public long openCost(byte[] pkg) {
+        try {
+            ByteBuffer in = ByteBuffer.wrap(pkg);
+            in.get();
+            in.position(in.position() + (in.get() & 0xff) + 8);
+            int length = in.getInt();
+            return length < 0 ? pkg.length : length + OVERHEAD;
+        } catch (RuntimeException e) {
+            return pkg.length;
+        }
+    }
+
+    /** A fake package of {@code length} bytes costs at most {@code length + 2} (its sender id is at least 1 byte). */
+    @Override
+    public long openFileCostBound(long length) {
+        return length + 2;
+    }
+
     @Override
     public synchronized OpenResult open(String contact, byte[] pkg) throws DeviceException {
         return open(contact, pkg, true);
@@ -226,9 +246,13 @@ public final class FakeDeviceService implements DeviceService {
     }
 
     @Override
-    public StreamResult openFile(String contact, InputStream in, OutputStream out) throws DeviceException, IOException {
+    public StreamResult openFile(String contact, InputStream in, long maxPadCost, OutputStream out)
+            throws DeviceException, IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         in.transferTo(all);
+        if (openCost(all.toByteArray()) > maxPadCost) {
+            throw new DeviceException(DeviceException.Kind.CORRUPT, "costs more pad than approved");
+        }
         OpenResult r = open(contact, all.toByteArray(), false);
         out.write(r.plaintext());
         return new StreamResult(r.plaintext().length + OVERHEAD, r.receiveRemaining(), r.warnings());

@@ -43,7 +43,8 @@ class PairingManagerTest {
         List<String> shown = new ArrayList<>();
         PairingManager pm = new PairingManager(ClientRegistry.open(state), (c, code, d) -> shown.add(code), clock);
         for (int i = 0; i < PairingManager.STARTS_PER_MINUTE; i++) {
-            assertTrue(pm.start("spam").isPresent());
+            PairingManager.Started started = pm.start("spam").orElseThrow();
+            assertTrue(pm.finish(started.pairingId(), shown.get(shown.size() - 1)).isPresent()); // ends it
             clock.now = clock.now.plusSeconds(1);
         }
         assertTrue(pm.start("spam").isEmpty());
@@ -71,10 +72,11 @@ class PairingManagerTest {
         while (failures < PairingManager.LOCKOUT_FAILURES) {
             PairingManager.Started s = pm.start("guesser").orElseThrow();
             String right = shown.get(shown.size() - 1);
-            for (int i = 0; i < PairingManager.ATTEMPTS && failures < PairingManager.LOCKOUT_FAILURES; i++) {
-                String wrong = right.equals("00000000") ? "00000001" : "00000000";
-                assertTrue(pm.finish(s.pairingId(), wrong).isEmpty());
-                failures++;
+            String wrong = right.equals("00000000") ? "00000001" : "00000000";
+            assertTrue(pm.finish(s.pairingId(), wrong).isEmpty(), "the starter's one try");
+            failures++;
+            for (int i = 1; i < PairingManager.ATTEMPTS; i++) {
+                assertTrue(pm.finish(s.pairingId(), right).isEmpty(), "ended by the wrong code: nothing pending");
             }
             clock.now = clock.now.plusSeconds(7);
         }
@@ -82,5 +84,106 @@ class PairingManagerTest {
         clock.now = clock.now.plus(PairingManager.LOCKOUT).plusSeconds(61);
         PairingManager.Started s = pm.start("laptop").orElseThrow();
         assertTrue(pm.finish(s.pairingId(), shown.get(shown.size() - 1)).isPresent());
+    }
+
+    @Test
+    void aPendingPairing_cannotBeDisplaced_untilItEnds() throws Exception {
+        ManualClock clock = new ManualClock();
+        List<String> shown = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        PairingManager pm = new PairingManager(ClientRegistry.open(state), (c, code, d) -> {
+            names.add(c);
+            shown.add(code);
+        }, clock);
+        PairingManager.Started mine = pm.start("my-laptop").orElseThrow();
+        clock.now = clock.now.plusSeconds(5);
+        assertTrue(pm.start("evil-laptop").isEmpty(), "a second start while one is pending is refused");
+        assertEquals(List.of("my-laptop"), names, "the screen still shows the first laptop's name and code");
+        PairingManager.Paired p = pm.finish(mine.pairingId(), shown.get(0)).orElseThrow();
+        assertEquals("my-laptop", p.clientName());
+        PairingManager.Started other = pm.start("other").orElseThrow(() -> new AssertionError("free again once paired"));
+        assertTrue(pm.finish(other.pairingId(), "99999999".equals(shown.get(1)) ? "00000000" : "99999999").isEmpty());
+        assertTrue(pm.start("other").isPresent(), "a typo by the laptop that started it ends it: it may start again");
+        clock.now = clock.now.plus(PairingManager.TTL).plusSeconds(1);
+        assertTrue(pm.start("late").isPresent(), "and once the pending one has expired");
+        assertEquals(List.of("my-laptop", "other", "other", "late"), names);
+    }
+
+    @Test
+    void dailyStarts_areBounded_andCountedAcrossRestarts() throws Exception {
+        ManualClock clock = new ManualClock();
+        List<String> shown = new ArrayList<>();
+        for (int i = 0; i < PairingBudget.STARTS_PER_DAY; i++) {
+            // a restart before every start: nothing in memory survives
+            PairingManager pm = new PairingManager(ClientRegistry.open(state), (c, code, d) -> shown.add(code), clock);
+            PairingManager.Started s = pm.start("laptop").orElseThrow(() -> new AssertionError("start refused early"));
+            assertTrue(pm.finish(s.pairingId(), shown.get(shown.size() - 1)).isPresent());
+            clock.now = clock.now.plusSeconds(30);
+        }
+        PairingManager pm = new PairingManager(ClientRegistry.open(state), (c, code, d) -> shown.add(code), clock);
+        assertTrue(pm.start("laptop").isEmpty(), "the day's starts are spent, restart or not");
+        clock.now = Instant.parse("2026-01-02T00:00:01Z");
+        assertTrue(pm.start("laptop").isPresent(), "a new day");
+    }
+
+    @Test
+    void codesAreCountedBeforeTheyAreChecked_soRestartsGiveNoFreshGuesses() throws Exception {
+        ManualClock clock = new ManualClock();
+        List<String> shown = new ArrayList<>();
+        for (int round = 0; round < PairingBudget.CODES_PER_DAY / PairingManager.ATTEMPTS; round++) {
+            // guess three times, then "kill" the daemon (the in-memory lockout never triggers)
+            PairingManager pm = new PairingManager(ClientRegistry.open(state), (c, code, d) -> shown.add(code), clock);
+            pm.start("laptop").orElseThrow();
+            String right = shown.get(shown.size() - 1);
+            for (int i = 0; i < PairingManager.ATTEMPTS; i++) { // someone without the pairing id guessing
+                assertTrue(pm.finish("not-the-id", right.equals("00000000") ? "00000001" : "00000000").isEmpty());
+            }
+            clock.now = clock.now.plusSeconds(30);
+        }
+        PairingManager pm = new PairingManager(ClientRegistry.open(state), (c, code, d) -> shown.add(code), clock);
+        PairingManager.Started s = pm.start("guesser").orElseThrow();
+        assertTrue(pm.finish(s.pairingId(), shown.get(shown.size() - 1)).isEmpty(),
+                "the day's codes are spent: even the right one is not checked");
+        clock.now = Instant.parse("2026-01-02T00:00:01Z");
+        s = pm.start("laptop").orElseThrow();
+        assertTrue(pm.finish(s.pairingId(), shown.get(shown.size() - 1)).isPresent(), "a new day");
+    }
+
+    @Test
+    void aTornOrEditedBudgetFile_shutsPairingForTheDay_notOpensIt() throws Exception {
+        ManualClock clock = new ManualClock();
+        List<String> shown = new ArrayList<>();
+        PairingManager first = new PairingManager(ClientRegistry.open(state), (c, code, d) -> shown.add(code), clock);
+        PairingManager.Started s = first.start("laptop").orElseThrow();
+        first.finish(s.pairingId(), shown.get(0)).orElseThrow();
+        Path file = state.resolve(PairingBudget.FILE);
+        String good = java.nio.file.Files.readString(file);
+        assertTrue(good.contains("starts=1") && good.contains("codes=1"), good);
+
+        for (String damaged : new String[] {good.substring(0, good.length() / 2), "",
+                good.replace("starts=1", "starts=0"), good.replace("day=2026-01-01", "day=2026-01-01x")}) {
+            java.nio.file.Files.writeString(file, damaged);
+            PairingManager pm = new PairingManager(ClientRegistry.open(state), (c, code, d) -> shown.add(code), clock);
+            assertTrue(pm.start("laptop").isEmpty(), "damaged file (" + damaged.length() + " chars): shut today");
+        }
+        clock.now = Instant.parse("2026-01-02T00:00:01Z");
+        PairingManager pm = new PairingManager(ClientRegistry.open(state), (c, code, d) -> shown.add(code), clock);
+        assertTrue(pm.start("laptop").isPresent(), "open again the next day");
+    }
+
+    @Test
+    void aClockSetBack_doesNotReopenADayAlreadyCounted() throws Exception {
+        ManualClock clock = new ManualClock();
+        clock.now = Instant.parse("2026-01-05T12:00:00Z");
+        List<String> shown = new ArrayList<>();
+        for (int i = 0; i < PairingBudget.STARTS_PER_DAY; i++) {
+            PairingManager pm = new PairingManager(ClientRegistry.open(state), (c, code, d) -> shown.add(code), clock);
+            PairingManager.Started s = pm.start("laptop").orElseThrow();
+            pm.finish(s.pairingId(), shown.get(shown.size() - 1)).orElseThrow();
+            clock.now = clock.now.plusSeconds(30);
+        }
+        clock.now = Instant.parse("2026-01-03T12:00:00Z");
+        PairingManager pm = new PairingManager(ClientRegistry.open(state), (c, code, d) -> shown.add(code), clock);
+        assertTrue(pm.start("laptop").isEmpty(), "two days back: still the spent day");
     }
 }

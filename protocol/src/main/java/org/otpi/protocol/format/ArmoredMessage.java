@@ -33,6 +33,8 @@ public record ArmoredMessage(long offsetLeft, long offsetRight, byte[] v2Package
     public static final String BEGIN = "CdOtP";
     private static final String VERSION = "2";
     private static final int MAX_TEXT = 64 * 1024 * 1024;
+    private static final int BASE64_COLUMNS = 64;
+    private static final java.util.regex.Pattern CANONICAL_DECIMAL = java.util.regex.Pattern.compile("0|[1-9][0-9]{0,18}");
     private static final List<String> FIELDS = List.of("OTPCD-Id", "OTPCD-Offset-Left", "OTPCD-Offset-Right",
             "Post-Message-Pad-Status");
 
@@ -61,26 +63,36 @@ public record ArmoredMessage(long offsetLeft, long offsetRight, byte[] v2Package
         b.append("Post-Message-Pad-Status: ").append(h.expired() ? "Expired" : "Normal").append('\n');
         b.append("EOH\n");
         String body = Base64.getEncoder().encodeToString(v2Package);
-        for (int i = 0; i < body.length(); i += 64) {
-            b.append(body, i, Math.min(body.length(), i + 64)).append('\n');
+        for (int i = 0; i < body.length(); i += BASE64_COLUMNS) {
+            b.append(body, i, Math.min(body.length(), i + BASE64_COLUMNS)).append('\n');
         }
         b.append("EOM\n");
         return b.toString();
     }
 
     /**
-     * Parses armored text. Leading and trailing blank lines and CRLF line ends are tolerated;
-     * anything else out of place is rejected with a message saying what.
+     * Parses armored text, accepting only the canonical form {@link #format()} writes, so that
+     * one message has exactly one text (no character can be added, removed or changed without
+     * rejection). The only tolerances are those of the envelope around it: CRLF line ends (on every
+     * line, or on none), and
+     * empty lines before {@code CdOtP} and after {@code EOM}. Each header line is exactly
+     * {@code Name: value} (one space, no trailing blank); offsets are ASCII decimal without sign
+     * or leading zero; the id is 32 lower-case hex digits; base64 lines are exactly 64 characters
+     * except a shorter last one, with no blank anywhere. Anything else is rejected with a message
+     * saying what.
      */
     public static ArmoredMessage parse(String text) throws MalformedPackageException {
         if (text == null || text.length() > MAX_TEXT) {
             throw new MalformedPackageException("armored text missing or too large");
         }
+        if (text.contains("\r\n") && text.replace("\r\n", "").indexOf('\n') >= 0) {
+            throw new MalformedPackageException("mixed line ends (CRLF and LF)");
+        }
         List<String> lines = new ArrayList<>(Arrays.asList(text.replace("\r\n", "\n").split("\n", -1)));
-        while (!lines.isEmpty() && lines.get(0).isBlank()) {
+        while (!lines.isEmpty() && lines.get(0).isEmpty()) {
             lines.remove(0);
         }
-        while (!lines.isEmpty() && lines.get(lines.size() - 1).isBlank()) {
+        while (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
             lines.remove(lines.size() - 1);
         }
         if (lines.size() < 9 || !lines.get(0).equals(BEGIN) || !lines.get(1).equals("SOH")) {
@@ -98,7 +110,7 @@ public record ArmoredMessage(long offsetLeft, long offsetRight, byte[] v2Package
                 throw new MalformedPackageException("bad header line " + (i + 1));
             }
             String key = line.substring(0, colon);
-            if (!FIELDS.contains(key) || fields.put(key, line.substring(colon + 2).trim()) != null) {
+            if (!FIELDS.contains(key) || fields.put(key, line.substring(colon + 2)) != null) {
                 throw new MalformedPackageException("unknown or repeated header " + key);
             }
         }
@@ -109,8 +121,18 @@ public record ArmoredMessage(long offsetLeft, long offsetRight, byte[] v2Package
             throw new MalformedPackageException("missing EOM (truncated?)");
         }
         StringBuilder b64 = new StringBuilder();
-        for (int k = i + 1; k < lines.size() - 1; k++) {
-            b64.append(lines.get(k).strip());
+        int first = i + 1;
+        int last = lines.size() - 2;
+        if (last < first) {
+            throw new MalformedPackageException("no base64 body");
+        }
+        for (int k = first; k <= last; k++) {
+            String line = lines.get(k);
+            boolean fullWidth = line.length() == BASE64_COLUMNS;
+            if (k < last ? !fullWidth : line.isEmpty() || line.length() > BASE64_COLUMNS) {
+                throw new MalformedPackageException("base64 body not in " + BASE64_COLUMNS + " columns (line " + (k + 1) + ")");
+            }
+            b64.append(line);
         }
         byte[] pkg;
         try {
@@ -140,15 +162,19 @@ public record ArmoredMessage(long offsetLeft, long offsetRight, byte[] v2Package
         return new ArmoredMessage(left, right, pkg);
     }
 
-    private static long parseOffset(String s) throws MalformedPackageException {
+    /**
+     * An offset in its one canonical spelling: ASCII digits, no sign, no leading zero (except
+     * {@code 0} itself), no blank, at most {@link Long#MAX_VALUE}. {@link Long#parseLong} alone
+     * would also take {@code +16}, {@code 016}, {@code -0} and non-ASCII digits.
+     */
+    static long parseOffset(String s) throws MalformedPackageException {
+        if (s == null || !CANONICAL_DECIMAL.matcher(s).matches()) {
+            throw new MalformedPackageException("bad offset (not a canonical decimal)");
+        }
         try {
-            long v = Long.parseLong(s);
-            if (v < 0) {
-                throw new NumberFormatException();
-            }
-            return v;
+            return Long.parseLong(s);
         } catch (NumberFormatException e) {
-            throw new MalformedPackageException("bad offset");
+            throw new MalformedPackageException("bad offset (too large)");
         }
     }
 

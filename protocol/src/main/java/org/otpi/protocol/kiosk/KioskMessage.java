@@ -29,6 +29,7 @@ import java.util.List;
         @Type(value = KioskMessage.GetGrants.class, name = "grants"),
         @Type(value = KioskMessage.Grant.class, name = "grant"),
         @Type(value = KioskMessage.Revoke.class, name = "revoke"),
+        @Type(value = KioskMessage.RevokeClient.class, name = "revoke-client"),
         @Type(value = KioskMessage.Decide.class, name = "decide"),
         @Type(value = KioskMessage.Done.class, name = "done"),
         @Type(value = KioskMessage.UnlockReply.class, name = "unlock-reply"),
@@ -210,6 +211,10 @@ public sealed interface KioskMessage {
     }
 
     record Revoke(long id, String grantId) implements Request {
+    }
+
+    /** Unpair a laptop: its token is refused from the next request on (the Status screen). */
+    record RevokeClient(long id, String client) implements Request {
     }
 
     /** The person's answer to {@link ApprovalPrompt} requestId. */

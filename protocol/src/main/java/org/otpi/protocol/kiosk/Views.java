@@ -85,8 +85,26 @@ public final class Views {
      * An active standing approval: the person allowed uses of one contact's pad without asking,
      * up to a byte budget, until an expiry.
      */
+    /**
+     * A standing approval. Seals and opens are both charged by their pad cost.
+     *
+     * @param usedBytes   pad charged so far, seals and opens together
+     * @param openedBytes the part of {@code usedBytes} charged by opens
+     */
     public record Grant(String id, String contact, long budgetBytes, long usedBytes,
-                        long expiresEpochMillis) {
+                        long expiresEpochMillis, long openedBytes) {
+        @JsonCreator
+        public Grant {
+            if (openedBytes < 0 || openedBytes > usedBytes) {
+                throw new IllegalArgumentException("openedBytes must be within usedBytes");
+            }
+        }
+
+        /** A grant charged by seals only so far. */
+        public Grant(String id, String contact, long budgetBytes, long usedBytes, long expiresEpochMillis) {
+            this(id, contact, budgetBytes, usedBytes, expiresEpochMillis, 0);
+        }
+
         public long remainingBytes() {
             return Math.max(0, budgetBytes - usedBytes);
         }
