@@ -53,7 +53,7 @@ class WireFormatVectorTest {
         List<String> failures = new ArrayList<>();
         long[] seqs = {0, 999, 1000};
         int id = 0;
-        for (AeadEngine engine : AeadEngine.values()) {
+        for (AeadEngine engine : AeadEngine.available()) {
             for (Role role : Role.values()) {
                 for (long seq : seqs) {
                     id++;
@@ -95,7 +95,7 @@ class WireFormatVectorTest {
     @Test
     void openAcceptsTheNotesBytes_fromThePeer_bothEngines() throws Exception {
         int id = 0;
-        for (AeadEngine engine : AeadEngine.values()) {
+        for (AeadEngine engine : AeadEngine.available()) {
             for (Role role : Role.values()) {
                 id++;
                 try (SequenceState st = SequenceState.open(tmp.resolve("r" + id));
@@ -127,7 +127,7 @@ class WireFormatVectorTest {
         try (SequenceState st = SequenceState.open(tmp.resolve("x"));
              InMemorySlotStore store = new InMemorySlotStore(MATERIAL)) {
             TunnelStats stats = new TunnelStats();
-            TunnelSession s = new TunnelSession(Role.RESPONDER, store, st, AeadEngine.JDK, stats, 3);
+            TunnelSession s = new TunnelSession(Role.RESPONDER, store, st, AeadEngine.best(), stats, 3);
             byte[] own = expected(Direction.RESPONDER_TO_INITIATOR, 5, PAYLOAD);
             assertEquals(TunnelSession.Verdict.MALFORMED, s.open(own, 0, own.length).verdict());
             byte[] good = expected(Direction.INITIATOR_TO_RESPONDER, 5, PAYLOAD);
@@ -160,7 +160,7 @@ class WireFormatVectorTest {
     @Test
     void forgedCopyOfTheNextSequence_doesNotBlockTheRealPacket_bothEngines() throws Exception {
         int id = 0;
-        for (AeadEngine engine : AeadEngine.values()) {
+        for (AeadEngine engine : AeadEngine.available()) {
             id++;
             try (SequenceState a = SequenceState.open(tmp.resolve("fa" + id));
                  SequenceState b = SequenceState.open(tmp.resolve("fb" + id));
