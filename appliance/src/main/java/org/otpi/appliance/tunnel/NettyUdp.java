@@ -42,8 +42,8 @@ import org.tinylog.Logger;
  * sends a run of equal-sized datagrams with one {@code sendmsg}; UDP GRO ({@code UDP_GRO})
  * receives a run of them with one {@code recvmsg} (Netty hands them to us one by one). Where the
  * kernel lacks either, datagrams go one by one ({@code sendmmsg}/{@code recvmmsg} batches); if a
- * GSO send fails with EIO (a device without checksum offload), GSO is switched off and the
- * datagrams are sent again one by one.
+ * GSO send is refused (EIO: a device without checksum offload on older kernels; EINVAL), GSO is
+ * switched off and those datagrams are sent again one by one.
  *
  * <p>Received datagrams are handled on the channel's event loop (one per socket; one peer is one
  * flow). Sending is thread-safe.
@@ -228,6 +228,11 @@ public final class NettyUdp implements Udp {
         }
     }
 
+    /** The socket's descriptor (epoll only; tests). */
+    int fd() {
+        return ((EpollDatagramChannel) channel).fd().intValue();
+    }
+
     /** Runs {@code r} on this socket's event loop and waits for it (tests). */
     void runInLoop(Runnable r) {
         channel.eventLoop().submit(r).syncUninterruptibly();
@@ -300,10 +305,12 @@ public final class NettyUdp implements Udp {
                     return;
                 }
                 int errno = errno(f.cause());
-                if (errno == ERRNO_EIO && gso) {
+                if ((errno == ERRNO_EIO || errno == ERRNO_EINVAL) && gso) {
+                    // EIO: a device without checksum offload (kernels before 6.3), an IPsec route;
+                    // EINVAL: SO_NO_CHECK, or datagrams longer than the path allows.
                     gso = false;
-                    Logger.warn("udp: GSO send failed with EIO (no checksum offload on the way out): GSO off, "
-                            + "datagrams go one by one");
+                    Logger.warn("udp: GSO send refused ({}): GSO off, datagrams go one by one",
+                            errno == ERRNO_EIO ? "EIO" : "EINVAL");
                 }
                 if (errno == ERRNO_EIO || errno == ERRNO_EINVAL) {
                     for (int o = run.readerIndex(); o < run.writerIndex(); o += segmentSize) {

@@ -58,7 +58,25 @@ class UdpOffloadTest {
         roundTrip(false, true, false);
     }
 
+    @Test
+    void gsoRefusedByTheKernel_switchesOff_andTheRefusedDatagramsGoOneByOne() throws Exception {
+        // SO_NO_CHECK makes the kernel refuse UDP_SEGMENT sends (EINVAL), as a device without
+        // checksum offload does with EIO on kernels before 6.3: the first GSO send fails, and its
+        // datagrams are sent again one by one (after those already queued behind it).
+        List<Boolean> gsoAfter = new ArrayList<>(List.of());
+        roundTrip(true, true, true, false, tx -> NettyUdp.Sockopt.setsockopt(tx.fd(), 1, 11, new int[] {1}, 4),
+                gsoAfter);
+        assertEquals(List.of(false), gsoAfter, "GSO switched off after the refusal");
+    }
+
     private static void roundTrip(boolean sendOffload, boolean recvOffload, boolean expectGso) throws Exception {
+        List<Boolean> gsoAfter = new ArrayList<>();
+        roundTrip(sendOffload, recvOffload, expectGso, true, tx -> { }, gsoAfter);
+        assertEquals(List.of(expectGso), gsoAfter, "GSO still on when it worked");
+    }
+
+    private static void roundTrip(boolean sendOffload, boolean recvOffload, boolean expectGso, boolean ordered,
+            java.util.function.Consumer<NettyUdp> prepare, List<Boolean> gsoAfter) throws Exception {
         assumeTrue(NettyUdp.epoll(), "epoll transport");
         List<byte[]> got = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger batches = new AtomicInteger();
@@ -77,6 +95,7 @@ class UdpOffloadTest {
                 }
             });
             tx.start((from, data, offset, length) -> { });
+            prepare.accept(tx);
             assertEquals(recvOffload, rx.gro(), "GRO on this kernel (Linux 5.0+) when asked for");
             Random r = new Random(42);
             List<byte[]> sent = new ArrayList<>();
@@ -115,10 +134,19 @@ class UdpOffloadTest {
                 Thread.sleep(20);
             }
             assertEquals(sent.size(), got.size(), "datagrams received: " + got.stream().map(g -> g.length).toList());
-            for (int k = 0; k < sent.size(); k++) {
-                assertArrayEquals(sent.get(k), got.get(k), "datagram " + k);
+            if (ordered) {
+                for (int k = 0; k < sent.size(); k++) {
+                    assertArrayEquals(sent.get(k), got.get(k), "datagram " + k);
+                }
             }
+            // each datagram exactly once (after a refused GSO send, the refused ones come later)
+            List<String> a = new ArrayList<>(sent.stream().map(java.util.HexFormat.of()::formatHex).toList());
+            List<String> b = new ArrayList<>(got.stream().map(java.util.HexFormat.of()::formatHex).toList());
+            Collections.sort(a);
+            Collections.sort(b);
+            assertEquals(a, b, "the same datagrams, each once");
             assertEquals(expectGso, tx.gsoSends() > 0, "GSO sends");
+            gsoAfter.add(tx.gso());
             assertTrue(batches.get() > 0);
         } finally {
             tx.close();
