@@ -139,8 +139,10 @@ public final class NettyUdp implements Udp {
                 .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, ProtocolConstants.SOCKET_BUFFER_BYTES)
                 .option(ChannelOption.SO_SNDBUF, ProtocolConstants.SOCKET_BUFFER_BYTES)
+                // Keep reading until the socket is empty (up to 16 reads), even when a read did
+                // not fill its buffer: one batch then holds many datagrams for the GRO writer.
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(
-                        epoll && payload > 0 ? payload * (useGro ? 1 : 32) : 65536))
+                        epoll && payload > 0 ? payload * (useGro ? 1 : 32) : 65536).respectMaybeMoreData(false))
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(4 << 20, 8 << 20))
                 .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
