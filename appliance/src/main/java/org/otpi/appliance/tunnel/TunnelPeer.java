@@ -17,10 +17,13 @@ import org.tinylog.Logger;
 /**
  * One running link: TUN to UDP and back through a {@link TunnelSession}.
  *
- * <p>Send path: one thread reads packets from the TUN (several readers would reorder a TCP
- * flow, which TCP punishes); it seals and sends them itself ({@code cryptoThreads = 0}), or hands
- * sealing to a pool of {@code cryptoThreads} workers while a sender thread sends the results in
- * read order. Receive path (on the UDP socket's event loop): handshake messages go to
+ * <p>On Linux with epoll and {@code cryptoThreads = 0} (the default) the data path is an
+ * {@link EventLoopPath} on the UDP socket's event loop: TUN reads (TSO super-packets with
+ * offloads), batch sealing, UDP GSO sends, GRO receives, opening and coalesced TUN writes, all on
+ * one thread. Otherwise (in-memory fakes, or a crypto pool) the send path is one thread reading
+ * packets from the TUN (several readers would reorder a TCP flow, which TCP punishes); it seals
+ * and sends them itself, or hands sealing to a pool of {@code cryptoThreads} workers while a
+ * sender thread sends the results in read order. Receive path (on the UDP socket's event loop): handshake messages go to
  * {@link Handshake}; data from any address but the peer's is dropped and counted; the rest is
  * opened (inline, or on the pool with a writer thread keeping arrival order) and written to the
  * TUN (an empty packet is a keepalive). A timer thread runs
