@@ -7,26 +7,34 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.tinylog.Logger;
 
 /**
- * The data path of one link on the UDP socket's epoll event loop, one thread for both directions,
- * so nothing is handed between threads and nothing is reordered:
+ * The data path of one link, in two pipelines of two stages each, handing whole batches (not
+ * packets) from one thread to the next through FIFO queues, so nothing is reordered:
  *
  * <pre>
- *  TUN readable:  read (a 64 KiB TCP super-packet with offloads) -> TsoSplitter (MTU-sized
- *                 packets, each in its datagram slot) -> TunnelSession.sealBatch (in place)
- *                 -> NettyUdp: runs of equal size as one UDP GSO send each -> flush
- *  UDP readable:  datagrams (a GRO run split by Netty) -> TunnelSession.openTo (straight into
- *                 this path's arena) -> GroCoalescer (joins a flow's consecutive segments)
- *                 -> TUN write, at the end of each socket batch
+ *  reader thread:  TUN read (a 64 KiB TCP super-packet with offloads) -> TsoSplitter
+ *                  (MTU-sized packets, each in its datagram slot) -> TunnelSession.sealBatch
+ *  event loop:     NettyUdp: runs of equal size as one UDP GSO send each -> flush
+ *
+ *  event loop:     datagrams (a GRO run) -> TunnelSession.openTo (into this path's arena)
+ *                  -> GroCoalescer (joins a flow's consecutive segments), copied out per batch
+ *  writer thread:  TUN writes
  * </pre>
  *
- * Not thread-safe: everything runs on the event loop. Handshake messages and anything that is not
- * a DATA datagram go to {@code slowPath} (TunnelPeer's own receiver).
+ * The kernel's work for a TUN write (the receiving TCP stack) and for a UDP send (UDP, IP, the
+ * veth or NIC) then runs beside the crypto instead of after it. Handshake messages and anything
+ * that is not a DATA datagram go to {@code slowPath} (TunnelPeer's own receiver).
  */
 final class EventLoopPath implements Udp.Receiver {
 
@@ -48,15 +56,19 @@ final class EventLoopPath implements Udp.Receiver {
 
     private final ByteBuffer tunIn = ByteBuffer.allocateDirect(VirtioNetHdr.SIZE + 65535 + 64).order(ByteOrder.BIG_ENDIAN);
     private final long tunInAddr = Pointer.nativeValue(Native.getDirectBufferPointer(tunIn));
-    private final TxBatch batch = new TxBatch(ByteBuffer.allocate(0), 256);
+    private TxBatch batch = new TxBatch(ByteBuffer.allocate(0), 256);
     private ByteBuf arena;
+    /** Sealed batches handed to the event loop and not yet sent: at most this many. */
+    private final Semaphore txInFlight = new Semaphore(8);
+
+    private static final int WRITE_BUFFERS = 256;
+    private final BlockingQueue<ByteBuffer> freeWriteBuffers = new ArrayBlockingQueue<>(WRITE_BUFFERS);
+    private final BlockingQueue<List<ByteBuffer>> writeQueue = new ArrayBlockingQueue<>(64);
+    private List<ByteBuffer> pendingWrites = new ArrayList<>();
 
     private final ByteBuffer rx = ByteBuffer.allocateDirect(RX_ARENA).order(ByteOrder.BIG_ENDIAN);
-    private final long rxAddr = Pointer.nativeValue(Native.getDirectBufferPointer(rx));
     private int rxPos;
     private final GroCoalescer gro;
-    private ByteBuffer lastSinkBuf;
-    private long lastSinkAddr;
 
     EventLoopPath(TunnelSession session, LinuxTun tun, NettyUdp udp, Supplier<InetSocketAddress> endpoint,
             BooleanSupplier mayRead, Runnable onSent, Udp.Receiver slowPath, AtomicBoolean running) {
@@ -70,12 +82,70 @@ final class EventLoopPath implements Udp.Receiver {
         this.stats = session.stats();
         this.running = running;
         this.vnet = tun.vnetHdr();
-        this.gro = new GroCoalescer(vnet, this::writeTun);
+        this.gro = new GroCoalescer(vnet, this::queueWrite);
+        for (int i = 0; i < WRITE_BUFFERS; i++) {
+            freeWriteBuffers.add(ByteBuffer.allocateDirect(VirtioNetHdr.SIZE + 65535 + 64).order(ByteOrder.BIG_ENDIAN));
+        }
+    }
+
+    /** Starts the TUN reader and writer threads. */
+    void start() {
+        Thread reader = new Thread(this::readLoop, "tunnel-tun-reader");
+        Thread writer = new Thread(this::writeLoop, "tunnel-tun-writer");
+        for (Thread t : new Thread[] {reader, writer}) {
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    private void readLoop() {
+        while (running.get()) {
+            tun.waitReadable();
+            if (running.get()) {
+                onTunReadable();
+            }
+        }
+    }
+
+    private void writeLoop() {
+        while (running.get() || !writeQueue.isEmpty()) {
+            List<ByteBuffer> batchOfWrites;
+            try {
+                batchOfWrites = writeQueue.poll(200, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (batchOfWrites == null) {
+                continue;
+            }
+            for (ByteBuffer b : batchOfWrites) {
+                try {
+                    if (running.get() && !tun.writeNow(addressOf(b), b.limit())) {
+                        stats.tunDrops.increment();
+                    }
+                } catch (IOException | RuntimeException e) {
+                    Logger.error(e, "tunnel TUN write failed");
+                }
+                freeWriteBuffers.offer(b);
+            }
+        }
+    }
+
+    private static final java.util.Map<ByteBuffer, Long> ADDRESSES =
+            java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+
+    private static long addressOf(ByteBuffer b) {
+        Long a = ADDRESSES.get(b);
+        if (a == null) {
+            a = Pointer.nativeValue(Native.getDirectBufferPointer(b));
+            ADDRESSES.put(b, a);
+        }
+        return a;
     }
 
     // ---- TUN -> UDP ----
 
-    /** The TUN is readable: up to 16 reads, then seal and send what they held with one flush. */
+    /** The TUN is readable (reader thread): up to 16 reads, sealed and handed to the event loop. */
     void onTunReadable() {
         boolean sent = false;
         try {
@@ -113,14 +183,13 @@ final class EventLoopPath implements Udp.Receiver {
             releaseArena();
         }
         if (sent) {
-            udp.flushInLoop();
             onSent.run();
         }
     }
 
     private void newArena() {
-        arena = udp.allocInLoop(ARENA);
-        batch.reset(arena.nioBuffer(0, ARENA));
+        arena = udp.alloc(ARENA);
+        batch = new TxBatch(arena.nioBuffer(0, ARENA), 256); // the old one went to the event loop
     }
 
     private void releaseArena() {
@@ -154,7 +223,29 @@ final class EventLoopPath implements Udp.Receiver {
             throw e;
         }
         arena = null;
-        udp.sendBatchInLoop(endpoint.get(), a, batch, n); // takes the arena over
+        TxBatch sealed = batch;
+        InetSocketAddress to = endpoint.get();
+        try {
+            // the event loop is behind: wait (the TUN queue absorbs, or drops)
+            while (!txInFlight.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+                if (!running.get()) {
+                    a.release();
+                    return false;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            a.release();
+            return false;
+        }
+        udp.executeInLoop(() -> {
+            try {
+                udp.sendBatchInLoop(to, a, sealed, n); // takes the arena over
+                udp.flushInLoop();
+            } finally {
+                txInFlight.release();
+            }
+        });
         return true;
     }
 
@@ -203,22 +294,49 @@ final class EventLoopPath implements Udp.Receiver {
             Logger.error(e, "tunnel TUN write failed");
         }
         rxPos = 0;
+        if (!pendingWrites.isEmpty()) {
+            // The writer is behind: wait for it a little (the socket's 8 MiB buffer holds what
+            // arrives meanwhile), then drop the batch, as a full TUN queue would.
+            if (offerQuietly(writeQueue, pendingWrites)) {
+                pendingWrites = new ArrayList<>();
+            } else {
+                stats.tunDrops.add(pendingWrites.size());
+                freeWriteBuffers.addAll(pendingWrites);
+                pendingWrites.clear();
+            }
+        }
     }
 
-    private void writeTun(ByteBuffer buf, int off, int len) throws IOException {
-        long base;
-        if (buf == rx) {
-            base = rxAddr;
-        } else {
-            if (buf != lastSinkBuf) {
-                lastSinkBuf = buf;
-                lastSinkAddr = Pointer.nativeValue(Native.getDirectBufferPointer(buf));
+    private static <T> boolean offerQuietly(BlockingQueue<T> q, T item) {
+        try {
+            return q.offer(item, 100, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** GroCoalescer's sink (event loop): copies the write out for the writer thread. */
+    private void queueWrite(ByteBuffer buf, int off, int len) {
+        ByteBuffer b = freeWriteBuffers.poll();
+        if (b == null && !pendingWrites.isEmpty() && offerQuietly(writeQueue, pendingWrites)) {
+            pendingWrites = new ArrayList<>(); // hand over what we have, then wait for a buffer
+        }
+        if (b == null) {
+            try {
+                b = freeWriteBuffers.poll(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-            base = lastSinkAddr;
         }
-        if (!tun.writeNow(base + off, len)) {
+        if (b == null) {
             stats.tunDrops.increment();
+            return;
         }
+        b.clear();
+        b.put(0, buf, off, len);
+        b.limit(len);
+        pendingWrites.add(b);
     }
 
     /** Segments joined by GRO and TUN writes so far (for the stats line). */

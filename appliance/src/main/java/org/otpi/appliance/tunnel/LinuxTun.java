@@ -278,7 +278,8 @@ public final class LinuxTun implements Tun {
         return -1;
     }
 
-    private void waitReadable() {
+    /** Waits up to 200 ms for the TUN to become readable. */
+    void waitReadable() {
         Memory p = pollFd.get();
         p.setInt(0, fd);
         p.setShort(4, POLLIN);

@@ -235,6 +235,16 @@ public final class NettyUdp implements Udp {
         return ((EpollDatagramChannel) channel).fd().intValue();
     }
 
+    /** Runs {@code r} on this socket's event loop, later. */
+    void executeInLoop(Runnable r) {
+        channel.eventLoop().execute(r);
+    }
+
+    /** A pooled direct buffer (any thread). */
+    ByteBuf alloc(int capacity) {
+        return channel.alloc().directBuffer(capacity, capacity);
+    }
+
     /** Runs {@code r} on this socket's event loop and waits for it (tests). */
     void runInLoop(Runnable r) {
         channel.eventLoop().submit(r).syncUninterruptibly();

@@ -108,10 +108,8 @@ public final class TunnelPeer implements AutoCloseable {
             fast = new EventLoopPath(session, lt, nu, () -> endpoint,
                     () -> handshake == null || timers.handshakeDone(), timers::onDataSent, this::onDatagram, running);
             udp.start(fast);
-            if (!nu.watch(lt.fd(), fast::onTunReadable)) {
-                throw new IOException("cannot watch the TUN on the UDP event loop");
-            }
-            Logger.info("tunnel: data path on the UDP event loop (epoll); offloads: TUN {}, UDP GSO {}, UDP GRO {}",
+            fast.start();
+            Logger.info("tunnel: batch data path (TUN reader, UDP event loop, TUN writer); offloads: TUN {}, UDP GSO {}, UDP GRO {}",
                     lt.vnetHdr() ? "TSO/GRO (flags 0x" + Integer.toHexString(lt.offloads()) + ")" : "off",
                     nu.gso() ? "on" : "off", nu.gro() ? "on" : "off");
         } else {
