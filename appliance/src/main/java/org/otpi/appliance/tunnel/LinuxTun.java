@@ -232,11 +232,6 @@ public final class LinuxTun implements Tun {
         return name;
     }
 
-    /** The descriptor, for an event loop to watch (see {@link NettyUdp#watch}). */
-    int fd() {
-        return fd;
-    }
-
     /** Non-blocking read: the packet length, or -1 if no packet is waiting. */
     int readNow(byte[] buffer) throws IOException {
         Memory mem = readBuf.get();

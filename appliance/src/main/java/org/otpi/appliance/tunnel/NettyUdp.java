@@ -8,22 +8,16 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.IoEvent;
-import io.netty.channel.IoEventLoop;
-import io.netty.channel.IoRegistration;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Queue;
@@ -74,7 +68,6 @@ public final class NettyUdp implements Udp {
     private final int threads;
     private EventLoopGroup group;
     private Channel channel;
-    private volatile IoRegistration watched;
     private final LongAdder dropped = new LongAdder();
     private final int maxDatagram;
     private final Queue<DatagramPacket> pending = new ConcurrentLinkedQueue<>();
@@ -250,11 +243,6 @@ public final class NettyUdp implements Udp {
         channel.eventLoop().submit(r).syncUninterruptibly();
     }
 
-    /** On the event loop only: a pooled direct buffer for a {@link TxBatch}. */
-    ByteBuf allocInLoop(int capacity) {
-        return channel.alloc().directBuffer(capacity, capacity);
-    }
-
     /**
      * On the event loop only: queues the first {@code count} sealed datagrams of {@code batch}
      * (back to back in {@code arena}) for {@code to}, runs of equal size as one GSO send each,
@@ -363,39 +351,6 @@ public final class NettyUdp implements Udp {
         }
     }
 
-    /**
-     * Epoll only: watches {@code fd} for readability on this socket's event loop and runs
-     * {@code onReadable} there, so whatever it sends needs no hand-off to another thread (use
-     * {@link #sendBatchInLoop} and {@link #flushInLoop}). Returns false if not possible (NIO).
-     */
-    boolean watch(int fd, Runnable onReadable) {
-        Channel ch = channel;
-        if (ch == null || !(ch.eventLoop() instanceof IoEventLoop loop) || !loop.isCompatible(EpollIoHandle.class)) {
-            return false;
-        }
-        FileDescriptor descriptor = new FileDescriptor(fd);
-        EpollIoHandle handle = new EpollIoHandle() {
-            @Override
-            public FileDescriptor fd() {
-                return descriptor;
-            }
-
-            @Override
-            public void handle(IoRegistration registration, IoEvent event) {
-                onReadable.run();
-            }
-
-            @Override
-            public void close() {
-                // the TUN owns the descriptor
-            }
-        };
-        IoRegistration reg = loop.register(handle).syncUninterruptibly().getNow();
-        reg.submit(EpollIoOps.EPOLLIN); // level-triggered: called again while packets wait
-        watched = reg;
-        return true;
-    }
-
     /** On the event loop only: sends what was queued (sendmmsg batches on epoll). */
     void flushInLoop() {
         channel.flush();
@@ -414,10 +369,6 @@ public final class NettyUdp implements Udp {
 
     @Override
     public void close() {
-        IoRegistration w = watched;
-        if (w != null && channel != null) {
-            channel.eventLoop().submit(() -> w.cancel()).syncUninterruptibly();
-        }
         if (channel != null) {
             channel.close().syncUninterruptibly();
         }

@@ -111,7 +111,7 @@ class UdpOffloadTest {
                 ByteBuf[] arena = new ByteBuf[1];
                 TxBatch batch = new TxBatch(ByteBuffer.allocate(0), 256);
                 tx.runInLoop(() -> {
-                    arena[0] = tx.allocInLoop(128 * 1024);
+                    arena[0] = tx.alloc(128 * 1024);
                     batch.reset(arena[0].nioBuffer(0, 128 * 1024));
                 });
                 while (i < plan.length && batch.hasRoom(1, plan[i])) {
