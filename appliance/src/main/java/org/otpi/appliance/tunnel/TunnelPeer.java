@@ -18,9 +18,9 @@ import org.tinylog.Logger;
  * One running link: TUN to UDP and back through a {@link TunnelSession}.
  *
  * <p>On Linux with epoll and {@code cryptoThreads = 0} (the default) the data path is an
- * {@link EventLoopPath} on the UDP socket's event loop: TUN reads (TSO super-packets with
- * offloads), batch sealing, UDP GSO sends, GRO receives, opening and coalesced TUN writes, all on
- * one thread. Otherwise (in-memory fakes, or a crypto pool) the send path is one thread reading
+ * {@link EventLoopPath}: a TUN reader thread (TSO super-packets with offloads, batch sealing),
+ * the UDP socket's event loop (GSO sends, GRO receives, opening, coalescing) and a TUN writer
+ * thread, handing batches over in order. Otherwise (in-memory fakes, or a crypto pool) the send path is one thread reading
  * packets from the TUN (several readers would reorder a TCP flow, which TCP punishes); it seals
  * and sends them itself, or hands sealing to a pool of {@code cryptoThreads} workers while a
  * sender thread sends the results in read order. Receive path (on the UDP socket's event loop): handshake messages go to
@@ -38,9 +38,8 @@ public final class TunnelPeer implements AutoCloseable {
     public record Options(int cryptoThreads, boolean keepalive, long keepaliveMillis, long statsMillis,
             long rehandshakeMillis) {
         /**
-         * Inline (0): the socket's event loop reads the TUN, seals and sends, and opens and writes
-         * back, with the offloads. A pool is still there for cores without libsodium, but runs
-         * without offloads.
+         * 0: the batch data path with the offloads ({@link EventLoopPath}). A pool is still there
+         * for cores without libsodium, but runs without offloads.
          */
         public static int defaultCryptoThreads() {
             return 0;
