@@ -65,7 +65,13 @@ final class SodiumChaChaEngine implements ChaChaEngine {
         ByteBuffer a = aad == null ? null : aad.slice();
         long alen = aad == null ? 0 : aad.remaining();
         int rc;
-        if (in.isDirect() && out.isDirect()) {
+        if (in.isDirect() && out.isDirect() && (aad == null || aad.isDirect())) {
+            long kp = Pointer.nativeValue(k);
+            long np = nonceAddress(nonce);
+            long ap = aad == null ? 0 : address(aad);
+            rc = x ? SodiumRaw.crypto_aead_xchacha20poly1305_ietf_encrypt(address(out), 0, address(in), len, ap, alen, 0, np, kp)
+                    : SodiumRaw.crypto_aead_chacha20poly1305_ietf_encrypt(address(out), 0, address(in), len, ap, alen, 0, np, kp);
+        } else if (in.isDirect() && out.isDirect()) {
             rc = x ? Sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(out.slice(), null, in.slice(), len, a, alen, null, nonce, k)
                     : Sodium.crypto_aead_chacha20poly1305_ietf_encrypt(out.slice(), null, in.slice(), len, a, alen, null, nonce, k);
         } else {
@@ -102,7 +108,13 @@ final class SodiumChaChaEngine implements ChaChaEngine {
         ByteBuffer a = aad == null ? null : aad.slice();
         long alen = aad == null ? 0 : aad.remaining();
         int rc;
-        if (in.isDirect() && out.isDirect()) {
+        if (in.isDirect() && out.isDirect() && (aad == null || aad.isDirect())) {
+            long kp = Pointer.nativeValue(k);
+            long np = nonceAddress(nonce);
+            long ap = aad == null ? 0 : address(aad);
+            rc = x ? SodiumRaw.crypto_aead_xchacha20poly1305_ietf_decrypt(address(out), 0, 0, address(in), len, ap, alen, np, kp)
+                    : SodiumRaw.crypto_aead_chacha20poly1305_ietf_decrypt(address(out), 0, 0, address(in), len, ap, alen, np, kp);
+        } else if (in.isDirect() && out.isDirect()) {
             rc = x ? Sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(out.slice(), null, null, in.slice(), len, a, alen, nonce, k)
                     : Sodium.crypto_aead_chacha20poly1305_ietf_decrypt(out.slice(), null, null, in.slice(), len, a, alen, nonce, k);
         } else {
@@ -125,6 +137,19 @@ final class SodiumChaChaEngine implements ChaChaEngine {
     }
 
     private final ThreadLocal<ByteBuffer> scratch = new ThreadLocal<>();
+    private final ThreadLocal<Memory> nonceScratch = ThreadLocal.withInitial(() -> new Memory(XNONCE_LENGTH));
+
+    /** The address of a direct buffer's position. */
+    private static long address(ByteBuffer b) {
+        return Pointer.nativeValue(Native.getDirectBufferPointer(b)) + b.position();
+    }
+
+    /** This thread's native copy of the nonce (public data). */
+    private long nonceAddress(byte[] nonce) {
+        Memory m = nonceScratch.get();
+        m.write(0, nonce, 0, nonce.length);
+        return Pointer.nativeValue(m);
+    }
 
     /** This thread's native scratch buffer, at least {@code n} bytes, cleared. */
     private ByteBuffer scratch(int n) {
@@ -176,6 +201,32 @@ final class SodiumChaChaEngine implements ChaChaEngine {
         public String toString() {
             return "ChaChaEngine.Key[libsodium, hidden]";
         }
+    }
+
+    /**
+     * The AEAD calls again with every argument a {@code long} (addresses; 64-bit platforms only,
+     * as OTPi's are): JNA's fast path for primitive-only signatures, about a microsecond less per
+     * call than buffer arguments, which matters for 1400-byte tunnel packets.
+     */
+    private static final class SodiumRaw {
+        static {
+            Native.register(SodiumRaw.class, NativeLibrary.getInstance("sodium"));
+        }
+
+        private SodiumRaw() {
+        }
+
+        static native int crypto_aead_chacha20poly1305_ietf_encrypt(long c, long clen, long m, long mlen, long ad,
+                long adlen, long nsec, long npub, long k);
+
+        static native int crypto_aead_chacha20poly1305_ietf_decrypt(long m, long mlen, long nsec, long c, long clen,
+                long ad, long adlen, long npub, long k);
+
+        static native int crypto_aead_xchacha20poly1305_ietf_encrypt(long c, long clen, long m, long mlen, long ad,
+                long adlen, long nsec, long npub, long k);
+
+        static native int crypto_aead_xchacha20poly1305_ietf_decrypt(long m, long mlen, long nsec, long c, long clen,
+                long ad, long adlen, long npub, long k);
     }
 
     /** The few libsodium functions OTPi calls (sodium.h, aead_*chacha20poly1305.h). */

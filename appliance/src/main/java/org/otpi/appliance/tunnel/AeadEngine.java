@@ -1,112 +1,98 @@
 package org.otpi.appliance.tunnel;
 
-import java.security.GeneralSecurityException;
-import java.security.InvalidKeyException;
-import javax.crypto.AEADBadTagException;
-import javax.crypto.Cipher;
-import javax.crypto.spec.IvParameterSpec;
-import org.bouncycastle.crypto.InvalidCipherTextException;
-import org.bouncycastle.crypto.modes.ChaCha20Poly1305;
-import org.bouncycastle.crypto.params.AEADParameters;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.otpi.appliance.crypto.ChaChaEngine;
+import org.otpi.appliance.crypto.ChaChaEngines;
 
 /**
- * ChaCha20-Poly1305 (RFC 8439) from the JDK or from Bouncy Castle; the tunnel measures both
- * (docs/tunnel.md). Both take the nonce from {@link DirectionKey#nonce(long)}, i.e. from the
- * sequence number the session allocated: callers never choose a nonce.
+ * The tunnel's ChaCha20-Poly1305 (RFC 8439): one of the {@link ChaChaEngine}s (libsodium, the
+ * JDK's cipher, Bouncy Castle) used the way the PSK note's wire format needs it: the datagram
+ * header is the associated data, the nonce comes from {@link DirectionKey#nonce(long)}, i.e. from
+ * the sequence number the session allocated, so callers never choose a nonce.
  *
- * <p>Thread-safe: one cipher object per thread.
+ * <p>Thread-safe (engines are).
  */
-public enum AeadEngine {
-    /** The JDK's "ChaCha20-Poly1305" cipher (fast with intrinsics on newer JDKs). */
-    JDK {
-        private final ThreadLocal<Cipher> encryptor = ThreadLocal.withInitial(AeadEngine::newJdkCipher);
-        private final ThreadLocal<Cipher> decryptor = ThreadLocal.withInitial(AeadEngine::newJdkCipher);
+public final class AeadEngine {
 
-        @Override
-        int seal(DirectionKey key, long seq, byte[] aad, int aadOff, byte[] in, int inOff, int len,
-                byte[] out, int outOff) {
-            try {
-                Cipher c = encryptor.get();
-                c.init(Cipher.ENCRYPT_MODE, key.jdkKey, new IvParameterSpec(key.nonce(seq)));
-                c.updateAAD(aad, aadOff, ProtocolConstants.HEADER_SIZE);
-                return c.doFinal(in, inOff, len, out, outOff);
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("seal failed", e);
-            }
-        }
+    private static volatile AeadEngine best;
 
-        @Override
-        int open(DirectionKey key, long seq, byte[] aad, int aadOff, byte[] in, int inOff, int len,
-                byte[] out, int outOff) {
-            return open(key, seq, aad, aadOff, in, inOff, len, out, outOff, true);
-        }
+    private final ChaChaEngine engine;
 
-        private int open(DirectionKey key, long seq, byte[] aad, int aadOff, byte[] in, int inOff, int len,
-                byte[] out, int outOff, boolean retry) {
-            try {
-                Cipher c = decryptor.get();
-                c.init(Cipher.DECRYPT_MODE, key.jdkKey, new IvParameterSpec(key.nonce(seq)));
-                c.updateAAD(aad, aadOff, ProtocolConstants.HEADER_SIZE);
-                return c.doFinal(in, inOff, len, out, outOff);
-            } catch (AEADBadTagException e) {
-                return -1;
-            } catch (InvalidKeyException e) {
-                // The JDK refuses a (key, nonce) equal to this cipher's previous one, even to
-                // decrypt: a forged datagram with the same sequence must not block the real one.
-                decryptor.remove();
-                return retry ? open(key, seq, aad, aadOff, in, inOff, len, out, outOff, false) : -1;
-            } catch (GeneralSecurityException e) {
-                return -1;
-            }
-        }
-    },
-
-    /** Bouncy Castle's lightweight {@code ChaCha20Poly1305}. */
-    BOUNCY_CASTLE {
-        private final ThreadLocal<ChaCha20Poly1305> cipher = ThreadLocal.withInitial(ChaCha20Poly1305::new);
-
-        @Override
-        int seal(DirectionKey key, long seq, byte[] aad, int aadOff, byte[] in, int inOff, int len,
-                byte[] out, int outOff) {
-            ChaCha20Poly1305 c = cipher.get();
-            c.init(true, new AEADParameters(key.bcKey, 128, key.nonce(seq)));
-            c.processAADBytes(aad, aadOff, ProtocolConstants.HEADER_SIZE);
-            int n = c.processBytes(in, inOff, len, out, outOff);
-            try {
-                return n + c.doFinal(out, outOff + n);
-            } catch (InvalidCipherTextException e) {
-                throw new IllegalStateException("seal failed", e);
-            }
-        }
-
-        @Override
-        int open(DirectionKey key, long seq, byte[] aad, int aadOff, byte[] in, int inOff, int len,
-                byte[] out, int outOff) {
-            ChaCha20Poly1305 c = cipher.get();
-            c.init(false, new AEADParameters(key.bcKey, 128, key.nonce(seq)));
-            c.processAADBytes(aad, aadOff, ProtocolConstants.HEADER_SIZE);
-            int n = c.processBytes(in, inOff, len, out, outOff);
-            try {
-                return n + c.doFinal(out, outOff + n);
-            } catch (InvalidCipherTextException e) {
-                return -1;
-            }
-        }
-    };
-
-    private static Cipher newJdkCipher() {
-        try {
-            return Cipher.getInstance("ChaCha20-Poly1305");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("JDK lacks ChaCha20-Poly1305", e);
-        }
+    private AeadEngine(ChaChaEngine engine) {
+        this.engine = engine;
     }
 
-    /** Encrypts {@code len} bytes; writes ciphertext || tag at {@code out[outOff]}; returns its length. */
-    abstract int seal(DirectionKey key, long seq, byte[] aad, int aadOff, byte[] in, int inOff, int len,
-            byte[] out, int outOff);
+    /** The process's engine ({@link ChaChaEngines#best()}: libsodium when installed, else the JDK's). */
+    public static AeadEngine best() {
+        AeadEngine b = best;
+        if (b == null) {
+            b = new AeadEngine(ChaChaEngines.best());
+            best = b;
+        }
+        return b;
+    }
 
-    /** Decrypts ciphertext || tag; returns the plaintext length, or -1 if authentication fails. */
-    abstract int open(DirectionKey key, long seq, byte[] aad, int aadOff, byte[] in, int inOff, int len,
-            byte[] out, int outOff);
+    /**
+     * {@code auto} (the best), {@code sodium}, {@code jdk} or {@code bouncycastle}.
+     *
+     * @throws IllegalArgumentException if the name is unknown or that engine does not work here
+     */
+    public static AeadEngine named(String name) {
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        if (n.equals("auto") || n.equals("best")) {
+            return best();
+        }
+        ChaChaEngine e = ChaChaEngines.create(n);
+        if (e == null) {
+            throw new IllegalArgumentException("AEAD engine " + name + " is not usable here");
+        }
+        return new AeadEngine(e);
+    }
+
+    /** Every engine that works here, the best first (tests and benchmarks). */
+    public static List<AeadEngine> available() {
+        List<AeadEngine> out = new ArrayList<>();
+        for (ChaChaEngine e : ChaChaEngines.available()) {
+            out.add(new AeadEngine(e));
+        }
+        return out;
+    }
+
+    /** E.g. {@code "libsodium 1.0.18"}, {@code "jdk"}. */
+    public String name() {
+        return engine.name();
+    }
+
+    ChaChaEngine.Key key(byte[] raw) {
+        return engine.key(raw);
+    }
+
+    /**
+     * Seals in place: the header (the AAD) is at {@code buf[off, off+32)}, the plaintext at
+     * {@code buf[off+32, off+32+len)}; it becomes ciphertext followed by the 16-byte tag.
+     */
+    void sealInPlace(DirectionKey key, long seq, ByteBuffer buf, int off, int len) {
+        int body = off + ProtocolConstants.HEADER_SIZE;
+        engine.seal(key.aeadKey(), key.nonce(seq), buf.slice(off, ProtocolConstants.HEADER_SIZE),
+                buf.slice(body, len), buf.slice(body, len + ProtocolConstants.AEAD_TAG_SIZE));
+    }
+
+    /**
+     * Opens the whole datagram at {@code in[off, off+len)} (header, ciphertext, tag) into
+     * {@code out[outOff, outOff+len-48)}. Returns false, writing nothing, if the tag is wrong.
+     */
+    boolean open(DirectionKey key, long seq, ByteBuffer in, int off, int len, ByteBuffer out, int outOff) {
+        int ct = len - ProtocolConstants.HEADER_SIZE;
+        return engine.open(key.aeadKey(), key.nonce(seq), in.slice(off, ProtocolConstants.HEADER_SIZE),
+                in.slice(off + ProtocolConstants.HEADER_SIZE, ct),
+                out.slice(outOff, ct - ProtocolConstants.AEAD_TAG_SIZE));
+    }
+
+    @Override
+    public String toString() {
+        return name();
+    }
 }

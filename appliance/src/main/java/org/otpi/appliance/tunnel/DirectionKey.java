@@ -1,47 +1,73 @@
 package org.otpi.appliance.tunnel;
 
+import java.lang.ref.Cleaner;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
-import javax.crypto.spec.SecretKeySpec;
-import org.bouncycastle.crypto.params.KeyParameter;
+import org.otpi.appliance.crypto.ChaChaEngine;
 
 /**
- * One direction's half of one slot, ready for the AEAD: slot auth tag, nonce prefix, key.
- * Immutable after construction; {@link #wipe()} zeroes what we can. toString never shows secrets.
+ * One direction's half of one slot, ready for the AEAD: slot auth tag, nonce prefix, and the key
+ * held by the engine. Immutable after construction; {@link #wipe()} zeroes what we can, and a key
+ * that is dropped without {@code wipe()} (evicted from a cache while another thread may still
+ * use it) is wiped by a cleaner once unreachable. toString never shows secrets.
  */
 final class DirectionKey {
+
+    private static final Cleaner CLEANER = Cleaner.create();
 
     final long slot;
     final Direction direction;
     private final byte[] authTag;
     private final byte[] noncePrefix;
-    private final byte[] key;
-    final SecretKeySpec jdkKey;
-    final KeyParameter bcKey;
+    private final ChaChaEngine.Key aeadKey;
+    private final Cleaner.Cleanable cleanable;
 
-    private DirectionKey(long slot, Direction direction, byte[] authTag, byte[] noncePrefix, byte[] key) {
+    private DirectionKey(long slot, Direction direction, byte[] authTag, byte[] noncePrefix, byte[] key,
+            AeadEngine engine) {
         this.slot = slot;
         this.direction = direction;
         this.authTag = authTag;
         this.noncePrefix = noncePrefix;
-        this.key = key;
-        this.jdkKey = new SecretKeySpec(key, "ChaCha20");
-        this.bcKey = new KeyParameter(key);
+        try {
+            this.aeadKey = engine.key(key);
+        } finally {
+            Arrays.fill(key, (byte) 0);
+        }
+        ChaChaEngine.Key k = aeadKey; // the action must not hold this object
+        this.cleanable = CLEANER.register(this, k::close);
     }
 
     /** Extracts {@code direction}'s half; returns null if that half was destroyed. */
-    static DirectionKey from(SlotSecret secret, long slot, Direction direction) {
+    static DirectionKey from(SlotSecret secret, long slot, Direction direction, AeadEngine engine) {
         if (secret.isDestroyed(direction)) {
             return null;
         }
         return new DirectionKey(slot, direction,
                 secret.half(direction, ProtocolConstants.HALF_TAG_OFFSET, ProtocolConstants.AUTH_TAG_SIZE),
                 secret.half(direction, ProtocolConstants.HALF_NONCE_OFFSET, ProtocolConstants.NONCE_PREFIX_SIZE),
-                secret.half(direction, ProtocolConstants.HALF_KEY_OFFSET, ProtocolConstants.KEY_SIZE));
+                secret.half(direction, ProtocolConstants.HALF_KEY_OFFSET, ProtocolConstants.KEY_SIZE), engine);
+    }
+
+    ChaChaEngine.Key aeadKey() {
+        return aeadKey;
     }
 
     /** Writes the 16-byte slot auth tag at {@code out[offset]}. */
     void writeAuthTag(byte[] out, int offset) {
         System.arraycopy(authTag, 0, out, offset, authTag.length);
+    }
+
+    void writeAuthTag(ByteBuffer out, int offset) {
+        out.put(offset, authTag);
+    }
+
+    /** Constant-time comparison of the header's auth tag at {@code in[offset]} with ours. */
+    boolean authTagMatches(ByteBuffer in, int offset) {
+        int diff = 0;
+        for (int i = 0; i < authTag.length; i++) {
+            diff |= authTag[i] ^ in.get(offset + i);
+        }
+        return diff == 0;
     }
 
     /** Constant-time comparison of the header's auth tag with ours. */
@@ -64,11 +90,11 @@ final class DirectionKey {
         return n;
     }
 
-    /** Zeroes our copies (JCE and BC key objects may keep their own: best effort). */
+    /** Zeroes our copies and the engine's (the JDK's key objects may keep their own: best effort). */
     void wipe() {
         Arrays.fill(authTag, (byte) 0);
         Arrays.fill(noncePrefix, (byte) 0);
-        Arrays.fill(key, (byte) 0);
+        cleanable.clean();
     }
 
     @Override

@@ -32,8 +32,9 @@ import java.util.Set;
  * identity.id   = 16 hex digits                    (default: SHA-256("psk-tunnel/v1" || salt || machine id)[0..8])
  * identity.salt = deployment salt                  (same on both peers)
  * peer.allow    = hex id, hex id                   (optional allowlist of peer identity ids)
- * aead          = jdk | bouncycastle
- * threads       = crypto worker threads; 0 = inline (default: all cores if >= 4, else 0)
+ * aead          = auto | sodium | jdk | bouncycastle   (auto: libsodium when installed, else the JDK)
+ * offload       = auto | off                       (auto: TUN TSO/GRO and UDP GSO/GRO where the kernel has them)
+ * threads       = crypto worker threads; 0 = inline on the socket's event loop (default 0; offloads need 0)
  * keepalive.seconds = 10
  * stats.seconds     = 10
  * </pre>
@@ -41,7 +42,7 @@ import java.util.Set;
 public record TunnelConfig(Role role, InetSocketAddress localAddress, InetSocketAddress peerAddress, String tunName,
         String tunAddress, int tunMtu, Path keyFile, Path stateDir, boolean handshake, byte[] identityId,
         Set<String> peerAllow, AeadEngine aead, int threads, long keepaliveMillis, long statsMillis,
-        String keyVault) {
+        String keyVault, boolean offload) {
 
     public static TunnelConfig load(Path file) throws IOException {
         Properties p = new Properties();
@@ -62,10 +63,15 @@ public record TunnelConfig(Role role, InetSocketAddress localAddress, InetSocket
             case "off", "false", "no" -> false;
             default -> throw new IllegalArgumentException("handshake must be on or off");
         };
-        AeadEngine aead = switch (p.getProperty("aead", "jdk").trim().toLowerCase(Locale.ROOT)) {
-            case "jdk" -> AeadEngine.JDK;
-            case "bouncycastle", "bc" -> AeadEngine.BOUNCY_CASTLE;
-            default -> throw new IllegalArgumentException("aead must be jdk or bouncycastle");
+        String aeadName = p.getProperty("aead", "auto").trim().toLowerCase(Locale.ROOT);
+        if (!Set.of("auto", "sodium", "libsodium", "jdk", "bouncycastle", "bc").contains(aeadName)) {
+            throw new IllegalArgumentException("aead must be auto, sodium, jdk or bouncycastle");
+        }
+        AeadEngine aead = AeadEngine.named(aeadName);
+        boolean offload = switch (p.getProperty("offload", "auto").trim().toLowerCase(Locale.ROOT)) {
+            case "auto", "on", "true", "yes" -> true;
+            case "off", "false", "no" -> false;
+            default -> throw new IllegalArgumentException("offload must be auto or off");
         };
         Set<String> allow = new LinkedHashSet<>();
         for (String s : p.getProperty("peer.allow", "").split(",")) {
@@ -89,7 +95,7 @@ public record TunnelConfig(Role role, InetSocketAddress localAddress, InetSocket
                         Integer.toString(TunnelPeer.Options.defaultCryptoThreads())).trim()),
                 Long.parseLong(p.getProperty("keepalive.seconds", "10").trim()) * 1000,
                 Long.parseLong(p.getProperty("stats.seconds", "10").trim()) * 1000,
-                p.getProperty("key.vault") == null ? null : p.getProperty("key.vault").trim());
+                p.getProperty("key.vault") == null ? null : p.getProperty("key.vault").trim(), offload);
     }
 
     private static String required(Properties p, String key) {
@@ -150,6 +156,7 @@ public record TunnelConfig(Role role, InetSocketAddress localAddress, InetSocket
     @Override
     public String toString() {
         return "TunnelConfig[" + role + " " + localAddress + " -> " + peerAddress + ", " + tunName + " " + tunAddress
-                + ", key " + keyFile + ", state " + stateDir + ", handshake " + handshake + "]";
+                + ", key " + keyFile + ", state " + stateDir + ", handshake " + handshake + ", aead " + aead
+                + ", offload " + (offload ? "auto" : "off") + ", threads " + threads + "]";
     }
 }

@@ -118,12 +118,14 @@ public final class TunnelMain implements Callable<Integer> {
                 Logger.info("tunnel identity {}{}", HexFormat.of().formatHex(cfg.identityId()),
                         cfg.peerAllow().isEmpty() ? "" : ", peer allowlist " + cfg.peerAllow());
             }
-            tun = LinuxTun.open(cfg.tunName());
+            // Offloads need the single-thread event-loop data path (threads = 0) on epoll.
+            boolean offload = cfg.offload() && cfg.threads() == 0 && NettyUdp.epoll();
+            tun = LinuxTun.open(cfg.tunName(), offload);
             tun.configure(cfg.tunAddress(), cfg.tunMtu());
-            NettyUdp udp = new NettyUdp(cfg.localAddress(), 1, cfg.tunMtu() + 128);
+            NettyUdp udp = new NettyUdp(cfg.localAddress(), 1, cfg.tunMtu() + 128, offload);
             TunnelPeer.Options opts = new TunnelPeer.Options(cfg.threads(), true, cfg.keepaliveMillis(),
                     cfg.statsMillis(), 120_000);
-            Logger.info("otpi-tunnel {}: {} slots ({} for data), aead {}", cfg, slots, dataSlots, cfg.aead());
+            Logger.info("otpi-tunnel {}: {} slots ({} for data), AEAD engine: {}", cfg, slots, dataSlots, cfg.aead().name());
             return new Link(new TunnelPeer(session, tun, udp, cfg.peerAddress(), hs, opts), store, state);
         } catch (IOException | RuntimeException e) {
             if (tun != null) {

@@ -17,10 +17,13 @@ import org.tinylog.Logger;
 /**
  * One running link: TUN to UDP and back through a {@link TunnelSession}.
  *
- * <p>Send path: one thread reads packets from the TUN (several readers would reorder a TCP
- * flow, which TCP punishes); it seals and sends them itself ({@code cryptoThreads = 0}), or hands
- * sealing to a pool of {@code cryptoThreads} workers while a sender thread sends the results in
- * read order. Receive path (on the UDP socket's event loop): handshake messages go to
+ * <p>On Linux with epoll and {@code cryptoThreads = 0} (the default) the data path is an
+ * {@link EventLoopPath}: a TUN reader thread (TSO super-packets with offloads, batch sealing),
+ * the UDP socket's event loop (GSO sends, GRO receives, opening, coalescing) and a TUN writer
+ * thread, handing batches over in order. Otherwise (in-memory fakes, or a crypto pool) the send path is one thread reading
+ * packets from the TUN (several readers would reorder a TCP flow, which TCP punishes); it seals
+ * and sends them itself, or hands sealing to a pool of {@code cryptoThreads} workers while a
+ * sender thread sends the results in read order. Receive path (on the UDP socket's event loop): handshake messages go to
  * {@link Handshake}; data from any address but the peer's is dropped and counted; the rest is
  * opened (inline, or on the pool with a writer thread keeping arrival order) and written to the
  * TUN (an empty packet is a keepalive). A timer thread runs
@@ -34,10 +37,12 @@ public final class TunnelPeer implements AutoCloseable {
     /** Tunables of one peer. */
     public record Options(int cryptoThreads, boolean keepalive, long keepaliveMillis, long statsMillis,
             long rehandshakeMillis) {
-        /** Crypto on a pool when there are at least 4 cores; inline (one TX thread + the event loop) below. */
+        /**
+         * 0: the batch data path with the offloads ({@link EventLoopPath}). A pool is still there
+         * for cores without libsodium, but runs without offloads.
+         */
         public static int defaultCryptoThreads() {
-            int cores = Runtime.getRuntime().availableProcessors();
-            return cores >= 4 ? cores : 0;
+            return 0;
         }
 
         public static Options defaults() {
@@ -61,6 +66,7 @@ public final class TunnelPeer implements AutoCloseable {
     private final BlockingQueue<CompletableFuture<TunnelSession.Opened>> rxQueue = new ArrayBlockingQueue<>(1024);
     private final ScheduledExecutorService timerThread;
     private volatile InetSocketAddress endpoint;
+    private EventLoopPath fast;
     private long lastTxPackets;
     private long lastRejected;
     private long lastStatsAt;
@@ -97,11 +103,16 @@ public final class TunnelPeer implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         lastStatsAt = System.currentTimeMillis();
-        udp.start(this::onDatagram);
-        if (workers == null && tun instanceof LinuxTun lt && udp instanceof NettyUdp nu
-                && nu.watch(lt.fd(), () -> pumpTun(lt, nu))) {
-            Logger.info("tunnel: TUN watched on the UDP event loop (epoll): read, seal and send without a thread hop");
+        if (workers == null && tun instanceof LinuxTun lt && udp instanceof NettyUdp nu && NettyUdp.epoll()) {
+            fast = new EventLoopPath(session, lt, nu, () -> endpoint,
+                    () -> handshake == null || timers.handshakeDone(), timers::onDataSent, this::onDatagram, running);
+            udp.start(fast);
+            fast.start();
+            Logger.info("tunnel: batch data path (TUN reader, UDP event loop, TUN writer); offloads: TUN {}, UDP GSO {}, UDP GRO {}",
+                    lt.vnetHdr() ? "TSO/GRO (flags 0x" + Integer.toHexString(lt.offloads()) + ")" : "off",
+                    nu.gso() ? "on" : "off", nu.gro() ? "on" : "off");
         } else {
+            udp.start(this::onDatagram);
             spawn(this::txLoop, "tunnel-tun-reader");
         }
         if (workers != null) {
@@ -167,38 +178,6 @@ public final class TunnelPeer implements AutoCloseable {
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 return; // closing
             }
-        }
-    }
-
-    private final byte[] pumpBuffer = new byte[ProtocolConstants.MAX_PACKET];
-
-    /** On the event loop when the TUN is readable: up to 64 packets, one flush (sendmmsg). */
-    private void pumpTun(LinuxTun lt, NettyUdp nu) {
-        int sent = 0;
-        try {
-            for (int i = 0; i < 64 && running.get(); i++) {
-                int n = lt.readNow(pumpBuffer);
-                if (n < 0) {
-                    break;
-                }
-                if (n == 0 || (handshake != null && !timers.handshakeDone())) {
-                    continue;
-                }
-                byte[] d = session.seal(pumpBuffer, 0, n);
-                nu.sendInLoop(endpoint, d, 0, d.length);
-                sent++;
-            }
-        } catch (KeyMaterialExhaustedException e) {
-            if (exhaustedLogged.compareAndSet(false, true)) {
-                Logger.tag("security").error("tunnel key material exhausted: {}. Nothing more is sent.", e.getMessage());
-            }
-        } catch (IOException | RuntimeException e) {
-            stats.sendErrors.increment();
-            Logger.error(e, "tunnel send failed");
-        }
-        if (sent > 0) {
-            nu.flushInLoop();
-            timers.onDataSent();
         }
     }
 
@@ -366,9 +345,10 @@ public final class TunnelPeer implements AutoCloseable {
         long slots = session.txSlotsRemaining();
         long packetsLeft = slots * ProtocolConstants.PACKETS_PER_SLOT;
         double days = rate > 0 ? packetsLeft / rate / 86400.0 : Double.POSITIVE_INFINITY;
-        Logger.info("tunnel stats: {} slotsRemaining={} packetsRemaining={} rate={}pps estDays={}", stats.line(), slots,
+        Logger.info("tunnel stats: {} slotsRemaining={} packetsRemaining={} rate={}pps estDays={}{}", stats.line(), slots,
                 packetsLeft, String.format(java.util.Locale.ROOT, "%.1f", rate),
-                Double.isInfinite(days) ? "inf" : String.format(java.util.Locale.ROOT, "%.2f", days));
+                Double.isInfinite(days) ? "inf" : String.format(java.util.Locale.ROOT, "%.2f", days),
+                fast != null ? " " + fast.groSummary() : "");
         long rejected = stats.authFailures() + stats.replays() + stats.malformed() + stats.foreignSource();
         if (rejected > lastRejected) {
             // One summary per period rather than one line per datagram: an attacker must not flood the log.

@@ -1,6 +1,7 @@
 package org.otpi.appliance.tunnel;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -76,8 +77,8 @@ public final class TunnelSession implements AutoCloseable {
         this.aead = aead;
         this.stats = stats;
         this.dataSlots = dataSlots;
-        this.txKeys = new KeyCache(store, role.tx());
-        this.rxKeys = new KeyCache(store, role.rx());
+        this.txKeys = new KeyCache(store, role.tx(), aead);
+        this.rxKeys = new KeyCache(store, role.rx(), aead);
         this.destroyer = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "tunnel-slot-destroyer");
             t.setDaemon(true);
@@ -116,81 +117,156 @@ public final class TunnelSession implements AutoCloseable {
      * @throws IOException when the durable reservation cannot be written (nothing is sent then)
      */
     public byte[] seal(byte[] packet, int offset, int length) throws IOException {
-        long seq;
-        DirectionKey key;
+        byte[] out = new byte[ProtocolConstants.HEADER_SIZE + length + ProtocolConstants.AEAD_TAG_SIZE];
+        System.arraycopy(packet, offset, out, ProtocolConstants.HEADER_SIZE, length);
+        TxBatch one = new TxBatch(ByteBuffer.wrap(out), 1);
+        one.add(length);
+        sealBatch(one);
+        return out;
+    }
+
+    /**
+     * Seals every datagram of a batch in place (the packets already sit in their slots): takes
+     * their sequence numbers in one go, in slot order, then writes each header and seals. The
+     * reservation rule is the same as for one packet: before any sequence number at or above the
+     * durable bound is used, the bound moves {@link ProtocolConstants#SEQUENCE_RESERVATION} ahead.
+     *
+     * @return how many datagrams, from the first, were sealed (fewer than the batch holds only
+     *     when the key material ran out in the middle of it)
+     * @throws KeyMaterialExhaustedException when not even the first could be sealed
+     * @throws IOException when the durable reservation cannot be written (nothing is sent then)
+     */
+    int sealBatch(TxBatch batch) throws IOException {
+        int count = batch.count;
+        if (count == 0) {
+            return 0;
+        }
+        DirectionKey[] keys = txKeyScratch(count);
+        long[] seqs = txSeqScratch(count);
+        int n = 0;
+        String exhausted = null;
         synchronized (txLock) {
-            long slot = WireFormat.slotOf(txNext);
-            if (slot >= dataSlots) {
-                throw new KeyMaterialExhaustedException("key material exhausted at slot " + slot);
-            }
-            if (txNext >= txLimit) {
-                long bound = txNext + ProtocolConstants.SEQUENCE_RESERVATION;
-                state.reserveTx(bound); // durable before any sequence below bound leaves
-                txLimit = bound;
-            }
-            key = txKeys.get(slot, true);
-            if (key == null) {
-                throw new KeyMaterialExhaustedException("tx half of slot " + slot + " was destroyed");
-            }
-            seq = txNext++;
-            if (slot > txDestroyedBelow) {
-                scheduleDestroy(role.tx(), txDestroyedBelow, slot);
-                txDestroyedBelow = slot;
+            DirectionKey key = null;
+            for (; n < count; n++) {
+                long slot = WireFormat.slotOf(txNext);
+                if (slot >= dataSlots) {
+                    exhausted = "key material exhausted at slot " + slot;
+                    break;
+                }
+                if (txNext >= txLimit) {
+                    long bound = txNext + ProtocolConstants.SEQUENCE_RESERVATION;
+                    state.reserveTx(bound); // durable before any sequence below bound leaves
+                    txLimit = bound;
+                }
+                if (key == null || key.slot != slot) {
+                    key = txKeys.get(slot, true);
+                    if (key == null) {
+                        exhausted = "tx half of slot " + slot + " was destroyed";
+                        break;
+                    }
+                }
+                keys[n] = key;
+                seqs[n] = txNext++;
+                if (slot > txDestroyedBelow) {
+                    scheduleDestroy(role.tx(), txDestroyedBelow, slot);
+                    txDestroyedBelow = slot;
+                }
             }
         }
-        byte[] out = new byte[ProtocolConstants.HEADER_SIZE + length + ProtocolConstants.AEAD_TAG_SIZE];
-        WireFormat.writeHeader(out, 0, role.tx(), key, seq);
-        aead.seal(key, seq, out, 0, packet, offset, length, out, ProtocolConstants.HEADER_SIZE);
-        stats.txPackets.increment();
-        stats.txBytes.add(length);
-        return out;
+        if (n == 0) {
+            throw new KeyMaterialExhaustedException(exhausted);
+        }
+        ByteBuffer buf = batch.buf;
+        long bytes = 0;
+        for (int i = 0; i < n; i++) {
+            int off = batch.offsets[i];
+            WireFormat.writeHeader(buf, off, role.tx(), keys[i], seqs[i]);
+            aead.sealInPlace(keys[i], seqs[i], buf, off, batch.lengths[i]);
+            bytes += batch.lengths[i];
+            keys[i] = null;
+        }
+        stats.txPackets.add(n);
+        stats.txBytes.add(bytes);
+        return n;
+    }
+
+    private final ThreadLocal<DirectionKey[]> keyScratch = new ThreadLocal<>();
+    private final ThreadLocal<long[]> seqScratch = new ThreadLocal<>();
+
+    private DirectionKey[] txKeyScratch(int n) {
+        DirectionKey[] a = keyScratch.get();
+        if (a == null || a.length < n) {
+            a = new DirectionKey[Math.max(n, 64)];
+            keyScratch.set(a);
+        }
+        return a;
+    }
+
+    private long[] txSeqScratch(int n) {
+        long[] a = seqScratch.get();
+        if (a == null || a.length < n) {
+            a = new long[Math.max(n, 64)];
+            seqScratch.set(a);
+        }
+        return a;
     }
 
     /** Opens one datagram; counts every rejection in {@link #stats()}. */
     public Opened open(byte[] datagram, int offset, int length) throws IOException {
+        int plainLen = Math.max(0, length - ProtocolConstants.HEADER_SIZE - ProtocolConstants.AEAD_TAG_SIZE);
+        byte[] plain = new byte[plainLen];
+        Verdict v = openTo(ByteBuffer.wrap(datagram), offset, length, ByteBuffer.wrap(plain), 0);
+        return new Opened(v, v == Verdict.OK ? plain : null);
+    }
+
+    /**
+     * Opens the datagram at {@code in[offset, offset+length)} into
+     * {@code out[outOffset, outOffset+length-48)}; counts every rejection in {@link #stats()}.
+     * Nothing is written to {@code out} unless the datagram authenticates. The packet may be
+     * delivered once this returns {@link Verdict#OK}: the window and the durable receive bound are
+     * updated by then.
+     */
+    Verdict openTo(ByteBuffer in, int offset, int length, ByteBuffer out, int outOffset) throws IOException {
         if (length < WireFormat.MIN_DATAGRAM) {
             stats.malformed.increment();
-            return new Opened(Verdict.TRUNCATED, null);
+            return Verdict.TRUNCATED;
         }
-        if (!WireFormat.isData(datagram, offset, length)
-                || Direction.fromWire(datagram[offset + WireFormat.OFF_DIRECTION] & 0xff) != role.rx()) {
+        if (!WireFormat.isData(in, offset, length)
+                || Direction.fromWire(in.get(offset + WireFormat.OFF_DIRECTION) & 0xff) != role.rx()) {
             stats.malformed.increment();
-            return new Opened(Verdict.MALFORMED, null);
+            return Verdict.MALFORMED;
         }
-        long seq = WireFormat.sequence(datagram, offset);
+        long seq = WireFormat.sequence(in, offset);
         synchronized (rxLock) {
             if (seq < rxFloor || !window.check(seq)) {
                 stats.replays.increment();
-                return new Opened(Verdict.REPLAY, null);
+                return Verdict.REPLAY;
             }
         }
         long slot = WireFormat.slotOf(seq);
         if (seq < 0 || slot >= dataSlots) {
             stats.authFailures.increment();
-            return new Opened(Verdict.AUTH_FAILED, null);
+            return Verdict.AUTH_FAILED;
         }
         // Not cached until authenticated: forged sequences must not evict good keys.
         DirectionKey key = rxKeys.get(slot, false);
         if (key == null) {
             stats.replays.increment();
-            return new Opened(Verdict.REPLAY, null);
+            return Verdict.REPLAY;
         }
-        if (!key.authTagMatches(datagram, offset + WireFormat.OFF_AUTH_TAG)) {
+        if (!key.authTagMatches(in, offset + WireFormat.OFF_AUTH_TAG)) {
             stats.authFailures.increment();
-            return new Opened(Verdict.AUTH_FAILED, null);
+            return Verdict.AUTH_FAILED;
         }
-        int ctLen = length - ProtocolConstants.HEADER_SIZE;
-        byte[] plain = new byte[ctLen - ProtocolConstants.AEAD_TAG_SIZE];
-        int n = aead.open(key, seq, datagram, offset, datagram, offset + ProtocolConstants.HEADER_SIZE, ctLen, plain, 0);
-        if (n != plain.length) {
+        if (!aead.open(key, seq, in, offset, length, out, outOffset)) {
             stats.authFailures.increment();
-            return new Opened(Verdict.AUTH_FAILED, null);
+            return Verdict.AUTH_FAILED;
         }
         rxKeys.remember(key);
         synchronized (rxLock) {
             if (!window.accept(seq)) {
                 stats.replays.increment();
-                return new Opened(Verdict.REPLAY, null);
+                return Verdict.REPLAY;
             }
             if (seq >= rxLimit) {
                 long bound = seq + 1 + ProtocolConstants.SEQUENCE_RESERVATION;
@@ -204,8 +280,8 @@ public final class TunnelSession implements AutoCloseable {
             }
         }
         stats.rxPackets.increment();
-        stats.rxBytes.add(plain.length);
-        return new Opened(Verdict.OK, plain);
+        stats.rxBytes.add(length - ProtocolConstants.HEADER_SIZE - ProtocolConstants.AEAD_TAG_SIZE);
+        return Verdict.OK;
     }
 
     /** Next sequence number this end will send. */
@@ -283,13 +359,14 @@ public final class TunnelSession implements AutoCloseable {
     }
 
     /**
-     * A few recently used keys of one direction. Evicted keys are not wiped (another thread may
-     * still be sealing with one); they are left to the garbage collector.
+     * A few recently used keys of one direction. Evicted keys are not wiped here (another thread
+     * may still be sealing with one): their cleaner wipes them once they are unreachable.
      */
     private static final class KeyCache {
         private static final int CAPACITY = 8;
         private final SlotStore store;
         private final Direction direction;
+        private final AeadEngine aead;
         private final Map<Long, DirectionKey> keys = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Long, DirectionKey> eldest) {
@@ -297,9 +374,10 @@ public final class TunnelSession implements AutoCloseable {
             }
         };
 
-        KeyCache(SlotStore store, Direction direction) {
+        KeyCache(SlotStore store, Direction direction, AeadEngine aead) {
             this.store = store;
             this.direction = direction;
+            this.aead = aead;
         }
 
         /** Returns the key, or null if the half was destroyed; caches it if {@code cache}. */
@@ -312,7 +390,7 @@ public final class TunnelSession implements AutoCloseable {
             }
             DirectionKey k;
             try (SlotSecret secret = store.read(slot)) {
-                k = DirectionKey.from(secret, slot, direction);
+                k = DirectionKey.from(secret, slot, direction, aead);
             }
             if (k != null && cache) {
                 remember(k);

@@ -17,6 +17,8 @@ public final class TunnelStats {
     final LongAdder keepalives = new LongAdder();
     final LongAdder sendErrors = new LongAdder();
     final LongAdder queueDrops = new LongAdder();
+    final LongAdder tunDrops = new LongAdder();
+    final LongAdder tunMalformed = new LongAdder();
 
     public long txPackets() {
         return txPackets.sum();
@@ -67,12 +69,23 @@ public final class TunnelStats {
         return queueDrops.sum();
     }
 
+    /** Packets the TUN refused (its queue full, or a packet the kernel found malformed). */
+    public long tunDrops() {
+        return tunDrops.sum();
+    }
+
+    /** TUN reads we could not use (an offload header or super-packet that did not add up). */
+    public long tunMalformed() {
+        return tunMalformed.sum();
+    }
+
     /** One line, machine-greppable (the e2e tests parse it). */
     public String line() {
         return "txPackets=" + txPackets() + " txBytes=" + txBytes() + " rxPackets=" + rxPackets()
                 + " rxBytes=" + rxBytes() + " authFailures=" + authFailures() + " replays=" + replays()
                 + " malformed=" + malformed() + " foreignSource=" + foreignSource()
-                + " handshakes=" + handshakes() + " keepalives=" + keepalives() + " queueDrops=" + queueDrops();
+                + " handshakes=" + handshakes() + " keepalives=" + keepalives() + " queueDrops=" + queueDrops()
+                + " tunDrops=" + tunDrops() + " tunMalformed=" + tunMalformed();
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.otpi.appliance.tunnel;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 
 /**
  * A bound datagram socket. Real: {@link NettyUdp} (epoll on Linux); tests use an in-memory fake
@@ -14,6 +15,20 @@ public interface Udp extends Closeable {
     @FunctionalInterface
     interface Receiver {
         void onDatagram(InetSocketAddress from, byte[] data, int offset, int length);
+
+        /**
+         * A datagram in {@code data[position, limit)}, perhaps a direct buffer, valid only during
+         * the call. By default copied to an array for the method above.
+         */
+        default void onDatagram(InetSocketAddress from, ByteBuffer data) {
+            byte[] copy = new byte[data.remaining()];
+            data.duplicate().get(copy);
+            onDatagram(from, copy, 0, copy.length);
+        }
+
+        /** Called after each batch of datagrams read in one go (one socket wake-up). */
+        default void onBatchEnd() {
+        }
     }
 
     /** Starts delivering received datagrams to {@code receiver} (on the socket's own threads). */

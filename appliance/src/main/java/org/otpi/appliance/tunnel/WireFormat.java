@@ -47,6 +47,27 @@ final class WireFormat {
                 && (in[off + OFF_VERSION] & 0xff) == ProtocolConstants.VERSION;
     }
 
+    static void writeHeader(java.nio.ByteBuffer out, int off, Direction dir, DirectionKey key, long seq) {
+        out.putInt(off + OFF_MAGIC, ProtocolConstants.MAGIC);
+        out.put(off + OFF_VERSION, (byte) ProtocolConstants.VERSION);
+        out.put(off + OFF_FLAGS, (byte) ProtocolConstants.FLAGS);
+        out.put(off + OFF_DIRECTION, (byte) dir.wire());
+        out.put(off + OFF_RESERVED, (byte) ProtocolConstants.RESERVED);
+        key.writeAuthTag(out, off + OFF_AUTH_TAG);
+        out.putLong(off + OFF_SEQ, seq);
+    }
+
+    /** As {@link #isData(byte[], int, int)}, on a big-endian buffer. */
+    static boolean isData(java.nio.ByteBuffer in, int off, int len) {
+        return len >= ProtocolConstants.HEADER_SIZE
+                && in.getInt(off + OFF_MAGIC) == ProtocolConstants.MAGIC
+                && (in.get(off + OFF_VERSION) & 0xff) == ProtocolConstants.VERSION;
+    }
+
+    static long sequence(java.nio.ByteBuffer in, int off) {
+        return in.getLong(off + OFF_SEQ);
+    }
+
     static long sequence(byte[] in, int off) {
         return getLong(in, off + OFF_SEQ);
     }

@@ -53,7 +53,7 @@ class CrashRecoveryTest {
         assertTrue(sent.size() >= 25_000, "child sent " + sent.size());
         long maxSent = sent.stream().mapToLong(Long::longValue).max().orElseThrow();
         try (KeyFileSlotStore store = KeyFileSlotStore.open(key); SequenceState st = SequenceState.open(state)) {
-            TunnelSession s = new TunnelSession(Role.INITIATOR, store, st, AeadEngine.JDK, new TunnelStats(), 200);
+            TunnelSession s = new TunnelSession(Role.INITIATOR, store, st, AeadEngine.best(), new TunnelStats(), 200);
             byte[] d = s.seal(new byte[10], 0, 10);
             long next = WireFormat.sequence(d, 0);
             assertTrue(next > maxSent, "restarted sender reused: " + next + " <= " + maxSent);
@@ -76,7 +76,7 @@ class CrashRecoveryTest {
         try (InMemorySlotStore store = new InMemorySlotStore(material);
              SequenceState st = SequenceState.open(tmp.resolve("sender"));
              DataOutputStream out = new DataOutputStream(Files.newOutputStream(datagrams))) {
-            TunnelSession s = new TunnelSession(Role.INITIATOR, store, st, AeadEngine.JDK, new TunnelStats(), 50);
+            TunnelSession s = new TunnelSession(Role.INITIATOR, store, st, AeadEngine.best(), new TunnelStats(), 50);
             for (int i = 0; i < total; i++) {
                 byte[] d = s.seal(new byte[] {(byte) i}, 0, 1);
                 out.writeInt(d.length);
@@ -93,7 +93,7 @@ class CrashRecoveryTest {
         try (KeyFileSlotStore store = KeyFileSlotStore.open(key); SequenceState st = SequenceState.open(state);
              java.io.DataInputStream in = new java.io.DataInputStream(Files.newInputStream(datagrams))) {
             TunnelStats stats = new TunnelStats();
-            TunnelSession s = new TunnelSession(Role.RESPONDER, store, st, AeadEngine.JDK, stats, 50);
+            TunnelSession s = new TunnelSession(Role.RESPONDER, store, st, AeadEngine.best(), stats, 50);
             int replayedAndAccepted = 0;
             int acceptedNew = 0;
             for (int i = 0; i < total; i++) {

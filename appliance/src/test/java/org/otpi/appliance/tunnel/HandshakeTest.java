@@ -42,7 +42,7 @@ class HandshakeTest {
     private End end(Role role, byte[] material, int idByte, Set<String> allow, SequenceState st) throws Exception {
         InMemorySlotStore store = new InMemorySlotStore(material);
         TunnelStats stats = new TunnelStats();
-        TunnelSession s = new TunnelSession(role, store, st, AeadEngine.JDK, stats, 3);
+        TunnelSession s = new TunnelSession(role, store, st, AeadEngine.best(), stats, 3);
         byte[] key;
         try (SlotSecret last = store.read(3)) {
             key = Handshake.deriveKey(last);

@@ -71,8 +71,8 @@ class KeyFileSlotStoreTest {
              KeyFileSlotStore storeB = KeyFileSlotStore.open(fb);
              SequenceState a = SequenceState.open(tmp.resolve("a"));
              SequenceState b = SequenceState.open(tmp.resolve("b"))) {
-            TunnelSession init = new TunnelSession(Role.INITIATOR, storeA, a, AeadEngine.JDK, new TunnelStats(), 12);
-            TunnelSession resp = new TunnelSession(Role.RESPONDER, storeB, b, AeadEngine.JDK, new TunnelStats(), 12);
+            TunnelSession init = new TunnelSession(Role.INITIATOR, storeA, a, AeadEngine.best(), new TunnelStats(), 12);
+            TunnelSession resp = new TunnelSession(Role.RESPONDER, storeB, b, AeadEngine.best(), new TunnelStats(), 12);
             for (int i = 0; i < 10_500; i++) { // slots 0..10 of direction A
                 byte[] d = init.seal(new byte[1], 0, 1);
                 assertEquals(TunnelSession.Verdict.OK, resp.open(d, 0, d.length).verdict(), "packet " + i);

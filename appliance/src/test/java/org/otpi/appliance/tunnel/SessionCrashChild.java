@@ -18,7 +18,7 @@ public final class SessionCrashChild {
         try (KeyFileSlotStore store = KeyFileSlotStore.open(Path.of(args[1]));
              SequenceState state = SequenceState.open(Path.of(args[2]))) {
             if (args[0].equals("send")) {
-                TunnelSession s = new TunnelSession(Role.INITIATOR, store, state, AeadEngine.JDK, new TunnelStats(),
+                TunnelSession s = new TunnelSession(Role.INITIATOR, store, state, AeadEngine.best(), new TunnelStats(),
                         store.slotCount());
                 byte[] p = new byte[100];
                 while (true) {
@@ -26,7 +26,7 @@ public final class SessionCrashChild {
                     out.println("sent " + WireFormat.sequence(d, 0));
                 }
             } else {
-                TunnelSession s = new TunnelSession(Role.RESPONDER, store, state, AeadEngine.JDK, new TunnelStats(),
+                TunnelSession s = new TunnelSession(Role.RESPONDER, store, state, AeadEngine.best(), new TunnelStats(),
                         store.slotCount());
                 try (DataInputStream in = new DataInputStream(Files.newInputStream(Path.of(args[3])))) {
                     while (true) {

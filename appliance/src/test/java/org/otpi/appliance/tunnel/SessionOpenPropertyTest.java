@@ -34,8 +34,8 @@ class SessionOpenPropertyTest {
                  InMemorySlotStore sb = new InMemorySlotStore(material);
                  SequenceState a = SequenceState.open(tmp.resolve("a" + seed));
                  SequenceState b = SequenceState.open(tmp.resolve("b" + seed))) {
-                TunnelSession tx = new TunnelSession(Role.RESPONDER, sa, a, AeadEngine.BOUNCY_CASTLE, new TunnelStats(), 30);
-                TunnelSession rx = new TunnelSession(Role.INITIATOR, sb, b, AeadEngine.JDK, new TunnelStats(), 30);
+                TunnelSession tx = new TunnelSession(Role.RESPONDER, sa, a, AeadEngine.named("bouncycastle"), new TunnelStats(), 30);
+                TunnelSession rx = new TunnelSession(Role.INITIATOR, sb, b, AeadEngine.best(), new TunnelStats(), 30);
                 List<byte[]> payloads = new ArrayList<>();
                 List<byte[]> genuine = new ArrayList<>();
                 for (int i = 0; i < 6000; i++) {

@@ -21,7 +21,8 @@ class TunnelConfigAndTimersTest {
         assertEquals(new InetSocketAddress("169.254.10.3", 51820), c.peerAddress());
         assertEquals(1420, c.tunMtu());
         assertTrue(c.handshake());
-        assertEquals(AeadEngine.JDK, c.aead());
+        assertEquals(AeadEngine.best().name(), c.aead().name());
+        assertTrue(c.offload());
         assertEquals(8, c.identityId().length);
     }
 
@@ -41,6 +42,20 @@ class TunnelConfigAndTimersTest {
         assertEquals(Set.of("0011223344556677", "8899aabbccddeeff"), c.peerAllow());
         assertEquals(new InetSocketAddress("0.0.0.0", 51820), c.localAddress());
         assertEquals(false, c.handshake());
+        assertEquals(AeadEngine.best().name(), c.aead().name(), "aead defaults to the process's best engine");
+        assertTrue(c.offload(), "offloads on by default");
+        assertEquals(0, c.threads(), "the event-loop data path by default");
+        p.setProperty("aead", "bouncycastle");
+        p.setProperty("offload", "off");
+        c = TunnelConfig.from(p);
+        assertEquals("bouncycastle", c.aead().name());
+        assertEquals(false, c.offload());
+        p.setProperty("aead", "rot13");
+        assertThrows(IllegalArgumentException.class, () -> TunnelConfig.from(p));
+        p.setProperty("aead", "jdk");
+        p.setProperty("offload", "maybe");
+        assertThrows(IllegalArgumentException.class, () -> TunnelConfig.from(p));
+        p.setProperty("offload", "auto");
         p.setProperty("role", "both");
         assertThrows(IllegalArgumentException.class, () -> TunnelConfig.from(p));
         p.setProperty("role", "initiator");

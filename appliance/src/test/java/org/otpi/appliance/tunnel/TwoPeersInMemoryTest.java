@@ -51,7 +51,7 @@ class TwoPeersInMemoryTest {
         InMemorySlotStore store = new InMemorySlotStore(MATERIAL);
         SequenceState state = SequenceState.open(tmp.resolve(stateName));
         long dataSlots = withHandshake ? store.slotCount() - 1 : store.slotCount();
-        TunnelSession session = new TunnelSession(role, store, state, AeadEngine.JDK, new TunnelStats(), dataSlots);
+        TunnelSession session = new TunnelSession(role, store, state, AeadEngine.best(), new TunnelStats(), dataSlots);
         Handshake hs = null;
         if (withHandshake) {
             byte[] key;

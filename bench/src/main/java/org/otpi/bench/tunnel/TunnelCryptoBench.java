@@ -1,157 +1,171 @@
 package org.otpi.bench.tunnel;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
-import org.bouncycastle.crypto.modes.ChaCha20Poly1305;
-import org.bouncycastle.crypto.params.AEADParameters;
-import org.bouncycastle.crypto.params.KeyParameter;
+import org.otpi.appliance.crypto.ChaChaEngine;
+import org.otpi.appliance.crypto.ChaChaEngines;
 import org.otpi.appliance.tunnel.AeadEngine;
 import org.otpi.appliance.tunnel.InMemorySlotStore;
 import org.otpi.appliance.tunnel.Role;
 import org.otpi.appliance.tunnel.SequenceState;
+import org.otpi.appliance.tunnel.TunnelBench;
 import org.otpi.appliance.tunnel.TunnelSession;
 import org.otpi.appliance.tunnel.TunnelStats;
 
 /**
- * The tunnel's packet layer on one core: seal and open of 1400-byte packets through
+ * The tunnel's packet layer on one core, next to {@code openssl speed -evp chacha20-poly1305}
+ * run by this harness in the same run: seal and open of 1400-byte packets through
  * {@link TunnelSession} (header, sequence reservation with fsync every 10,000 packets, slot
- * rotation, replay window, AEAD) with the JDK cipher and with Bouncy Castle, next to the bare
- * Bouncy Castle ChaCha20-Poly1305 primitive on the same sizes (the baseline of this run).
+ * rotation, replay window, AEAD) on every engine that works here, both the batch path the
+ * running tunnel uses (in place, direct buffers) and the one-packet byte[] path; and each
+ * engine's bare AEAD on the same sizes (no session).
  *
  * <pre>
  * ./mvnw -q -B -o -pl bench -am package -DskipTests
- * java -cp "bench/target/otpi-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" org.otpi.bench.tunnel.TunnelCryptoBench [seconds] [rounds]
+ * java -cp "bench/target/classes:bench/target/lib/*" org.otpi.bench.tunnel.TunnelCryptoBench [seconds] [rounds]
  * </pre>
+ *
+ * Figures are MB/s of packet bytes per second of this thread's CPU time (openssl speed also
+ * divides by CPU time by default), so a loaded machine does not skew the ratio. "seal+open" is
+ * the rate at which one core both seals and opens every packet (each byte is encrypted once and
+ * decrypted once); openssl speed measures encryption only.
  */
 public final class TunnelCryptoBench {
 
     private static final int PACKET = 1400;
-    private static final int BATCH = 20_000;
 
     public static void main(String[] args) throws Exception {
-        double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3.0;
-        System.out.printf(Locale.ROOT, "java %s, %d cores, %d-byte packets, %.1f s per figure%n",
-                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), PACKET, seconds);
-        // The machine is shared: alternate the candidates over several rounds and keep each one's best.
+        double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 2.0;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        bareBouncyCastle(seconds / 3);                 // warm-up
-        for (AeadEngine engine : AeadEngine.values()) {
-            session(engine, seconds / 3);             // warm-up
+        System.out.printf(Locale.ROOT, "java %s, %d cores, %d-byte packets, %.1f s per figure, best of %d rounds%n",
+                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), PACKET, seconds, rounds);
+        List<AeadEngine> engines = AeadEngine.available();
+        List<ChaChaEngine> bare = ChaChaEngines.available();
+        // warm-up
+        for (AeadEngine e : engines) {
+            TunnelBench.batch(session(e, Role.INITIATOR), session(e, Role.RESPONDER), PACKET, seconds / 2);
         }
-        double base = 0;
-        double[][] best = new double[AeadEngine.values().length][3];
+        double[][] best = new double[engines.size()][6];
+        double[] bareBest = new double[bare.size()];
         for (int round = 0; round < rounds; round++) {
-            base = Math.max(base, bareBouncyCastle(seconds));
-            for (AeadEngine engine : AeadEngine.values()) {
-                double[] r = session(engine, seconds);
+            for (int i = 0; i < engines.size(); i++) {
+                AeadEngine e = engines.get(i);
+                double[] b = TunnelBench.batch(session(e, Role.INITIATOR), session(e, Role.RESPONDER), PACKET, seconds);
+                double[] a = TunnelBench.arrays(session(e, Role.INITIATOR), session(e, Role.RESPONDER), PACKET, seconds);
                 for (int k = 0; k < 3; k++) {
-                    best[engine.ordinal()][k] = Math.max(best[engine.ordinal()][k], r[k]);
+                    best[i][k] = Math.max(best[i][k], b[k]);
+                    best[i][3 + k] = Math.max(best[i][3 + k], a[k]);
                 }
             }
+            for (int i = 0; i < bare.size(); i++) {
+                bareBest[i] = Math.max(bareBest[i], bareSeal(bare.get(i), seconds));
+            }
         }
-        System.out.printf(Locale.ROOT, "%-34s %10.0f pkt/s %8.1f MB/s  (baseline)%n", "bare BC ChaCha20Poly1305 seal",
-                base, base * PACKET / 1e6);
-        for (AeadEngine engine : AeadEngine.values()) {
-            double[] r = best[engine.ordinal()];
-            System.out.printf(Locale.ROOT, "%-34s %10.0f pkt/s %8.1f MB/s  x%.2f baseline%n",
-                    "session seal " + engine, r[0], r[0] * PACKET / 1e6, r[0] / base);
-            System.out.printf(Locale.ROOT, "%-34s %10.0f pkt/s %8.1f MB/s  x%.2f baseline%n",
-                    "session open " + engine, r[1], r[1] * PACKET / 1e6, r[1] / base);
-            System.out.printf(Locale.ROOT, "%-34s %10.0f pkt/s %8.1f MB/s%n",
-                    "session seal+open " + engine, r[2], r[2] * PACKET / 1e6);
+        double[] ssl = openssl();
+        System.out.printf(Locale.ROOT, "%-42s %9s %9s %11s   %s%n", "MB/s, one core", "seal", "open", "seal+open",
+                "seal+open vs openssl 1024 / 16384");
+        for (int i = 0; i < engines.size(); i++) {
+            String n = engines.get(i).name();
+            row("session batch (in place), " + n, best[i][0], best[i][1], best[i][2], ssl);
+            row("session byte[] (one by one), " + n, best[i][3], best[i][4], best[i][5], ssl);
         }
-        openssl();
+        for (int i = 0; i < bare.size(); i++) {
+            System.out.printf(Locale.ROOT, "%-42s %9.0f%n", "bare AEAD seal, " + bare.get(i).name(), bareBest[i]);
+        }
+        System.out.printf(Locale.ROOT, "openssl speed -evp chacha20-poly1305: %.0f MB/s at 1024 B, %.0f MB/s at 16384 B%n",
+                ssl[0], ssl[1]);
     }
 
-    /** {@code openssl speed} at 1024 bytes, for scale (skipped if openssl is missing). */
-    private static void openssl() {
+    private static void row(String label, double seal, double open, double both, double[] ssl) {
+        System.out.printf(Locale.ROOT, "%-42s %9.0f %9.0f %11.0f   %.2fx / %.2fx%n", label, seal, open, both,
+                ssl[0] > 0 ? both / ssl[0] : 0, ssl[1] > 0 ? both / ssl[1] : 0);
+    }
+
+    private static final List<Path> DIRS = new ArrayList<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> DIRS.forEach(TunnelCryptoBench::delete)));
+    }
+
+    private static final byte[] MATERIAL = new byte[200_000 * 120];
+
+    static {
+        new SecureRandom().nextBytes(MATERIAL);
+    }
+
+    private static TunnelSession session(AeadEngine engine, Role role) throws Exception {
+        Path dir = Files.createTempDirectory("otpi-bench");
+        DIRS.add(dir);
+        InMemorySlotStore store = new InMemorySlotStore(MATERIAL);
+        return new TunnelSession(role, store, SequenceState.open(dir), engine, new TunnelStats(), store.slotCount());
+    }
+
+    private static void delete(Path dir) {
+        try (var w = Files.walk(dir)) {
+            w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (Exception e) {
+            // best effort
+        }
+    }
+
+    /** The engine's own seal on direct buffers, MB/s. */
+    private static double bareSeal(ChaChaEngine e, double seconds) {
+        byte[] raw = new byte[32];
+        new SecureRandom().nextBytes(raw);
+        ByteBuffer aad = ByteBuffer.allocateDirect(32);
+        ByteBuffer in = ByteBuffer.allocateDirect(PACKET);
+        ByteBuffer out = ByteBuffer.allocateDirect(PACKET + 16);
+        byte[] nonce = new byte[12];
+        long n = 0;
+        try (ChaChaEngine.Key k = e.key(raw)) {
+            long start = TunnelBench.cpuNanos();
+            long end = start + (long) (seconds * 1e9);
+            while (TunnelBench.cpuNanos() < end) {
+                for (int i = 0; i < 1000; i++) {
+                    nonce[11] = (byte) n;
+                    nonce[10] = (byte) (n >>> 8);
+                    nonce[9] = (byte) (n >>> 16);
+                    e.seal(k, nonce, aad.clear(), in.clear(), out.clear());
+                    n++;
+                }
+            }
+            return n * (double) PACKET / ((TunnelBench.cpuNanos() - start) / 1e9) / 1e6;
+        }
+    }
+
+    /** {@code openssl speed} at 1024 and 16384 bytes, MB/s; zeros if openssl is missing. */
+    private static double[] openssl() {
+        double[] r = new double[2];
         try {
             Process p = new ProcessBuilder("openssl", "speed", "-evp", "chacha20-poly1305", "-bytes", "1024",
                     "-seconds", "2").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String a = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             p.waitFor();
-            for (String line : out.split("\n")) {
-                if (line.toLowerCase(Locale.ROOT).startsWith("chacha20-poly1305")) {
-                    System.out.println("openssl speed (1024-byte blocks, kB/s): " + line.trim());
-                }
-            }
+            p = new ProcessBuilder("openssl", "speed", "-evp", "chacha20-poly1305", "-bytes", "16384",
+                    "-seconds", "2").redirectErrorStream(true).start();
+            String b = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            p.waitFor();
+            r[0] = kbPerSecond(a) * 1000 / 1e6;
+            r[1] = kbPerSecond(b) * 1000 / 1e6;
         } catch (Exception e) {
             System.out.println("openssl speed unavailable: " + e.getMessage());
         }
+        return r;
     }
 
-    private static double bareBouncyCastle(double seconds) {
-        byte[] key = new byte[32];
-        byte[] nonce = new byte[12];
-        byte[] aad = new byte[32];
-        byte[] in = new byte[PACKET];
-        byte[] out = new byte[PACKET + 16];
-        new SecureRandom().nextBytes(key);
-        ChaCha20Poly1305 c = new ChaCha20Poly1305();
-        KeyParameter kp = new KeyParameter(key);
-        long n = 0;
-        long end = System.nanoTime() + (long) (seconds * 1e9);
-        long start = System.nanoTime();
-        while (System.nanoTime() < end) {
-            for (int i = 0; i < 1000; i++) {
-                nonce[11] = (byte) n;
-                nonce[10] = (byte) (n >>> 8);
-                nonce[9] = (byte) (n >>> 16);
-                c.init(true, new AEADParameters(kp, 128, nonce, aad));
-                int k = c.processBytes(in, 0, in.length, out, 0);
-                try {
-                    c.doFinal(out, k);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-                n++;
+    private static double kbPerSecond(String out) {
+        for (String line : out.split("\n")) {
+            String l = line.trim().toLowerCase(Locale.ROOT);
+            if (l.startsWith("chacha20-poly1305")) {
+                String[] f = l.split("\\s+");
+                return Double.parseDouble(f[f.length - 1].replace("k", ""));
             }
         }
-        return n / ((System.nanoTime() - start) / 1e9);
-    }
-
-    /** Returns {seal pkt/s, open pkt/s, combined pkt/s}. */
-    private static double[] session(AeadEngine engine, double seconds) throws Exception {
-        byte[] material = new byte[100_000 * 120];
-        new SecureRandom().nextBytes(material);
-        Path dir = Files.createTempDirectory("otpi-bench");
-        byte[] packet = new byte[PACKET];
-        long sealNanos = 0;
-        long openNanos = 0;
-        long count = 0;
-        try (InMemorySlotStore a = new InMemorySlotStore(material);
-             InMemorySlotStore b = new InMemorySlotStore(material);
-             SequenceState sa = SequenceState.open(dir.resolve("a"));
-             SequenceState sb = SequenceState.open(dir.resolve("b"))) {
-            TunnelSession init = new TunnelSession(Role.INITIATOR, a, sa, engine, new TunnelStats(), a.slotCount());
-            TunnelSession resp = new TunnelSession(Role.RESPONDER, b, sb, engine, new TunnelStats(), b.slotCount());
-            byte[][] batch = new byte[BATCH][];
-            long end = System.nanoTime() + (long) (seconds * 1e9);
-            while (System.nanoTime() < end) {
-                long t0 = System.nanoTime();
-                for (int i = 0; i < BATCH; i++) {
-                    batch[i] = init.seal(packet, 0, PACKET);
-                }
-                long t1 = System.nanoTime();
-                for (int i = 0; i < BATCH; i++) {
-                    if (resp.open(batch[i], 0, batch[i].length).verdict() != TunnelSession.Verdict.OK) {
-                        throw new IllegalStateException("open failed");
-                    }
-                }
-                long t2 = System.nanoTime();
-                sealNanos += t1 - t0;
-                openNanos += t2 - t1;
-                count += BATCH;
-            }
-            init.close();
-            resp.close();
-        } finally {
-            try (var w = Files.walk(dir)) {
-                w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-        return new double[] {count / (sealNanos / 1e9), count / (openNanos / 1e9), count / ((sealNanos + openNanos) / 1e9)};
+        return 0;
     }
 }
