@@ -87,6 +87,11 @@ final class SodiumChaChaEngine implements ChaChaEngine {
             }
             wipe(s, len + TAG_LENGTH);
         }
+        // raw addresses were passed above: keep the buffers (and their memory) alive until here
+        java.lang.ref.Reference.reachabilityFence(in);
+        java.lang.ref.Reference.reachabilityFence(out);
+        java.lang.ref.Reference.reachabilityFence(aad);
+        java.lang.ref.Reference.reachabilityFence(key);
         if (rc != 0) {
             throw new IllegalStateException("libsodium refused to seal");
         }
@@ -128,6 +133,10 @@ final class SodiumChaChaEngine implements ChaChaEngine {
             }
             wipe(s, len);
         }
+        java.lang.ref.Reference.reachabilityFence(in);
+        java.lang.ref.Reference.reachabilityFence(out);
+        java.lang.ref.Reference.reachabilityFence(aad);
+        java.lang.ref.Reference.reachabilityFence(key);
         if (rc != 0) {
             return false;
         }
