@@ -20,8 +20,8 @@ import org.tinylog.Logger;
  * <p>Limits: one pending pairing at a time, and a new start never displaces it (it is refused
  * until the pending one is paired, ended by wrong codes, or expired after {@link #TTL}): a
  * second laptop cannot swap its name under the code the person is reading. At most
- * {@value #STARTS_PER_MINUTE} starts a minute; a wrong code from the laptop that started the pairing
- * ends it (it may start again at once), {@value #ATTEMPTS} wrong codes from anyone else end it;
+ * {@value #STARTS_PER_MINUTE} starts a minute; {@value #ATTEMPTS} wrong codes end it (it may
+ * start again at once);
  * {@value #LOCKOUT_FAILURES} wrong codes in a row lock pairing for {@link #LOCKOUT}; and per UTC
  * day at most {@value PairingBudget#STARTS_PER_DAY} starts and {@value PairingBudget#CODES_PER_DAY}
  * codes tried, counted durably on the SD card before each start and before each code is checked
@@ -180,10 +180,9 @@ public final class PairingManager {
             return Optional.of(new Paired(token, name));
         }
         failuresInARow++;
-        // The laptop that started the pairing (it knows the id) gets one try: a typo ends the
-        // pairing, so the person can start again at once (a new start never displaces a pending
-        // one). Anyone else's wrong codes end it after ATTEMPTS.
-        pending.attemptsLeft = idOk ? 0 : pending.attemptsLeft - 1;
+        // ATTEMPTS wrong codes end the pairing: the person may retype the code the screen shows
+        // (the laptop is told wrong_code while attempts are left), then start again at once.
+        pending.attemptsLeft--;
         Logger.tag("security").warn("wrong pairing code for {} ({} attempts left, {} failures in a row, {} codes left today)",
                 who, pending.attemptsLeft, failuresInARow, budget.codesLeft());
         if (pending.attemptsLeft <= 0) {
@@ -206,6 +205,20 @@ public final class PairingManager {
         return pending != null && !now.isBefore(lockedUntil) && !now.isAfter(pending.expires)
                 && MessageDigest.isEqual(pending.id.getBytes(StandardCharsets.US_ASCII),
                         String.valueOf(pairingId).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * The laptop that started the pending pairing gives it up. Needs the pairing id (only that laptop
+     * has it), compared in constant time; anything else changes nothing. True if it was cancelled.
+     */
+    public synchronized boolean cancel(String pairingId) {
+        if (pending == null || pairingId == null || !MessageDigest.isEqual(pending.id.getBytes(StandardCharsets.US_ASCII),
+                pairingId.getBytes(StandardCharsets.US_ASCII))) {
+            return false;
+        }
+        Logger.tag("security").info("pairing for {} cancelled by the laptop that started it", Redact.client(pending.clientName));
+        end();
+        return true;
     }
 
     private void end() {

@@ -115,6 +115,9 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case RpcPaths.PAIR_FINISH:
                 requireMethod(method, HttpMethod.POST);
                 return pairFinish(parse(req, PairFinishRequest.class));
+            case RpcPaths.PAIR_CANCEL:
+                requireMethod(method, HttpMethod.POST);
+                return pairCancel(parse(req, org.otpi.protocol.rpc.PairCancelRequest.class));
             case RpcPaths.WHOAMI:
             case RpcPaths.CONTACTS:
             case RpcPaths.SEAL:
@@ -155,6 +158,15 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 .map(s -> HttpReplies.json(HttpResponseStatus.OK,
                         new PairStartResponse(s.pairingId(), s.codeDigits(), s.validFor().toSeconds())))
                 .orElseGet(() -> error(RpcErrors.of(HttpResponseStatus.TOO_MANY_REQUESTS, ErrorCodes.BUSY))), rpc.workers);
+    }
+
+    private CompletableFuture<FullHttpResponse> pairCancel(org.otpi.protocol.rpc.PairCancelRequest r) throws BadRequest {
+        if (r.pairingId() == null || r.pairingId().length() > 64) {
+            throw new BadRequest("pairing fields");
+        }
+        return CompletableFuture.supplyAsync(() -> rpc.pairing.cancel(r.pairingId())
+                ? HttpReplies.json(HttpResponseStatus.OK, java.util.Map.of("cancelled", true))
+                : error(RpcErrors.of(HttpResponseStatus.NOT_FOUND, ErrorCodes.NOT_FOUND)), rpc.workers);
     }
 
     private CompletableFuture<FullHttpResponse> pairFinish(PairFinishRequest r) throws BadRequest {

@@ -1,6 +1,7 @@
 package org.otpi.appliance.rpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -73,10 +74,12 @@ class PairingManagerTest {
             PairingManager.Started s = pm.start("guesser").orElseThrow();
             String right = shown.get(shown.size() - 1);
             String wrong = right.equals("00000000") ? "00000001" : "00000000";
-            assertTrue(pm.finish(s.pairingId(), wrong).isEmpty(), "the starter's one try");
-            failures++;
-            for (int i = 1; i < PairingManager.ATTEMPTS; i++) {
-                assertTrue(pm.finish(s.pairingId(), right).isEmpty(), "ended by the wrong code: nothing pending");
+            for (int i = 0; i < PairingManager.ATTEMPTS && failures < PairingManager.LOCKOUT_FAILURES; i++) {
+                assertTrue(pm.finish(s.pairingId(), wrong).isEmpty());
+                failures++;
+            }
+            if (failures < PairingManager.LOCKOUT_FAILURES) {
+                assertTrue(pm.finish(s.pairingId(), right).isEmpty(), "ended by three wrong codes: nothing pending");
             }
             clock.now = clock.now.plusSeconds(7);
         }
@@ -102,8 +105,13 @@ class PairingManagerTest {
         PairingManager.Paired p = pm.finish(mine.pairingId(), shown.get(0)).orElseThrow();
         assertEquals("my-laptop", p.clientName());
         PairingManager.Started other = pm.start("other").orElseThrow(() -> new AssertionError("free again once paired"));
-        assertTrue(pm.finish(other.pairingId(), "99999999".equals(shown.get(1)) ? "00000000" : "99999999").isEmpty());
-        assertTrue(pm.start("other").isPresent(), "a typo by the laptop that started it ends it: it may start again");
+        String typo = "99999999".equals(shown.get(1)) ? "00000000" : "99999999";
+        assertTrue(pm.finish(other.pairingId(), typo).isEmpty());
+        assertTrue(pm.start("other2").isEmpty(), "one typo leaves the pairing pending: the person retypes the code");
+        for (int i = 1; i < PairingManager.ATTEMPTS; i++) {
+            assertTrue(pm.finish(other.pairingId(), typo).isEmpty());
+        }
+        assertTrue(pm.start("other").isPresent(), "three wrong codes end it: it may start again at once");
         clock.now = clock.now.plus(PairingManager.TTL).plusSeconds(1);
         assertTrue(pm.start("late").isPresent(), "and once the pending one has expired");
         assertEquals(List.of("my-laptop", "other", "other", "late"), names);
@@ -185,5 +193,19 @@ class PairingManagerTest {
         clock.now = Instant.parse("2026-01-03T12:00:00Z");
         PairingManager pm = new PairingManager(ClientRegistry.open(state), (c, code, d) -> shown.add(code), clock);
         assertTrue(pm.start("laptop").isEmpty(), "two days back: still the spent day");
+    }
+
+    @Test
+    void onlyTheStarter_canCancelAPendingPairing_andThenANewOneStartsAtOnce() throws Exception {
+        ManualClock clock = new ManualClock();
+        List<String> shown = new ArrayList<>();
+        PairingManager pm = new PairingManager(ClientRegistry.open(state), (c, code, d) -> shown.add(code), clock);
+        PairingManager.Started s = pm.start("my-laptop").orElseThrow();
+        assertFalse(pm.cancel("not-the-id"), "a laptop without the pairing id cannot end it");
+        assertFalse(pm.cancel(null));
+        assertTrue(pm.start("evil").isEmpty(), "still pending");
+        assertTrue(pm.cancel(s.pairingId()));
+        assertTrue(pm.finish(s.pairingId(), shown.get(0)).isEmpty(), "a cancelled code no longer pairs");
+        assertTrue(pm.start("my-laptop").isPresent(), "a new pairing starts at once");
     }
 }

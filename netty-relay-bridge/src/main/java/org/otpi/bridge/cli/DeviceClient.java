@@ -110,6 +110,16 @@ public final class DeviceClient {
         return call(post(RpcPaths.PAIR_FINISH, new PairFinishRequest(pairingId, code)), PairFinishResponse.class);
     }
 
+    /** Gives up a pairing this laptop started (best effort: a pairing left alone expires anyway). */
+    public void pairCancel(String pairingId) {
+        try {
+            call(post(RpcPaths.PAIR_CANCEL, new org.otpi.protocol.rpc.PairCancelRequest(pairingId)),
+                    com.fasterxml.jackson.databind.JsonNode.class);
+        } catch (IOException | RuntimeException e) {
+            // nothing to do: it expires on the device within two minutes
+        }
+    }
+
     /** Seals {@code message} for {@code contact}; format null means the device default (V2). */
     public SealResponse seal(String contact, byte[] message, String format) throws IOException {
         HttpRequest req = post(RpcPaths.SEAL, new SealRequest(contact, Base64.getEncoder().encodeToString(message), format));

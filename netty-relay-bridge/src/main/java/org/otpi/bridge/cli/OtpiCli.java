@@ -235,6 +235,7 @@ public final class OtpiCli implements Callable<Integer> {
                     out.flush();
                     String line = in.readLine();
                     if (line == null) {
+                        device.pairCancel(start.pairingId());
                         out.println();
                         out.println("Pairing not finished: no code given.");
                         return 1;
@@ -242,6 +243,7 @@ public final class OtpiCli implements Callable<Integer> {
                     String code = line.replaceAll("[\\s-]", "");
                     if (!code.matches("\\d{" + start.codeDigits() + "}")) {
                         if (++badInput >= LOCAL_TRIES) {
+                            device.pairCancel(start.pairingId());
                             out.println("Pairing not finished.");
                             return 1;
                         }

@@ -16,6 +16,8 @@ public final class RpcPaths {
     public static final String FILE_OPEN = PREFIX + "/file/open";
     public static final String PAIR_START = PREFIX + "/pair/start";
     public static final String PAIR_FINISH = PREFIX + "/pair/finish";
+    /** The laptop that started a pairing gives it up (body: {@link PairCancelRequest}). */
+    public static final String PAIR_CANCEL = PREFIX + "/pair/cancel";
 
     /**
      * Declared body length of a chunked file upload (chunked uploads must carry it; the device
