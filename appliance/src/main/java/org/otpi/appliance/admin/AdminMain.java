@@ -45,7 +45,7 @@ import picocli.CommandLine.Spec;
         description = "Administer the OTPi vault: contacts, pads, backups, sealing files.",
         subcommands = {AdminMain.Init.class, AdminMain.Contacts.class, AdminMain.Stats.class, AdminMain.Import.class,
                 AdminMain.Export.class, AdminMain.Restore.class, AdminMain.Delete.class, AdminMain.Expire.class,
-                AdminMain.SkipAhead.class,
+                AdminMain.SkipAhead.class, AdminMain.KeepUnconfirmed.class,
                 AdminMain.Seal.class, AdminMain.Open.class, PadCommands.Generate.class, PadCommands.ExchangeSend.class,
                 PadCommands.ExchangeReceive.class, VaultMediumCommand.class})
 public final class AdminMain implements Callable<Integer> {
@@ -459,6 +459,23 @@ public final class AdminMain implements Callable<Integer> {
             PadStats st = v.skipAhead(contact, bytes);
             out().println("skipped " + bytes + " bytes of the pad for " + contact + "; " + st.sendRemaining()
                     + " bytes left to send");
+            return 0;
+        }
+    }
+
+    @Command(name = "keep-unconfirmed", mixinStandardHelpOptions = true,
+            description = "How long a message opened for a laptop keeps its pad until the laptop confirms it has it"
+                    + " (meanwhile the same package opens again as a repeat). Shows the setting without an argument.")
+    static final class KeepUnconfirmed extends VaultCommand {
+        @Parameters(index = "0", arity = "0..1", description = "hours (1/60 to 2160); default 168 (7 days)")
+        Double hours;
+
+        @Override
+        int run(Vault v) throws VaultException {
+            if (hours != null) {
+                v.setKeepOpenedMillis(Math.round(hours * 3_600_000));
+            }
+            out().printf("unconfirmed opens keep their pad for %.1f hours%n", v.keepOpenedMillis() / 3_600_000.0);
             return 0;
         }
     }

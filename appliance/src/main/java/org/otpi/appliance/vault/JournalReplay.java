@@ -11,6 +11,7 @@ import java.util.TreeMap;
  */
 final class JournalReplay {
     String deviceId;
+    Long keepOpenedMillis;
     final Map<String, VaultState.Contact> contacts = new TreeMap<>();
     final Map<String, PadLedger> ledgers = new TreeMap<>();
 
@@ -24,6 +25,7 @@ final class JournalReplay {
             }
             case "snapshot" -> {
                 deviceId = rec.deviceId;
+                keepOpenedMillis = rec.keepOpenedMillis;
                 contacts.clear();
                 ledgers.clear();
                 for (VaultState.Contact c : rec.contacts) {
@@ -36,6 +38,7 @@ final class JournalReplay {
             case "confirm" -> ledger(rec).applyConfirm(rec.lo);
             case "slots" -> ledger(rec).applySlots(rec.half, rec.below);
             case "unblock" -> ledger(rec).pad.sendBlocked = null;
+            case "settings" -> keepOpenedMillis = rec.keepOpenedMillis;
             default -> throw new IOException("unknown journal record");
         }
     }

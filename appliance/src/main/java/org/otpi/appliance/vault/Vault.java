@@ -85,6 +85,7 @@ public final class Vault implements AutoCloseable {
     private VaultItems items;
     private MediumLock mediumLock;
     private volatile boolean closed;
+    private volatile Long keepOpenedMillis; // the person's setting; null: the policy's
 
     /** A contact with its pad's ledger, its file and its lock. */
     static final class Entry {
@@ -250,6 +251,7 @@ public final class Vault implements AutoCloseable {
             throw new VaultException(VaultException.Kind.CORRUPT, "vault journal has no device record");
         }
         Vault v = new Vault(medium, policy, secret, marks, replay.deviceId, key, clock);
+        v.keepOpenedMillis = replay.keepOpenedMillis;
         for (VaultState.Contact c : replay.resolved().values()) {
             v.contacts.put(c.name, new Entry(replay.deviceId, c));
         }
@@ -1161,6 +1163,7 @@ public final class Vault implements AutoCloseable {
         VaultState.Record snap = new VaultState.Record();
         snap.op = "snapshot";
         snap.deviceId = deviceId;
+        snap.keepOpenedMillis = keepOpenedMillis;
         snap.contacts = new ArrayList<>();
         for (Entry e : contacts.values()) {
             snap.contacts.add(e.ledger == null ? e.contact.copy() : e.ledger.snapshot());
@@ -1191,6 +1194,31 @@ public final class Vault implements AutoCloseable {
 
     VaultPolicy policy() {
         return policy;
+    }
+
+    /**
+     * How long a message opened for a client keeps its pad while the client has not confirmed it
+     * (the same package can be opened again meanwhile): the person's setting, else the policy's.
+     */
+    public long keepOpenedMillis() {
+        Long k = keepOpenedMillis;
+        return k != null ? k : policy.keepOpenedMillis();
+    }
+
+    /** Sets {@link #keepOpenedMillis()} for every contact (1 minute to 90 days), durably. */
+    public void setKeepOpenedMillis(long millis) throws VaultException {
+        if (millis < 60_000 || millis > 90L * 86_400_000) {
+            throw new VaultException(VaultException.Kind.BAD_INPUT, "keep unconfirmed messages between 1 minute and 90 days");
+        }
+        itemOp(() -> {
+            VaultState.Record r = new VaultState.Record();
+            r.op = "settings";
+            r.keepOpenedMillis = millis;
+            recorder.journal().append(JSON.writeValueAsBytes(r));
+            keepOpenedMillis = millis;
+            Logger.tag("security").info("unconfirmed opens now keep their pad for {} minutes", millis / 60_000);
+            return null;
+        });
     }
 
     // ------------------------------------------------------------------------------------------

@@ -37,9 +37,9 @@ final class VaultReceiver {
         if (e.ledger == null || e.ledger.keptCount() == 0) {
             return;
         }
-        for (VaultState.Kept k : e.ledger.keptBefore(v.clock().millis() - v.policy().keepOpenedMillis())) {
-            Logger.tag("security").info("an opened message's pad was kept {} days unconfirmed: destroyed (pad {})",
-                    v.policy().keepOpenedMillis() / 86_400_000, e.ledger.pad.padId);
+        for (VaultState.Kept k : e.ledger.keptBefore(v.clock().millis() - v.keepOpenedMillis())) {
+            Logger.tag("security").info("an opened message's pad was kept {} minutes unconfirmed: destroyed (pad {})",
+                    v.keepOpenedMillis() / 60_000, e.ledger.pad.padId);
             release(e, k);
         }
     }

@@ -22,6 +22,7 @@ import java.util.List;
  *   confirm   name, lo                       a kept range released: destroy its pad now
  *   slots     name, half, below              site-link: key half 0 or 1 destroyed in every slot below
  *   unblock   name                           a restored pad may send again
+ *   settings  keepOpenedMillis               the person's choice, for every contact
  * </pre>
  */
 final class VaultState {
@@ -43,6 +44,7 @@ final class VaultState {
         public Long at;                // open: epoch millis
         public Integer half;           // slots
         public Long below;             // slots
+        public Long keepOpenedMillis;  // settings: how long an unconfirmed open keeps its pad
 
         static Record of(String op, String name) {
             Record r = new Record();
