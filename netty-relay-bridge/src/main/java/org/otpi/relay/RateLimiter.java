@@ -1,32 +1,95 @@
 package org.otpi.relay;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import org.otpi.relay.store.RelayStore;
 
 /**
- * One {@link TokenBucket} per key (account, or remote address for unauthenticated calls).
+ * One {@link TokenBucket} per key (account, or client address for unauthenticated calls).
  * Full buckets are forgotten by {@link #sweep()} so the map stays bounded by the active keys.
+ *
+ * <p>Shared across nodes: each node decides from its own buckets at once (no database round
+ * trip per request) and counts what it spent; {@link #sync} adds those counts to the shared
+ * buckets in the database (PostgreSQL) and sets the local buckets to the shared balance. So a
+ * client spreading its requests over N nodes gets the rate of one, give or take what it can
+ * spend within one sync interval, which it then owes (a negative balance refuses until repaid).
  */
 final class RateLimiter {
     private final ConcurrentHashMap<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AtomicInteger> spent = new ConcurrentHashMap<>();
     private final double perSecond;
     private final int burst;
     private final LongSupplier nanoClock;
+    private final String prefix;
+    private volatile boolean shared;
 
     RateLimiter(double perSecond, int burst, LongSupplier nanoClock) {
+        this(perSecond, burst, nanoClock, "");
+    }
+
+    /** @param prefix names this limiter's keys in the shared table, e.g. {@code "acct:"} */
+    RateLimiter(double perSecond, int burst, LongSupplier nanoClock, String prefix) {
         this.perSecond = perSecond;
         this.burst = burst;
         this.nanoClock = nanoClock;
+        this.prefix = prefix;
+    }
+
+    /** Count spending for {@link #sync} from now on. */
+    void share() {
+        shared = true;
     }
 
     boolean tryAcquire(String key) {
         long now = nanoClock.getAsLong();
-        return buckets.computeIfAbsent(key, k -> new TokenBucket(perSecond, burst, now)).tryTake(now);
+        boolean ok = buckets.computeIfAbsent(key, k -> new TokenBucket(perSecond, burst, now)).tryTake(now);
+        if (ok && shared) {
+            spent.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+        }
+        return ok;
+    }
+
+    /** Nanoseconds until {@code key} may act again. */
+    long nanosUntilToken(String key) {
+        TokenBucket b = buckets.get(key);
+        return b == null ? 0 : b.nanosUntilToken(nanoClock.getAsLong());
+    }
+
+    /**
+     * Sends what this node spent since the last call to the shared buckets and adopts their
+     * balance (less what was spent here meanwhile). Blocks on the store.
+     */
+    void sync(RelayStore store, long nowMillis) {
+        if (!shared || spent.isEmpty()) {
+            return;
+        }
+        Map<String, Integer> batch = new HashMap<>();
+        for (Map.Entry<String, AtomicInteger> e : spent.entrySet()) {
+            int n = e.getValue().getAndSet(0);
+            if (n > 0) {
+                batch.put(prefix + e.getKey(), n);
+            }
+            spent.remove(e.getKey(), e.getValue()); // a racing increment recreates the entry
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        Map<String, Double> balance = store.spendShared(batch, perSecond, burst, nowMillis);
+        long now = nanoClock.getAsLong();
+        for (Map.Entry<String, Double> e : balance.entrySet()) {
+            String key = e.getKey().substring(prefix.length());
+            AtomicInteger since = spent.get(key);
+            double level = e.getValue() - (since == null ? 0 : since.get());
+            buckets.computeIfAbsent(key, k -> new TokenBucket(perSecond, burst, now)).set(level, now);
+        }
     }
 
     void sweep() {
         long now = nanoClock.getAsLong();
-        buckets.values().removeIf(b -> b.isFull(now));
+        buckets.entrySet().removeIf(e -> e.getValue().isFull(now) && !spent.containsKey(e.getKey()));
     }
 
     int size() {

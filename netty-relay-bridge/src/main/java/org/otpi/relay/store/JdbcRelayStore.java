@@ -160,8 +160,11 @@ abstract class JdbcRelayStore implements RelayStore {
         return submit(new WriteOp.Ack(WRITE_TIMEOUT_MILLIS, recipient, refs));
     }
 
-    /** Like {@link #ack} without blocking the caller. */
-    CompletableFuture<Integer> ackAsync(String recipient, Collection<Long> refs) {
+    @Override
+    public CompletableFuture<Integer> ackAsync(String recipient, Collection<Long> refs) {
+        if (refs.isEmpty()) {
+            return CompletableFuture.completedFuture(0);
+        }
         WriteOp.Ack op = new WriteOp.Ack(WRITE_TIMEOUT_MILLIS, recipient, refs);
         if (closed || !queue.offer(op)) {
             return CompletableFuture.failedFuture(new RelayStoreException(closed ? "store closed" : "write queue full"));
@@ -536,6 +539,17 @@ abstract class JdbcRelayStore implements RelayStore {
             }
             return rs.getLong(1);
         }
+    }
+
+    @Override
+    public Optional<UserRecord> account(String uid) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT uid, last_seen FROM accounts WHERE uid = ?")) {
+                ps.setString(1, uid);
+                List<UserRecord> r = userRows(ps);
+                return r.isEmpty() ? Optional.empty() : Optional.of(r.get(0));
+            }
+        });
     }
 
     @Override

@@ -46,6 +46,9 @@ public interface RelayStore extends AutoCloseable {
     /** The stored token hash of an account, if it exists. */
     Optional<byte[]> tokenHash(String uid);
 
+    /** One account, if it exists. */
+    Optional<UserRecord> account(String uid);
+
     /** Registered accounts, ordered by uid, at most {@code limit}. */
     List<UserRecord> users(int limit);
 
@@ -93,6 +96,15 @@ public interface RelayStore extends AutoCloseable {
 
     /** Deletes the recipient's packages with the given refs; returns how many were deleted. Refs of other recipients are ignored. */
     int ack(String recipient, Collection<Long> refs);
+
+    /** Like {@link #ack} without blocking the caller (the future completes after the commit). */
+    default CompletableFuture<Integer> ackAsync(String recipient, Collection<Long> refs) {
+        try {
+            return CompletableFuture.completedFuture(ack(recipient, refs));
+        } catch (RelayStoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 
     /** The ref the next stored package will get (the paper's {@code /getnextref}). */
     long nextRef();
