@@ -54,9 +54,17 @@ final class MemoryBudget {
         return byKey.getOrDefault(key, 0L);
     }
 
+    /**
+     * Reservations up to this size may use the whole budget; larger ones only all but an eighth
+     * of it. The eighth kept back is for the many small requests of ordinary use, so that large
+     * fetches and bodies (however many accounts and addresses send them) cannot starve them.
+     */
+    static final long SMALL = 256 * 1024;
+
     /** Reserves {@code bytes} for {@code key}; null (nothing reserved) if the budget or the key's share would be passed. */
     Lease tryReserve(String key, long bytes) {
         long b = Math.max(0, bytes);
+        long limit = b <= SMALL ? capacity : capacity - capacity / 8;
         boolean[] granted = {false};
         byKey.compute(key, (k, v) -> {
             long cur = v == null ? 0 : v;
@@ -66,7 +74,7 @@ final class MemoryBudget {
             granted[0] = true;
             return cur + b;
         });
-        if (granted[0] && used.addAndGet(b) > capacity) {
+        if (granted[0] && used.addAndGet(b) > limit) {
             used.addAndGet(-b);
             giveBack(key, b);
             granted[0] = false;

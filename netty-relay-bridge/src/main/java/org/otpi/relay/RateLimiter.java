@@ -44,12 +44,30 @@ final class RateLimiter {
     }
 
     boolean tryAcquire(String key) {
+        return tryAcquire(key, 1);
+    }
+
+    /**
+     * Spends {@code cost} tokens if the bucket holds at least one; a cost larger than what is
+     * left leaves a debt that later requests wait out. So an expensive request is never refused
+     * for its size alone, but its sender pays for it.
+     */
+    boolean tryAcquire(String key, int cost) {
         long now = nanoClock.getAsLong();
-        boolean ok = buckets.computeIfAbsent(key, k -> new TokenBucket(perSecond, burst, now)).tryTake(now);
+        boolean ok = buckets.computeIfAbsent(key, k -> new TokenBucket(perSecond, burst, now)).tryTake(now, cost);
         if (ok && shared) {
-            spent.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+            spent.computeIfAbsent(key, k -> new AtomicInteger()).addAndGet(cost);
         }
         return ok;
+    }
+
+    /** Spends {@code cost} tokens whatever is left (a debt that later requests wait out). */
+    void charge(String key, int cost) {
+        long now = nanoClock.getAsLong();
+        buckets.computeIfAbsent(key, k -> new TokenBucket(perSecond, burst, now)).charge(now, cost);
+        if (shared) {
+            spent.computeIfAbsent(key, k -> new AtomicInteger()).addAndGet(cost);
+        }
     }
 
     /** Nanoseconds until {@code key} may act again. */

@@ -292,8 +292,7 @@ final class RelayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 String uid = auth(req, ex);
                 long from = longParam(q, "from", 0);
                 long limit = longParam(q, "limit", service.limits().fetchLimit());
-                reserveAnswer(uid, ex);
-                RelayService.Fetched f = service.fetch(uid, from, (int) Math.min(limit, Integer.MAX_VALUE));
+                RelayService.Fetched f = service.fetchReserved(uid, from, (int) Math.min(limit, Integer.MAX_VALUE), ex.leases);
                 List<Json.Message> out = new ArrayList<>(f.messages().size());
                 for (StoredMessage s : f.messages()) {
                     out.add(new Json.Message(s.ref(), s.sender(), s.recipient(), s.contents(), s.createdMillis()));
@@ -337,16 +336,6 @@ final class RelayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    /** Holds memory for one fetch answer of this account until it is written; 503 if there is none to spare. */
-    private void reserveAnswer(String account, Exchange ex) {
-        MemoryBudget.Lease l = service.budget().tryReserve("acct:" + account,
-                service.fetchAnswerBytes() * MemoryBudget.ANSWER_FACTOR);
-        if (l == null) {
-            throw new RelayFailure(Kind.BUSY, "memory budget");
-        }
-        ex.leases.add(l);
-    }
-
     /** The paper's plain endpoints; null if the path is not one of them. */
     private FullHttpResponse legacyRoute(FullHttpRequest req, QueryStringDecoder q, Exchange ex) {
         String path = q.path();
@@ -380,9 +369,8 @@ final class RelayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     token = header.substring("Bearer ".length()).trim();
                 }
                 String uid = service.legacyAuthorize(g.recipientUid(), token, ex.client);
-                reserveAnswer(uid, ex);
                 List<Json.LegacyMessage> out = new ArrayList<>();
-                for (StoredMessage s : service.legacyFetch(uid, start)) {
+                for (StoredMessage s : service.legacyFetch(uid, start, ex.leases)) {
                     out.add(new Json.LegacyMessage(s.ref(), s.sender(), s.recipient(), s.contents()));
                 }
                 return json(HttpResponseStatus.OK, out);

@@ -140,6 +140,10 @@ public final class RelayServer implements AutoCloseable {
         return service.hub().sessionCount();
     }
 
+    RelayService service() {
+        return service;
+    }
+
     /** Open connections on this node. */
     public int openConnections() {
         return gate.open();

@@ -54,6 +54,9 @@ final class RelayService {
     private final Map<String, Long> seen = new ConcurrentHashMap<>();
     private final PushHub hub = new PushHub();
     private final MemoryBudget budget;
+    /** Recipients whose inbox the store reported full, until when (nanoTime): sends to them are refused at once. */
+    private final Map<String, Long> fullInboxes = new ConcurrentHashMap<>();
+    private static final long FULL_INBOX_NANOS = TimeUnit.SECONDS.toNanos(1);
     private volatile boolean ready = true;
 
     RelayService(RelayStore store, RelayLimits limits, DeliveryFilter filter) {
@@ -74,7 +77,8 @@ final class RelayService {
             addressLimiter.share();
         }
         long capacity = limits.effectiveMemoryBudget();
-        long oneRequest = (long) Math.max(limits.maxBodyBytes(), Math.max(limits.fetchBytes(), limits.maxPackageChars()))
+        long oneRequest = RequestGate.BASE_BYTES + (long) Math.max(limits.maxBodyBytes(),
+                Math.max(limits.fetchBytes(), limits.maxPackageChars()) + 64 * 1024)
                 * Math.max(MemoryBudget.BODY_FACTOR, MemoryBudget.ANSWER_FACTOR);
         this.budget = new MemoryBudget(capacity, Math.max(capacity / 8, oneRequest));
         store.onAppended(hub::isOnline, this::fanOut);
@@ -216,9 +220,35 @@ final class RelayService {
         }
     }
 
+    private final java.util.concurrent.atomic.AtomicLong ackFrames = new java.util.concurrent.atomic.AtomicLong();
+
     /** One WebSocket frame costs what a request costs; false if the account has no token left. */
     boolean spendFrame(String uid) {
         return accountLimiter.tryAcquire(uid);
+    }
+
+    void countAckFrame() {
+        ackFrames.incrementAndGet();
+    }
+
+    /** WebSocket ack frames taken (not dropped for the rate limit) so far, all sessions on this node. */
+    long ackFrames() {
+        return ackFrames.get();
+    }
+
+    /** Refs acknowledged per extra rate-limit token: each one is a lookup in the store. */
+    static final int ACKS_PER_TOKEN = 50;
+
+    /**
+     * Acknowledging many refs costs the store a lookup each, so beyond the request itself an
+     * acknowledgement costs one token per {@link #ACKS_PER_TOKEN} refs (a normal client acks a
+     * page at a time and hardly notices; a flood of large acks slows its sender, not the store).
+     */
+    void chargeAcks(String uid, int refs) {
+        int extra = refs / ACKS_PER_TOKEN;
+        if (extra > 0) {
+            accountLimiter.charge(uid, extra);
+        }
     }
 
     long nanosUntilAccountToken(String uid) {
@@ -272,15 +302,37 @@ final class RelayService {
             if (!exists(r)) {
                 throw new RelayFailure(Kind.NOT_FOUND, "unknown recipient");
             }
+            checkNotFull(r);
         }
         List<String> recipients = List.copyOf(unique);
         byte[] hash = idempotencyKey == null ? null : requestHash(recipients, contents);
         AppendRequest req = new AppendRequest(sender, recipients, contents, clock.getAsLong(), idempotencyKey, hash, true,
                 limits.queueLimit(), limits.queueBytes());
-        return store.appendAsync(req).thenApply(RelayService::refsOf);
+        return store.appendAsync(req).thenApply(this::refsOf);
     }
 
-    private static List<Long> refsOf(AppendResult r) {
+    /**
+     * A flood of sends to a full inbox is refused here for a second after the store said so,
+     * without queueing work for the store (which alone decides exactly, in its transaction).
+     */
+    private void checkNotFull(String recipient) {
+        Long until = fullInboxes.get(recipient);
+        if (until != null) {
+            if (System.nanoTime() - until < 0) {
+                throw new RelayFailure(Kind.RATE_LIMITED, "recipient queue full (recently)");
+            }
+            fullInboxes.remove(recipient, until);
+        }
+    }
+
+    private List<Long> refsOf(AppendResult r) {
+        if (r.outcome() == AppendResult.Outcome.QUEUE_FULL && r.refusedFor() != null) {
+            fullInboxes.put(r.refusedFor(), System.nanoTime() + FULL_INBOX_NANOS);
+        }
+        return refsOfResult(r);
+    }
+
+    private static List<Long> refsOfResult(AppendResult r) {
         switch (r.outcome()) {
             case STORED, REPLAYED -> {
                 return r.refs();
@@ -326,16 +378,38 @@ final class RelayService {
     Fetched fetch(String uid, long from, int limit) {
         int n = Math.min(Math.max(limit, 1), limits.fetchLimit());
         List<StoredMessage> raw = store.fetch(uid, Math.max(from, 0), n, limits.fetchBytes());
+        return fetched(uid, from, raw);
+    }
+
+    /**
+     * {@link #fetch}, with memory reserved first for exactly the bytes the page holds (503 if
+     * the budget or the account's share cannot hold it). The reservation is added to
+     * {@code held}; the caller releases it once the answer has been written.
+     */
+    Fetched fetchReserved(String uid, long from, int limit, List<MemoryBudget.Lease> held) {
+        int n = Math.min(Math.max(limit, 1), limits.fetchLimit());
+        long start = Math.max(from, 0);
+        long bytes = store.pageBytes(uid, start, n, limits.fetchBytes());
+        if (bytes == 0) {
+            return new Fetched(List.of(), start, 0);
+        }
+        MemoryBudget.Lease l = budget.tryReserve("acct:" + uid, RequestGate.BASE_BYTES + bytes * MemoryBudget.ANSWER_FACTOR);
+        if (l == null) {
+            throw new RelayFailure(Kind.BUSY, "memory budget");
+        }
+        held.add(l);
+        // Rows only ever go (acknowledged) or come after the page: bounded by what was reserved,
+        // it returns at most those bytes, or its first package, which was counted.
+        return fetched(uid, from, store.fetch(uid, start, n, bytes));
+    }
+
+    private Fetched fetched(String uid, long from, List<StoredMessage> raw) {
         // nextRef comes from what the store returned, not from what the filter let through,
         // so that a dropped package is not fetched again and again.
         long next = raw.isEmpty() ? Math.max(from, 0) : raw.get(raw.size() - 1).ref() + 1;
         return new Fetched(filter.filter(uid, raw), next, raw.size());
     }
 
-    /** Bytes one fetch answer may hold: the page bound, or one package larger than it. */
-    long fetchAnswerBytes() {
-        return Math.max(limits.fetchBytes(), limits.maxPackageChars()) + 64L * 1024;
-    }
 
     List<Long> checkRefs(List<Long> refs) {
         if (refs == null || refs.isEmpty() || refs.size() > limits.fetchLimit() * 2) {
@@ -352,11 +426,21 @@ final class RelayService {
     }
 
     int ack(String uid, List<Long> refs) {
-        return store.ack(uid, checkRefs(refs));
+        List<Long> checked = checkRefs(refs);
+        chargeAcks(uid, checked.size());
+        int n = store.ack(uid, checked);
+        if (n > 0) {
+            fullInboxes.remove(uid);
+        }
+        return n;
     }
 
     CompletableFuture<Integer> ackAsync(String uid, Collection<Long> refs) {
-        return store.ackAsync(uid, refs);
+        return store.ackAsync(uid, refs).whenComplete((n, e) -> {
+            if (n != null && n > 0) {
+                fullInboxes.remove(uid);
+            }
+        });
     }
 
     long nextRef() {
@@ -438,6 +522,7 @@ final class RelayService {
         if (!exists(recipient)) {
             throw new RelayFailure(Kind.NOT_FOUND, "unknown recipient");
         }
+        checkNotFull(recipient);
         AppendRequest req = new AppendRequest(sender, List.of(recipient), contents, clock.getAsLong(), null, null, true,
                 limits.queueLimit(), limits.queueBytes());
         try {
@@ -469,8 +554,8 @@ final class RelayService {
     }
 
     /** {@code /getmessages} after {@link #legacyAuthorize}: packages with {@code ref >= startRef}, bounded like a fetch. */
-    List<StoredMessage> legacyFetch(String recipient, long startRef) {
-        return filter.filter(recipient, store.fetch(recipient, Math.max(startRef, 0), limits.fetchLimit(), limits.fetchBytes()));
+    List<StoredMessage> legacyFetch(String recipient, long startRef, List<MemoryBudget.Lease> held) {
+        return fetchReserved(recipient, startRef, limits.fetchLimit(), held).messages();
     }
 
     // ------------------------------------------------------------ live push and housekeeping
@@ -507,6 +592,8 @@ final class RelayService {
         if (!active.isEmpty()) {
             store.touch(active, now);
         }
+        long nowNanos = System.nanoTime();
+        fullInboxes.values().removeIf(until -> nowNanos - until > 0);
         accountLimiter.sweep();
         addressLimiter.sweep();
         registrationLimiter.sweep();

@@ -40,9 +40,9 @@ import org.tinylog.Logger;
  * time (bounded by bytes, like a fetch), the next page only once the client has taken the last
  * one; so a package stored in between may arrive twice: clients deduplicate by ref.
  *
- * <p>Bounds: every frame the client sends costs a token of the account's rate limit, and with
- * none left the relay stops reading the socket until one is back (the client's frames wait in
- * its own buffers). Acknowledged refs are merged into one pending set per session (at most
+ * <p>Bounds: every frame the client sends costs a token of the account's rate limit (an ack one
+ * more per 50 refs), and with none left the relay stops reading the socket until one is back
+ * (the client's frames wait in its own buffers) and drops the frames it had already read. Acknowledged refs are merged into one pending set per session (at most
  * {@link RelayLimits#wsPendingAcks}; past that, reading stops too) and written to the store by at
  * most one operation at a time. So a flood of acks costs its sender time, and the store at most
  * one batched operation per session. A push that finds the memory budget spent, or the client's
@@ -99,23 +99,23 @@ final class RelayWebSocketHandler extends SimpleChannelInboundHandler<WebSocketF
         if (!ch.isActive()) {
             return;
         }
-        MemoryBudget.Lease lease = service.budget().tryReserve(budgetKey(),
-                service.fetchAnswerBytes() * MemoryBudget.ANSWER_FACTOR);
-        if (lease == null) {
-            tryAgainLater(ch, "memory budget spent during backlog");
-            return;
-        }
+        List<MemoryBudget.Lease> held = new ArrayList<>();
+        Runnable lease = () -> held.forEach(MemoryBudget.Lease::release);
         RelayService.Fetched f;
         String text;
         try {
-            f = service.fetch(uid, next, service.limits().fetchLimit());
+            f = service.fetchReserved(uid, next, service.limits().fetchLimit(), held);
             text = f.storedCount() == 0 ? null : f.messages().isEmpty() ? "" : messagesFrame(f.messages());
+        } catch (RelayFailure e) {
+            lease.run();
+            tryAgainLater(ch, "memory budget spent during backlog");
+            return;
         } catch (RuntimeException e) {
-            lease.release();
+            lease.run();
             throw e;
         }
         if (text == null) {
-            lease.release();
+            lease.run();
             Map<String, Object> synced = new LinkedHashMap<>();
             synced.put("type", "synced");
             synced.put("nextRef", Math.max(next, service.nextRef()));
@@ -126,12 +126,12 @@ final class RelayWebSocketHandler extends SimpleChannelInboundHandler<WebSocketF
         long nextRef = f.nextRef();
         ch.eventLoop().execute(() -> {
             if (text.isEmpty()) { // everything on this page was filtered out (test relays only)
-                lease.release();
+                lease.run();
                 runBlocking(() -> backlogPage(nextRef));
                 return;
             }
             ch.writeAndFlush(new TextWebSocketFrame(text)).addListener(w -> {
-                lease.release();
+                lease.run();
                 if (w.isSuccess()) {
                     onceWritable(() -> runBlocking(() -> backlogPage(nextRef)));
                 }
@@ -217,15 +217,20 @@ final class RelayWebSocketHandler extends SimpleChannelInboundHandler<WebSocketF
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        if (frame instanceof CloseWebSocketFrame) {
+            handshaker.close(ctx.channel(), (CloseWebSocketFrame) frame.retain());
+            return;
+        }
         if (!service.spendFrame(uid)) {
+            // Over the account's rate: stop reading, and drop what was already read. Dropping an
+            // ack loses nothing (the packages stay queued until acknowledged again).
             pauseForRate(ctx);
+            return;
         }
         if (frame instanceof PingWebSocketFrame) {
             ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
         } else if (frame instanceof PongWebSocketFrame) {
             return;
-        } else if (frame instanceof CloseWebSocketFrame) {
-            handshaker.close(ctx.channel(), (CloseWebSocketFrame) frame.retain());
         } else if (frame instanceof TextWebSocketFrame) {
             Json.ClientFrame f;
             List<Long> refs;
@@ -239,6 +244,11 @@ final class RelayWebSocketHandler extends SimpleChannelInboundHandler<WebSocketF
             } catch (RelayFailure e) {
                 closeWith(ctx, isRefsRefusal(e) ? WebSocketCloseStatus.POLICY_VIOLATION : WebSocketCloseStatus.INVALID_MESSAGE_TYPE);
                 return;
+            }
+            service.chargeAcks(uid, refs.size());
+            service.countAckFrame();
+            if (service.nanosUntilAccountToken(uid) > 0) {
+                pauseForRate(ctx);
             }
             pendingAcks.addAll(refs);
             if (pendingAcks.size() >= service.limits().wsPendingAcks()) {

@@ -21,12 +21,23 @@ final class TokenBucket {
 
     /** Takes one token if there is one. */
     synchronized boolean tryTake(long nowNanos) {
+        return tryTake(nowNanos, 1);
+    }
+
+    /** Takes {@code n} tokens if there are that many (at least one must be there; a larger cost may leave a debt). */
+    synchronized boolean tryTake(long nowNanos, int n) {
         refill(nowNanos);
         if (tokens >= 1) {
-            tokens -= 1;
+            tokens -= n;
             return true;
         }
         return false;
+    }
+
+    /** Takes {@code n} tokens whatever the level (it may go into debt, floored at minus the capacity). */
+    synchronized void charge(long nowNanos, int n) {
+        refill(nowNanos);
+        tokens = Math.max(-capacity, tokens - n);
     }
 
     /** True when the bucket has been refilled to capacity (so it may be forgotten). */

@@ -8,8 +8,9 @@ import java.util.List;
  * @param outcome stored, answered from an earlier request with the same key, or refused
  * @param refs one ref per recipient, same order (empty when refused)
  * @param stored the rows this request stored (empty for a replay or a refusal)
+ * @param refusedFor the recipient that caused {@code UNKNOWN_RECIPIENT} or {@code QUEUE_FULL}, else null
  */
-public record AppendResult(Outcome outcome, List<Long> refs, List<StoredMessage> stored) {
+public record AppendResult(Outcome outcome, List<Long> refs, List<StoredMessage> stored, String refusedFor) {
     /** Why a send was or was not stored. */
     public enum Outcome {
         /** Stored now. */
@@ -29,8 +30,16 @@ public record AppendResult(Outcome outcome, List<Long> refs, List<StoredMessage>
         stored = List.copyOf(stored);
     }
 
+    public AppendResult(Outcome outcome, List<Long> refs, List<StoredMessage> stored) {
+        this(outcome, refs, stored, null);
+    }
+
     static AppendResult refused(Outcome why) {
-        return new AppendResult(why, List.of(), List.of());
+        return new AppendResult(why, List.of(), List.of(), null);
+    }
+
+    static AppendResult refused(Outcome why, String recipient) {
+        return new AppendResult(why, List.of(), List.of(), recipient);
     }
 
     public boolean accepted() {

@@ -347,6 +347,11 @@ abstract class JdbcRelayStore implements RelayStore {
             if (!tx.appended.isEmpty()) {
                 appendedInTransaction(c, tx.appended.get(0).ref(), tx.appended.get(tx.appended.size() - 1).ref());
             }
+            if (!tx.changed) {
+                // nothing to keep (say, every send refused for a full inbox): no commit, no fsync
+                c.rollback();
+                return new Attempt(Ending.COMMITTED, tx, null, 0);
+            }
             committing = true;
             c.commit();
             return new Attempt(Ending.COMMITTED, tx, null, 0);
@@ -512,6 +517,30 @@ abstract class JdbcRelayStore implements RelayStore {
                 ps.setInt(3, limit);
                 ps.setLong(4, maxBytes);
                 return rows(ps);
+            }
+        });
+    }
+
+    private static final String PAGE_BYTES = "SELECT COALESCE(SUM(size), 0) FROM"
+            + " (SELECT size, SUM(size) OVER (ORDER BY ref ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running,"
+            + "   ROW_NUMBER() OVER (ORDER BY ref) AS n"
+            + "  FROM (SELECT ref, size FROM queue WHERE recipient = ? AND ref >= ? ORDER BY ref LIMIT ?) l) q"
+            + " WHERE q.running <= ? OR q.n = 1";
+
+    @Override
+    public long pageBytes(String recipient, long fromRef, int limit, long maxBytes) {
+        if (limit <= 0) {
+            return 0;
+        }
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(PAGE_BYTES)) {
+                ps.setString(1, recipient);
+                ps.setLong(2, fromRef);
+                ps.setInt(3, limit);
+                ps.setLong(4, maxBytes);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
             }
         });
     }

@@ -94,6 +94,12 @@ public interface RelayStore extends AutoCloseable {
      */
     List<StoredMessage> fetch(String recipient, long fromRef, int limit, long maxBytes);
 
+    /**
+     * Bytes of contents {@link #fetch(String, long, int, long)} with the same arguments would
+     * return now (without reading the contents): the relay reserves memory for exactly that.
+     */
+    long pageBytes(String recipient, long fromRef, int limit, long maxBytes);
+
     /** Deletes the recipient's packages with the given refs; returns how many were deleted. Refs of other recipients are ignored. */
     int ack(String recipient, Collection<Long> refs);
 

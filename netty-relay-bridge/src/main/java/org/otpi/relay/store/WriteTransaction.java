@@ -31,6 +31,8 @@ final class WriteTransaction {
     final Object[] results;
     /** Rows stored by this transaction, in ref order. */
     final List<StoredMessage> appended = new ArrayList<>();
+    /** False if the transaction changed nothing (it is then rolled back: no commit, no fsync). */
+    boolean changed;
 
     /** An account row held locked for this transaction; counters changed in memory, written back at the end. */
     private static final class Quota {
@@ -93,28 +95,39 @@ final class WriteTransaction {
                     accepted.add(i);
                 }
             } else if (op instanceof WriteOp.Ack ack) {
-                results[i] = ack(ack);
+                int n = ack(ack);
+                changed |= n > 0;
+                results[i] = n;
             } else if (op instanceof WriteOp.Touch t) {
                 touch(t);
+                changed = true;
                 results[i] = null;
             } else if (op instanceof WriteOp.CreateAccount ca) {
                 results[i] = createAccount(ca.uid, ca.tokenHash, ca.nowMillis);
+                changed = true;
             } else if (op instanceof WriteOp.Register r) {
                 results[i] = register(r.r);
+                changed = true; // the rate bucket was spent even when refused
             } else if (op instanceof WriteOp.Purge p) {
                 results[i] = purge(p.cutoffMillis);
+                changed = true;
             } else if (op instanceof WriteOp.PurgeKeys p) {
                 results[i] = purgeKeys(p.cutoffMillis, p.nowMillis);
+                changed = true;
             } else if (op instanceof WriteOp.Probe) {
                 results[i] = null;
             } else if (op instanceof WriteOp.AddInvites ai) {
                 addInvites(ai);
+                changed = true;
                 results[i] = null;
             } else {
                 throw new SQLException("unknown operation");
             }
         }
         storeAppends(accepted);
+        if (!accepted.isEmpty()) {
+            changed = true;
+        }
         // followers: a second request with the same key in the same batch gets the first one's refs
         for (int i = 0; i < ops.size(); i++) {
             if (results[i] instanceof Follower f) {
@@ -215,15 +228,18 @@ final class WriteTransaction {
             keyLeaders.put(k, i);
         }
         AppendResult.Outcome refusal = null;
+        String refusedFor = null;
         for (String rcpt : r.recipients()) {
             Quota q = quotas.get(rcpt);
             if (q == null) {
                 if (r.requireAccounts()) {
                     refusal = AppendResult.Outcome.UNKNOWN_RECIPIENT;
+                    refusedFor = rcpt;
                     break;
                 }
             } else if (q.count + 1 > r.maxQueued() || q.bytes + r.size() > r.maxQueuedBytes()) {
                 refusal = AppendResult.Outcome.QUEUE_FULL;
+                refusedFor = rcpt;
                 break;
             }
         }
@@ -235,7 +251,7 @@ final class WriteTransaction {
                     ps.executeUpdate();
                 }
             }
-            results[i] = AppendResult.refused(refusal);
+            results[i] = AppendResult.refused(refusal, refusedFor);
             return false;
         }
         for (String rcpt : r.recipients()) {
