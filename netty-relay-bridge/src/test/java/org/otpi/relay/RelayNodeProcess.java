@@ -2,7 +2,6 @@ package org.otpi.relay;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,9 +29,7 @@ final class RelayNodeProcess implements AutoCloseable {
     }
 
     static int freePort() throws java.io.IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return LocalHaproxy.freePort();
     }
 
     int port() {

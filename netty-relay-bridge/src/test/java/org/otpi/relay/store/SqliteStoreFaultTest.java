@@ -56,7 +56,11 @@ class SqliteStoreFaultTest {
             assertEquals(1, stored.size(), "stored once, although the writer did not hear the first commit succeed");
             assertEquals(r.refs(), List.of(stored.get(0).ref()), "the caller got the ref that was really committed");
             assertEquals(4, store.queuedBytes("bob"), "the quota was counted once");
-            assertEquals(stored, List.copyOf(heard));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (heard.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(stored, List.copyOf(heard), "listeners heard it once");
         }
     }
 }
