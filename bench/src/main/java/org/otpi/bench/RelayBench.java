@@ -294,9 +294,18 @@ public final class RelayBench {
     }
 
     private static Setup setUp(String kind, Path dir, LocalPostgres pg, int n) throws Exception {
+        Setup s = new Setup();
+        try {
+            return setUp(s, kind, dir, pg, n);
+        } catch (Exception | Error e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private static Setup setUp(Setup s, String kind, Path dir, LocalPostgres pg, int n) throws Exception {
         RelayLimits limits = RelayLimits.defaults().toBuilder().rate(1e6, 1_000_000).registrationRate(1e6, 1_000_000)
                 .queueLimit(1_000_000).connections(100_000, 100_000).build();
-        Setup s = new Setup();
         int nodes = kind.equals("haproxy") ? 2 : 1;
         int workers = Math.min(256, Math.max(32, n / 4)) / nodes;
         String url = null;

@@ -56,12 +56,12 @@ public final class LocalHaproxy implements AutoCloseable {
         int port = freePort();
         boolean tcp = mode == Mode.TCP_PROXY_V2;
         StringBuilder cfg = new StringBuilder();
-        cfg.append("global\n  maxconn 20000\n\n");
+        cfg.append("global\n  maxconn 5000\n\n"); // about 2 fds per connection: stays under common limits
         cfg.append("defaults\n  mode ").append(tcp ? "tcp" : "http")
                 .append("\n  timeout connect 2s\n  timeout client 60s\n  timeout server 60s\n")
                 .append("  timeout tunnel 1h\n").append(tcp ? "" : "  timeout http-request 10s\n")
                 .append("  option redispatch\n  retries 3\n\n");
-        cfg.append("frontend relay_in\n  bind 127.0.0.1:").append(port).append("\n  maxconn 20000\n  default_backend relay_nodes\n\n");
+        cfg.append("frontend relay_in\n  bind 127.0.0.1:").append(port).append("\n  maxconn 5000\n  default_backend relay_nodes\n\n");
         cfg.append("backend relay_nodes\n  balance roundrobin\n  option httpchk\n")
                 .append("  http-check send meth GET uri /api/v1/health/ready\n  http-check expect status 200\n")
                 .append("  default-server inter 500ms fall 2 rise 2\n");

@@ -13,13 +13,17 @@ import org.otpi.relay.store.RelayStore;
  *
  * <p>Shared across nodes: each node decides from its own buckets at once (no database round
  * trip per request) and counts what it spent; {@link #sync} adds those counts to the shared
- * buckets in the database (PostgreSQL) and sets the local buckets to the shared balance. So a
- * client spreading its requests over N nodes gets the rate of one, give or take what it can
- * spend within one sync interval, which it then owes (a negative balance refuses until repaid).
+ * buckets in the database (PostgreSQL) and sets the local buckets to the shared balance. A key's
+ * spending is sent once it reaches a quarter of the burst (or after five seconds), so the
+ * database sees work only for keys that spend a lot: the shared buckets lag by at most a
+ * quarter burst per node. So a client spreading its requests over N nodes gets the rate of one,
+ * give or take N quarter bursts, which it then owes (a negative balance refuses until repaid).
  */
 final class RateLimiter {
     private final ConcurrentHashMap<String, TokenBucket> buckets = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> spent = new ConcurrentHashMap<>();
+    /** When each key's spending was last sent (nanoTime). */
+    private final ConcurrentHashMap<String, Long> lastSent = new ConcurrentHashMap<>();
     private final double perSecond;
     private final int burst;
     private final LongSupplier nanoClock;
@@ -85,11 +89,22 @@ final class RateLimiter {
             return;
         }
         Map<String, Integer> batch = new HashMap<>();
+        long nowNanos = nanoClock.getAsLong();
+        int threshold = Math.max(1, burst / 4);
         for (Map.Entry<String, AtomicInteger> e : spent.entrySet()) {
+            Long last = lastSent.get(e.getKey());
+            boolean stale = last == null ? false : nowNanos - last > STALE_NANOS;
+            if (last == null) {
+                lastSent.put(e.getKey(), nowNanos);
+            }
+            if (e.getValue().get() < threshold && !stale) {
+                continue;
+            }
             int n = e.getValue().getAndSet(0);
             if (n > 0) {
                 batch.put(prefix + e.getKey(), n);
             }
+            lastSent.put(e.getKey(), nowNanos);
             spent.remove(e.getKey(), e.getValue()); // a racing increment recreates the entry
         }
         if (batch.isEmpty()) {
@@ -105,9 +120,12 @@ final class RateLimiter {
         }
     }
 
+    private static final long STALE_NANOS = 5_000_000_000L;
+
     void sweep() {
         long now = nanoClock.getAsLong();
         buckets.entrySet().removeIf(e -> e.getValue().isFull(now) && !spent.containsKey(e.getKey()));
+        lastSent.entrySet().removeIf(e -> !spent.containsKey(e.getKey()) && now - e.getValue() > STALE_NANOS);
     }
 
     int size() {

@@ -512,6 +512,9 @@ final class RelayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 ctx.pipeline().remove(RequestDeadline.class);
             }
             ctx.pipeline().replace(this, "relay-ws", ws);
+            // a message split into continuation frames is put together, up to the same bound
+            ctx.pipeline().addBefore("relay-ws", "ws-aggregator",
+                    new io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator(service.limits().wsMaxFrameBytes()));
             hs.handshake(ctx.channel(), req).addListener(f -> {
                 if (f.isSuccess()) {
                     if (ctx.pipeline().get(RequestGate.class) != null) {

@@ -81,7 +81,7 @@ final class RelayService {
                 Math.max(limits.fetchBytes(), limits.maxPackageChars()) + 64 * 1024)
                 * Math.max(MemoryBudget.BODY_FACTOR, MemoryBudget.ANSWER_FACTOR);
         this.budget = new MemoryBudget(capacity, Math.max(capacity / 8, oneRequest));
-        store.onAppended(hub::isOnline, this::fanOut);
+        store.onAppended(() -> !hub.isEmpty(), hub::isOnline, this::fanOut);
     }
 
     RelayLimits limits() {
@@ -389,18 +389,18 @@ final class RelayService {
     Fetched fetchReserved(String uid, long from, int limit, List<MemoryBudget.Lease> held) {
         int n = Math.min(Math.max(limit, 1), limits.fetchLimit());
         long start = Math.max(from, 0);
-        long bytes = store.pageBytes(uid, start, n, limits.fetchBytes());
-        if (bytes == 0) {
-            return new Fetched(List.of(), start, 0);
-        }
-        MemoryBudget.Lease l = budget.tryReserve("acct:" + uid, RequestGate.BASE_BYTES + bytes * MemoryBudget.ANSWER_FACTOR);
-        if (l == null) {
+        List<StoredMessage> raw = store.fetch(uid, start, n, limits.fetchBytes(), bytes -> {
+            MemoryBudget.Lease l = budget.tryReserve("acct:" + uid, RequestGate.BASE_BYTES + bytes * MemoryBudget.ANSWER_FACTOR);
+            if (l == null) {
+                return false;
+            }
+            held.add(l);
+            return true;
+        });
+        if (raw == null) {
             throw new RelayFailure(Kind.BUSY, "memory budget");
         }
-        held.add(l);
-        // Rows only ever go (acknowledged) or come after the page: bounded by what was reserved,
-        // it returns at most those bytes, or its first package, which was counted.
-        return fetched(uid, from, store.fetch(uid, start, n, bytes));
+        return fetched(uid, from, raw);
     }
 
     private Fetched fetched(String uid, long from, List<StoredMessage> raw) {

@@ -60,7 +60,8 @@ abstract class JdbcRelayStore implements RelayStore {
     private volatile boolean writerHealthy = true;
     private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private record Listener(Predicate<String> wanted, Consumer<List<StoredMessage>> consumer) {
+    private record Listener(java.util.function.BooleanSupplier anyone, Predicate<String> wanted,
+                            Consumer<List<StoredMessage>> consumer) {
     }
 
     /** Opens a connection with the store's settings. */
@@ -496,51 +497,49 @@ abstract class JdbcRelayStore implements RelayStore {
         });
     }
 
-    private static final String FETCH = "SELECT q.ref, p.sender, q.recipient, p.contents, q.created_at FROM"
-            + " (SELECT ref, recipient, package_id, created_at,"
-            + "   SUM(size) OVER (ORDER BY ref ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running,"
-            + "   ROW_NUMBER() OVER (ORDER BY ref) AS n"
-            + "  FROM (SELECT ref, recipient, package_id, size, created_at FROM queue"
-            + "        WHERE recipient = ? AND ref >= ? ORDER BY ref LIMIT ?) l) q"
-            + " JOIN packages p ON p.id = q.package_id"
-            + " WHERE q.running <= ? OR q.n = 1 ORDER BY q.ref";
-
+    /**
+     * Two statements on one connection: the sizes of up to {@code limit} queued packages (an
+     * index range, no contents), cut where the next would pass {@code maxBytes}; then the
+     * contents of exactly that ref range.
+     */
     @Override
-    public List<StoredMessage> fetch(String recipient, long fromRef, int limit, long maxBytes) {
+    public List<StoredMessage> fetch(String recipient, long fromRef, int limit, long maxBytes,
+                                     java.util.function.LongPredicate beforeLoading) {
         if (limit <= 0) {
             return List.of();
         }
         return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(FETCH)) {
+            long lastRef = -1;
+            long bytes = 0;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT ref, size FROM queue WHERE recipient = ? AND ref >= ? ORDER BY ref LIMIT ?")) {
                 ps.setString(1, recipient);
                 ps.setLong(2, fromRef);
                 ps.setInt(3, limit);
-                ps.setLong(4, maxBytes);
-                return rows(ps);
-            }
-        });
-    }
-
-    private static final String PAGE_BYTES = "SELECT COALESCE(SUM(size), 0) FROM"
-            + " (SELECT size, SUM(size) OVER (ORDER BY ref ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running,"
-            + "   ROW_NUMBER() OVER (ORDER BY ref) AS n"
-            + "  FROM (SELECT ref, size FROM queue WHERE recipient = ? AND ref >= ? ORDER BY ref LIMIT ?) l) q"
-            + " WHERE q.running <= ? OR q.n = 1";
-
-    @Override
-    public long pageBytes(String recipient, long fromRef, int limit, long maxBytes) {
-        if (limit <= 0) {
-            return 0;
-        }
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(PAGE_BYTES)) {
-                ps.setString(1, recipient);
-                ps.setLong(2, fromRef);
-                ps.setInt(3, limit);
-                ps.setLong(4, maxBytes);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getLong(1) : 0L;
+                    while (rs.next()) {
+                        long size = rs.getLong(2);
+                        if (lastRef >= 0 && bytes + size > maxBytes) {
+                            break;
+                        }
+                        lastRef = rs.getLong(1);
+                        bytes += size;
+                    }
                 }
+            }
+            if (lastRef < 0) {
+                return List.of();
+            }
+            if (!beforeLoading.test(bytes)) {
+                return null;
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT q.ref, p.sender, q.recipient, p.contents, q.created_at"
+                    + " FROM queue q JOIN packages p ON p.id = q.package_id"
+                    + " WHERE q.recipient = ? AND q.ref >= ? AND q.ref <= ? ORDER BY q.ref")) {
+                ps.setString(1, recipient);
+                ps.setLong(2, fromRef);
+                ps.setLong(3, lastRef);
+                return rows(ps);
             }
         });
     }
@@ -652,7 +651,13 @@ abstract class JdbcRelayStore implements RelayStore {
 
     @Override
     public void onAppended(Predicate<String> wanted, Consumer<List<StoredMessage>> listener) {
-        listeners.add(new Listener(wanted, listener));
+        listeners.add(new Listener(() -> true, wanted, listener));
+    }
+
+    @Override
+    public void onAppended(java.util.function.BooleanSupplier anyone, Predicate<String> wanted,
+                           Consumer<List<StoredMessage>> listener) {
+        listeners.add(new Listener(anyone, wanted, listener));
     }
 
     private void notifyListeners(List<StoredMessage> appended) {
@@ -693,7 +698,9 @@ abstract class JdbcRelayStore implements RelayStore {
      * the range is.
      */
     void deliverRange(long first, long last) {
-        if (listeners.isEmpty()) {
+        // Nobody here to push to: a session that connects later reads its backlog itself, after
+        // joining, so it cannot miss what is skipped now.
+        if (listeners.stream().noneMatch(l -> l.anyone.getAsBoolean())) {
             return;
         }
         long from = first;

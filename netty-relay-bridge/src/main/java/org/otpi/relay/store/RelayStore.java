@@ -92,13 +92,18 @@ public interface RelayStore extends AutoCloseable {
      * Like {@link #fetch(String, long, int)}, and at most {@code maxBytes} of contents in all, except
      * that the first package is returned even when it alone is larger (so paging always moves on).
      */
-    List<StoredMessage> fetch(String recipient, long fromRef, int limit, long maxBytes);
+    default List<StoredMessage> fetch(String recipient, long fromRef, int limit, long maxBytes) {
+        return fetch(recipient, fromRef, limit, maxBytes, bytes -> true);
+    }
 
     /**
-     * Bytes of contents {@link #fetch(String, long, int, long)} with the same arguments would
-     * return now (without reading the contents): the relay reserves memory for exactly that.
+     * Like {@link #fetch(String, long, int, long)}, in two steps: the page is chosen from the
+     * packages' sizes alone, then {@code beforeLoading} is told the exact bytes of contents it
+     * holds (the relay reserves memory for them) and may refuse, in which case nothing is loaded
+     * and null is returned. What is then loaded is never more than that: rows can only have been
+     * acknowledged in between, and refs beyond the page are not read.
      */
-    long pageBytes(String recipient, long fromRef, int limit, long maxBytes);
+    List<StoredMessage> fetch(String recipient, long fromRef, int limit, long maxBytes, java.util.function.LongPredicate beforeLoading);
 
     /** Deletes the recipient's packages with the given refs; returns how many were deleted. Refs of other recipients are ignored. */
     int ack(String recipient, Collection<Long> refs);
@@ -159,6 +164,15 @@ public interface RelayStore extends AutoCloseable {
      * the listener must not block. A package may be delivered more than once.
      */
     void onAppended(Predicate<String> wanted, Consumer<List<StoredMessage>> listener);
+
+    /**
+     * {@link #onAppended(Predicate, Consumer)}, with {@code anyone}: while it is false (no live
+     * session on this node) other nodes' appends are not even looked at.
+     */
+    default void onAppended(java.util.function.BooleanSupplier anyone, Predicate<String> wanted,
+                            Consumer<List<StoredMessage>> listener) {
+        onAppended(wanted, listener);
+    }
 
     /** {@link #onAppended(Predicate, Consumer)} for every recipient. */
     default void onAppended(Consumer<List<StoredMessage>> listener) {

@@ -81,7 +81,7 @@ final class Schema {
                         + " created_at " + big + " NOT NULL, pending " + big + " NOT NULL)",
                 "CREATE TABLE queue(ref " + big + " PRIMARY KEY, recipient TEXT NOT NULL, package_id " + big + " NOT NULL,"
                         + " size " + big + " NOT NULL, created_at " + big + " NOT NULL)",
-                "CREATE INDEX queue_by_recipient ON queue(recipient, ref)",
+                "CREATE INDEX queue_by_recipient ON queue(recipient, ref, size)", // a page's sizes without the table
                 "CREATE INDEX accounts_by_last_seen ON accounts(last_seen)",
                 "CREATE INDEX accounts_by_created ON accounts(created_at)",
                 "CREATE TABLE idempotency(sender TEXT NOT NULL, key TEXT NOT NULL, request_hash " + d.blob + " NOT NULL,"
