@@ -257,18 +257,6 @@ final class RelayService {
 
     // ------------------------------------------------------------ packages
 
-    /** Stores {@code contents} for every recipient; returns their refs in the same order. */
-    List<Long> send(String sender, List<String> to, String contents) {
-        try {
-            return sendAsync(sender, to, contents, null).join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw e;
-        }
-    }
-
     /** True if {@code key} is an acceptable {@code Idempotency-Key}. */
     static boolean isIdempotencyKey(String key) {
         return key != null && IDEMPOTENCY_KEY.matcher(key).matches();
@@ -373,17 +361,8 @@ final class RelayService {
     /**
      * Queued packages of {@code uid} with {@code ref >= from}: at most {@code limit} (capped by
      * {@link RelayLimits#fetchLimit}) and at most {@link RelayLimits#fetchBytes} of contents,
-     * except that one package larger than that comes alone.
-     */
-    Fetched fetch(String uid, long from, int limit) {
-        int n = Math.min(Math.max(limit, 1), limits.fetchLimit());
-        List<StoredMessage> raw = store.fetch(uid, Math.max(from, 0), n, limits.fetchBytes());
-        return fetched(uid, from, raw);
-    }
-
-    /**
-     * {@link #fetch}, with memory reserved first for exactly the bytes the page holds (503 if
-     * the budget or the account's share cannot hold it). The reservation is added to
+     * except that one package larger than that comes alone. Memory is reserved first for
+     * exactly the bytes the page holds (503 if the budget or the account's share cannot hold it). The reservation is added to
      * {@code held}; the caller releases it once the answer has been written.
      */
     Fetched fetchReserved(String uid, long from, int limit, List<MemoryBudget.Lease> held) {

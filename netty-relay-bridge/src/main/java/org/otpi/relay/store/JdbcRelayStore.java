@@ -109,10 +109,6 @@ abstract class JdbcRelayStore implements RelayStore {
     void appendedInTransaction(Connection c, long firstRef, long lastRef) throws SQLException {
     }
 
-    /** Called after every commit that stored packages, with the highest ref stored. */
-    void committed(long lastRef) {
-    }
-
     // ---------------------------------------------------------------- writes
 
     @Override
@@ -381,7 +377,6 @@ abstract class JdbcRelayStore implements RelayStore {
             ops.get(i).completeWith(tx.results[i]);
         }
         if (!tx.appended.isEmpty()) {
-            committed(tx.appended.get(tx.appended.size() - 1).ref());
             notifyListeners(tx.appended);
         }
     }
@@ -416,11 +411,6 @@ abstract class JdbcRelayStore implements RelayStore {
         } catch (SQLException e) {
             org.tinylog.Logger.debug(e, "relay store rollback failed");
         }
-    }
-
-    /** True unless the writer's last attempt lost its connection. */
-    boolean writerHealthy() {
-        return writerHealthy;
     }
 
     // ---------------------------------------------------------------- reads
