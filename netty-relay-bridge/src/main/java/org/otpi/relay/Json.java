@@ -59,8 +59,33 @@ final class Json {
         }
     }
 
+    /** Parses straight from the body's buffer (no copy of the body). */
+    static <T> T parse(ObjectMapper mapper, io.netty.buffer.ByteBuf body, Class<T> type) {
+        if (!body.isReadable()) {
+            throw new RelayFailure(Kind.BAD_REQUEST, "empty body");
+        }
+        try (java.io.InputStream in = new io.netty.buffer.ByteBufInputStream(body.duplicate())) {
+            T value = mapper.readValue(in, type);
+            if (value == null) {
+                throw new RelayFailure(Kind.BAD_REQUEST, "null body");
+            }
+            return value;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof RelayFailure rf) {
+                throw rf;
+            }
+            throw new RelayFailure(Kind.BAD_REQUEST, "json: " + e.getClass().getSimpleName());
+        }
+    }
+
     // ---- request bodies (v1)
-    record RegisterRequest(String uid) {
+
+    /** {@code invite} only when registration is by invitation. */
+    record RegisterRequest(String uid, String invite) {
+        @Override
+        public String toString() {
+            return "RegisterRequest[" + uid + "]";
+        }
     }
 
     record SendRequest(List<String> to, String contents) {
@@ -75,8 +100,14 @@ final class Json {
                       @JsonProperty("contents") String contents) {
     }
 
+    /** {@code token}: the recipient's token, when not sent as {@code Authorization: Bearer}. */
     record LegacyGetMessages(@JsonProperty("recipient_uid") String recipientUid,
-                             @JsonProperty("start_ref") Long startRef) {
+                             @JsonProperty("start_ref") Long startRef,
+                             @JsonProperty("token") String token) {
+        @Override
+        public String toString() {
+            return "LegacyGetMessages[" + recipientUid + "]";
+        }
     }
 
     // ---- WebSocket frames from the client

@@ -28,6 +28,10 @@ final class PushHub {
         });
     }
 
+    boolean isEmpty() {
+        return sessions.isEmpty();
+    }
+
     boolean isOnline(String uid) {
         return sessions.containsKey(uid);
     }

@@ -8,10 +8,13 @@ final class RelayFailure extends RuntimeException {
     enum Kind {
         BAD_REQUEST(400, "bad request"),
         UNAUTHORIZED(401, "unauthorized"),
+        FORBIDDEN(403, "forbidden"),
         NOT_FOUND(404, "not found"),
         METHOD(405, "method not allowed"),
+        TIMEOUT(408, "timeout"),
         CONFLICT(409, "unavailable"),
         TOO_LARGE(413, "too large"),
+        KEY_REUSED(422, "key reused"),
         RATE_LIMITED(429, "slow down"),
         INTERNAL(500, "failed"),
         BUSY(503, "busy");

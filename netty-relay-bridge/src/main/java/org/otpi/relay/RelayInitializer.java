@@ -18,29 +18,44 @@ final class RelayInitializer extends ChannelInitializer<SocketChannel> {
     private final RelayConfig config;
     private final RelayService service;
     private final Executor blocking;
+    private final TrustedProxies trusted;
+    private final ConnectionGate gate;
 
-    RelayInitializer(RelayConfig config, RelayService service, Executor blocking) {
+    RelayInitializer(RelayConfig config, RelayService service, Executor blocking, ConnectionGate gate) {
         this.config = config;
         this.service = service;
         this.blocking = blocking;
+        this.trusted = TrustedProxies.parse(config.trustedProxies());
+        this.gate = gate;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         ch.config().setOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 2 * 1024 * 1024));
         ChannelPipeline p = ch.pipeline();
-        // 1. TLS, when configured.
+        RelayLimits limits = config.limits();
+        // 1. The connection cap (total, and per client address).
+        p.addLast("gate", gate);
+        // 2. A PROXY protocol header from a trusted load balancer names the client; from anyone else it closes the connection.
+        if (!trusted.isEmpty()) {
+            p.addLast("proxy", new ProxyProtocolHandler(trusted, gate));
+        }
+        // 3. TLS, when configured.
         if (config.sslContext() != null) {
             p.addLast("tls", config.sslContext().newHandler(ch.alloc()));
         }
-        // 2. A connection silent for idleSeconds is closed; a WebSocket is pinged at a third of that.
-        int idle = config.limits().idleSeconds();
+        // 4. A connection silent for idleSeconds is closed; a WebSocket is pinged at a third of that.
+        int idle = limits.idleSeconds();
         p.addLast("idle", new IdleStateHandler(idle, Math.max(1, idle / 3), 0));
-        // 3. HTTP/1.1 with bounded request line and headers.
+        // 5. A request must arrive whole within requestSeconds of its first byte (408 beyond).
+        p.addLast("deadline", new RequestDeadline(limits.requestSeconds() * 1000L));
+        // 6. HTTP/1.1 with bounded request line and headers.
         p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
-        // 4. Whole requests only, body bounded (413 beyond it).
-        p.addLast("aggregator", new HttpObjectAggregator(config.limits().maxBodyBytes()));
-        // 5. Routing; store calls go to the blocking executor. Replaced by the WebSocket handler on upgrade.
+        // 7. Who the client is; the body's size checked and its memory reserved before it is read.
+        p.addLast("request-gate", new RequestGate(trusted, service.budget(), limits.maxBodyBytes()));
+        // 8. Whole requests only (the gate already refused anything larger).
+        p.addLast("aggregator", new HttpObjectAggregator(limits.maxBodyBytes()));
+        // 9. Routing; store calls go to the blocking executor. Replaced by the WebSocket handler on upgrade.
         p.addLast("relay", new RelayHandler(service, blocking, config.legacyEndpoints(), config.sslContext() != null));
     }
 }

@@ -24,12 +24,14 @@ import picocli.CommandLine.Spec;
  * otpi-relay serve --port 8090 --bind 127.0.0.1 --store sqlite:relay.db
  * otpi-relay serve --store postgres:jdbc:postgresql://db:5432/relay?user=relay --tls-keystore relay.p12 --tls-password-file relay.pass
  * otpi-relay make-cert --keystore relay.p12 --password-file relay.pass --cert relay.crt --name relay.example --name 127.0.0.1
+ * otpi-relay serve --registration invite --trusted-proxy 10.0.0.5 --store postgres:...
+ * otpi-relay invite --store postgres:... --count 5 --valid-days 14
  * </pre>
  * Exit codes: 0 success, 1 failure, 2 usage error.
  */
 @Command(name = "otpi-relay", mixinStandardHelpOptions = true, version = "otpi-relay 0.1",
         description = "Untrusted store-and-forward relay for sealed OTPi packages.",
-        subcommands = {RelayMain.Serve.class, RelayMain.MakeCert.class})
+        subcommands = {RelayMain.Serve.class, RelayMain.MakeCert.class, RelayMain.Invite.class})
 public final class RelayMain implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -79,8 +81,43 @@ public final class RelayMain implements Callable<Integer> {
         @Option(names = "--tls-password-file", description = "File holding the keystore password.")
         Path passwordFile;
 
-        @Option(names = "--no-legacy", negatable = false, description = "Do not serve /check /send /getmessages /getnextref.")
+        @Option(names = "--legacy", description = "Also serve the paper's /check /send /getmessages /getnextref"
+                + " (/getmessages needs the recipient's token; /send lets anyone queue for a registered account).")
+        boolean legacy;
+
+        @Option(names = "--no-legacy", hidden = true, description = "The default now; kept for old scripts.")
         boolean noLegacy;
+
+        @Option(names = "--registration", defaultValue = "open",
+                description = "open, invite (codes from 'otpi-relay invite') or closed (default ${DEFAULT-VALUE}).")
+        String registration;
+
+        @Option(names = "--trusted-proxy", description = "Load balancer address or CIDR whose PROXY protocol header and"
+                + " X-Forwarded-For name the client (repeatable; default none).")
+        List<String> trustedProxies;
+
+        @Option(names = "--queue-limit", defaultValue = "10000", description = "Packages queued per recipient (default ${DEFAULT-VALUE}).")
+        int queueLimit;
+
+        @Option(names = "--queue-mb", defaultValue = "64", description = "MiB queued per recipient (default ${DEFAULT-VALUE}).")
+        long queueMb;
+
+        @Option(names = "--fetch-kb", defaultValue = "512", description = "KiB of packages per fetch page (default ${DEFAULT-VALUE}).")
+        int fetchKb;
+
+        @Option(names = "--max-connections", defaultValue = "8192", description = "Open connections on this node (default ${DEFAULT-VALUE}).")
+        int maxConnections;
+
+        @Option(names = "--max-connections-per-address", defaultValue = "128",
+                description = "Open connections per client address (default ${DEFAULT-VALUE}).")
+        int maxConnectionsPerAddress;
+
+        @Option(names = "--request-seconds", defaultValue = "30", description = "A request must arrive whole within this (default ${DEFAULT-VALUE}).")
+        int requestSeconds;
+
+        @Option(names = "--memory-budget-mb", defaultValue = "0",
+                description = "MiB of bodies, answers and pushes held at once (default: a quarter of the heap).")
+        long memoryBudgetMb;
 
         @Option(names = "--rate", defaultValue = "100", description = "Requests per second per account (default ${DEFAULT-VALUE}).")
         double rate;
@@ -104,10 +141,29 @@ public final class RelayMain implements Callable<Integer> {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             RelayLimits defaults = RelayLimits.defaults();
-            RelayLimits limits = defaults.withRate(rate, burst)
-                    .withRegistrationRate(registerRate, defaults.registrationBurst())
-                    .withSizes(maxPackageChars, Math.max(defaults.maxBodyBytes(), maxPackageChars + 64 * 1024));
-            RelayConfig.Builder b = RelayConfig.builder().bind(bind).port(port).limits(limits).legacyEndpoints(!noLegacy);
+            RelayConfig.Registration reg;
+            try {
+                reg = RelayConfig.Registration.valueOf(registration.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--registration must be open, invite or closed");
+            }
+            RelayLimits limits;
+            try {
+                limits = defaults.toBuilder().rate(rate, burst)
+                        .registrationRate(registerRate, defaults.registrationBurst())
+                        .maxPackageChars(maxPackageChars)
+                        .maxBodyBytes(Math.max(defaults.maxBodyBytes(), maxPackageChars + 64 * 1024))
+                        .queueLimit(queueLimit).queueBytes(queueMb << 20)
+                        .fetch(defaults.fetchLimit(), fetchKb * 1024)
+                        .connections(maxConnections, maxConnectionsPerAddress)
+                        .requestSeconds(requestSeconds)
+                        .memoryBudgetBytes(memoryBudgetMb << 20)
+                        .build();
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            RelayConfig.Builder b = RelayConfig.builder().bind(bind).port(port).limits(limits).legacyEndpoints(legacy)
+                    .registration(reg).trustedProxies(trustedProxies == null ? List.of() : trustedProxies);
             if (keystore != null) {
                 if (passwordFile == null) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--tls-keystore needs --tls-password-file");
@@ -118,6 +174,10 @@ public final class RelayMain implements Callable<Integer> {
                 b.deliveryFilter(new ChaosProxy(ChaosProxy.Settings.parse(chaos)));
                 out.println("!!! CHAOS MODE: this relay drops, corrupts, duplicates, reorders and replays packages: " + chaos);
                 Logger.warn("relay started in CHAOS test mode: {}", chaos);
+            }
+            if (legacy) {
+                out.println("note: the paper's plain endpoints are on: anyone may queue packages for a registered account"
+                        + " through /send (as a claimed sender)");
             }
             RelayStore st = RelayStores.open(store);
             RelayServer server;
@@ -185,6 +245,40 @@ public final class RelayMain implements Callable<Integer> {
             out.println("password:    " + passwordFile + " (keep it 0600)");
             out.println("certificate: " + cert + " (give this to clients)");
             out.println("SHA-256:     " + fp);
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "invite", mixinStandardHelpOptions = true,
+            description = "Make invite codes for '--registration invite' (each good for one account).")
+    static final class Invite implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--store", defaultValue = "sqlite:otpi-relay.db",
+                description = "The relay's store: sqlite:PATH or postgres:JDBCURL (default ${DEFAULT-VALUE}).")
+        String store;
+
+        @Option(names = "--count", defaultValue = "1", description = "How many codes (default ${DEFAULT-VALUE}).")
+        int count;
+
+        @Option(names = "--valid-days", defaultValue = "14", description = "Days each code stays valid (default ${DEFAULT-VALUE}).")
+        int validDays;
+
+        @Override
+        public Integer call() {
+            if (count < 1 || count > 10_000 || validDays < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--count 1..10000, --valid-days >= 1");
+            }
+            List<String> codes = Invites.make(count);
+            long now = System.currentTimeMillis();
+            try (RelayStore st = RelayStores.open(store)) {
+                st.addInvites(codes.stream().map(Invites::hash).toList(), now, now + TimeUnit.DAYS.toMillis(validDays));
+            }
+            Logger.tag("security").info("relay: {} invite codes made, valid {} days", count, validDays);
+            PrintWriter out = spec.commandLine().getOut();
+            codes.forEach(out::println);
             out.flush();
             return 0;
         }

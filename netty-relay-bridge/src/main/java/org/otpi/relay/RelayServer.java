@@ -37,16 +37,19 @@ public final class RelayServer implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     private final Channel channel;
     private final RelayService service;
+    private final ConnectionGate gate;
     private final boolean tls;
 
     private RelayServer(EventLoopGroup boss, EventLoopGroup workers, ThreadPoolExecutor blocking,
-                        ScheduledExecutorService housekeeping, Channel channel, RelayService service, boolean tls) {
+                        ScheduledExecutorService housekeeping, Channel channel, RelayService service, ConnectionGate gate,
+                        boolean tls) {
         this.boss = boss;
         this.workers = workers;
         this.blocking = blocking;
         this.housekeeping = housekeeping;
         this.channel = channel;
         this.service = service;
+        this.gate = gate;
         this.tls = tls;
     }
 
@@ -64,31 +67,36 @@ public final class RelayServer implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 });
-        ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "relay-housekeeping");
+        AtomicInteger h = new AtomicInteger();
+        // three threads: presence and purges, the readiness probe (may wait on a dead database), limit sync
+        ScheduledExecutorService housekeeping = Executors.newScheduledThreadPool(3, r -> {
+            Thread t = new Thread(r, "relay-housekeeping-" + h.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        RelayService service = new RelayService(store, config.limits(), config.deliveryFilter());
+        RelayService service = new RelayService(store, config.limits(), config.deliveryFilter(), config.registration());
+        service.probeStore();
+        ConnectionGate gate = new ConnectionGate(config.limits().maxConnections(), config.limits().maxConnectionsPerAddress(),
+                TrustedProxies.parse(config.trustedProxies()));
         try {
             ServerBootstrap b = new ServerBootstrap()
                     .group(boss, workers)
                     .channel(channelType)
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new RelayInitializer(config, service, blocking));
+                    .childHandler(new RelayInitializer(config, service, blocking, gate));
             Channel ch = b.bind(config.bindAddress(), config.port()).sync().channel();
-            housekeeping.scheduleWithFixedDelay(() -> {
-                try {
-                    service.housekeeping();
-                } catch (RuntimeException e) {
-                    Logger.warn(e, "relay housekeeping failed");
-                }
-            }, 5, 5, TimeUnit.SECONDS);
-            Logger.info("relay listening on {} ({}, {}, legacy endpoints {})", ch.localAddress(),
-                    config.sslContext() != null ? "TLS" : "plain HTTP", epoll ? "epoll" : "nio",
-                    config.legacyEndpoints() ? "on" : "off");
-            return new RelayServer(boss, workers, blocking, housekeeping, ch, service, config.sslContext() != null);
+            every(housekeeping, 5_000, "housekeeping", service::housekeeping);
+            every(housekeeping, 1_000, "readiness probe", service::probeStore);
+            every(housekeeping, 600_000, "idempotency key purge", service::purgeIdempotencyKeys);
+            if (store.sharesLimits()) {
+                every(housekeeping, config.sharedLimitSyncMillis(), "shared rate limits", service::syncSharedLimits);
+            }
+            Logger.info("relay listening on {} ({}, {}, legacy endpoints {}, registration {}, trusted proxies {})",
+                    ch.localAddress(), config.sslContext() != null ? "TLS" : "plain HTTP", epoll ? "epoll" : "nio",
+                    config.legacyEndpoints() ? "on" : "off", config.registration().name().toLowerCase(),
+                    config.trustedProxies().isEmpty() ? "none" : String.join(",", config.trustedProxies()));
+            return new RelayServer(boss, workers, blocking, housekeeping, ch, service, gate, config.sslContext() != null);
         } catch (Throwable e) {
             // includes a BindException, which Netty's sync() rethrows unchecked
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -97,6 +105,16 @@ public final class RelayServer implements AutoCloseable {
             housekeeping.shutdownNow();
             throw e;
         }
+    }
+
+    private static void every(ScheduledExecutorService ex, long millis, String what, Runnable r) {
+        ex.scheduleWithFixedDelay(() -> {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                Logger.warn("relay {} failed: {}", what, e.getMessage());
+            }
+        }, millis, millis, TimeUnit.MILLISECONDS);
     }
 
     public InetSocketAddress address() {
@@ -120,6 +138,20 @@ public final class RelayServer implements AutoCloseable {
     /** Live WebSocket sessions on this node. */
     public int liveSessions() {
         return service.hub().sessionCount();
+    }
+
+    RelayService service() {
+        return service;
+    }
+
+    /** Open connections on this node. */
+    public int openConnections() {
+        return gate.open();
+    }
+
+    /** True while the store answers (what {@code /api/v1/health/ready} reports). */
+    public boolean ready() {
+        return service.ready();
     }
 
     @Override

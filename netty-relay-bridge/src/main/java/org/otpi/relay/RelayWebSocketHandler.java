@@ -2,7 +2,6 @@ package org.otpi.relay;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -16,11 +15,14 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.otpi.relay.store.StoredMessage;
 import org.tinylog.Logger;
 
@@ -34,21 +36,37 @@ import org.tinylog.Logger;
  * </pre>
  * Client to server: {@code {"type":"ack","refs":[17]}}; anything else closes the session.
  *
- * <p>At connect the session joins the hub first and then sends the offline queue, so a package
- * stored in between may arrive twice: clients deduplicate by ref. A client that cannot keep up
- * (the write buffer passes its high-water mark) is disconnected with 1013 "try again later";
- * nothing is lost, the packages stay queued until acknowledged.
+ * <p>At connect the session joins the hub first and then sends the offline queue a page at a
+ * time (bounded by bytes, like a fetch), the next page only once the client has taken the last
+ * one; so a package stored in between may arrive twice: clients deduplicate by ref.
+ *
+ * <p>Bounds: every frame the client sends costs a token of the account's rate limit (an ack one
+ * more per 50 refs), and with none left the relay stops reading the socket until one is back
+ * (the client's frames wait in its own buffers) and drops the frames it had already read. Acknowledged refs are merged into one pending set per session (at most
+ * {@link RelayLimits#wsPendingAcks}; past that, reading stops too) and written to the store by at
+ * most one operation at a time. So a flood of acks costs its sender time, and the store at most
+ * one batched operation per session. A push that finds the memory budget spent, or the client's
+ * socket full, closes the session with 1013 "try again later": nothing is lost, the packages stay
+ * queued until acknowledged.
  */
 final class RelayWebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> implements PushHub.Session {
     private static final ObjectMapper WRITER = new ObjectMapper();
+    /** Most refs in one acknowledgement written to the store. */
+    private static final int ACK_BATCH = 1000;
 
     private final RelayService service;
     private final Executor blocking;
     private final String uid;
     private final long from;
     private final WebSocketServerHandshaker handshaker;
-    private final ObjectMapper reader = Json.strictMapper(64 * 1024);
+    private final ObjectMapper reader;
     private volatile Channel channel;
+    // event loop only:
+    private final LinkedHashSet<Long> pendingAcks = new LinkedHashSet<>();
+    private boolean ackInFlight;
+    private boolean pausedForAcks;
+    private boolean pausedForRate;
+    private Runnable whenWritable;
 
     RelayWebSocketHandler(RelayService service, Executor blocking, String uid, long from, WebSocketServerHandshaker hs) {
         this.service = service;
@@ -56,6 +74,7 @@ final class RelayWebSocketHandler extends SimpleChannelInboundHandler<WebSocketF
         this.uid = uid;
         this.from = from;
         this.handshaker = hs;
+        this.reader = Json.strictMapper(service.limits().wsMaxFrameBytes());
     }
 
     @Override
@@ -67,30 +86,115 @@ final class RelayWebSocketHandler extends SimpleChannelInboundHandler<WebSocketF
     void start() {
         service.hub().add(uid, this);
         channel.closeFuture().addListener(f -> service.hub().remove(uid, this));
-        runBlocking(this::sendBacklog);
+        runBlocking(() -> backlogPage(from));
     }
 
-    private void sendBacklog() {
-        long next = from;
-        int limit = service.limits().fetchLimit();
-        while (channel.isActive()) {
-            RelayService.Fetched f = service.fetch(uid, next, limit);
-            if (!f.messages().isEmpty()) {
-                push(f.messages());
-            }
-            next = f.nextRef();
-            if (f.storedCount() < limit) {
-                break;
-            }
+    private String budgetKey() {
+        return "acct:" + uid;
+    }
+
+    /** One page of the offline queue from {@code next}; the following page once this one has been taken. Worker thread. */
+    private void backlogPage(long next) {
+        Channel ch = channel;
+        if (!ch.isActive()) {
+            return;
         }
-        Map<String, Object> synced = new LinkedHashMap<>();
-        synced.put("type", "synced");
-        synced.put("nextRef", Math.max(next, service.nextRef()));
-        write(synced);
+        List<MemoryBudget.Lease> held = new ArrayList<>();
+        Runnable lease = () -> held.forEach(MemoryBudget.Lease::release);
+        RelayService.Fetched f;
+        String text;
+        try {
+            f = service.fetchReserved(uid, next, service.limits().fetchLimit(), held);
+            text = f.storedCount() == 0 ? null : f.messages().isEmpty() ? "" : messagesFrame(f.messages());
+        } catch (RelayFailure e) {
+            lease.run();
+            tryAgainLater(ch, "memory budget spent during backlog");
+            return;
+        } catch (RuntimeException e) {
+            lease.run();
+            throw e;
+        }
+        if (text == null) {
+            lease.run();
+            Map<String, Object> synced = new LinkedHashMap<>();
+            synced.put("type", "synced");
+            synced.put("nextRef", Math.max(next, service.nextRef()));
+            String frame = toJson(synced);
+            ch.eventLoop().execute(() -> ch.writeAndFlush(new TextWebSocketFrame(frame)));
+            return;
+        }
+        long nextRef = f.nextRef();
+        ch.eventLoop().execute(() -> {
+            if (text.isEmpty()) { // everything on this page was filtered out (test relays only)
+                lease.run();
+                runBlocking(() -> backlogPage(nextRef));
+                return;
+            }
+            ch.writeAndFlush(new TextWebSocketFrame(text)).addListener(w -> {
+                lease.run();
+                if (w.isSuccess()) {
+                    onceWritable(() -> runBlocking(() -> backlogPage(nextRef)));
+                }
+            });
+        });
+    }
+
+    /** Event loop: runs {@code r} now if the socket can take more, else when it can. */
+    private void onceWritable(Runnable r) {
+        if (channel.isWritable()) {
+            r.run();
+        } else {
+            whenWritable = r;
+        }
     }
 
     @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isWritable() && whenWritable != null) {
+            Runnable r = whenWritable;
+            whenWritable = null;
+            r.run();
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    /** Live packages from the hub; any thread; never blocks. */
+    @Override
     public void push(List<StoredMessage> messages) {
+        Channel ch = channel;
+        if (ch == null || !ch.isActive()) {
+            return;
+        }
+        long size = 256;
+        for (StoredMessage m : messages) {
+            size += m.contents().length() + 128;
+        }
+        MemoryBudget.Lease lease = service.budget().tryReserve(budgetKey(), size * MemoryBudget.PUSH_FACTOR);
+        if (lease == null || !ch.isWritable()) {
+            if (lease != null) {
+                lease.release();
+            }
+            tryAgainLater(ch, lease == null ? "memory budget spent" : "client too slow");
+            return;
+        }
+        ch.eventLoop().execute(() -> {
+            String text;
+            try {
+                text = messagesFrame(messages);
+            } catch (RuntimeException e) {
+                lease.release();
+                throw e;
+            }
+            ch.writeAndFlush(new TextWebSocketFrame(text)).addListener(f -> lease.release());
+        });
+    }
+
+    private static void tryAgainLater(Channel ch, String why) {
+        Logger.debug("relay: WebSocket closed with 1013 ({})", why);
+        ch.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.TRY_AGAIN_LATER)).addListener(f -> ch.close());
+    }
+
+    private static String messagesFrame(List<StoredMessage> messages) {
         List<Json.Message> out = new ArrayList<>(messages.size());
         for (StoredMessage s : messages) {
             out.add(new Json.Message(s.ref(), s.sender(), s.recipient(), s.contents(), s.createdMillis()));
@@ -98,59 +202,110 @@ final class RelayWebSocketHandler extends SimpleChannelInboundHandler<WebSocketF
         Map<String, Object> frame = new LinkedHashMap<>();
         frame.put("type", "messages");
         frame.put("messages", out);
-        write(frame);
+        return toJson(frame);
     }
 
-    private void write(Object frame) {
-        Channel ch = channel;
-        if (ch == null || !ch.isActive()) {
-            return;
-        }
-        if (!ch.isWritable()) {
-            Logger.debug("relay: WebSocket client too slow; disconnecting");
-            ch.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.TRY_AGAIN_LATER)).addListener(f -> ch.close());
-            return;
-        }
-        String text;
+    private static String toJson(Object frame) {
         try {
-            text = WRITER.writeValueAsString(frame);
+            return WRITER.writeValueAsString(frame);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        ch.writeAndFlush(new TextWebSocketFrame(text));
     }
+
+    // ------------------------------------------------------------ frames from the client
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        if (frame instanceof CloseWebSocketFrame) {
+            handshaker.close(ctx.channel(), (CloseWebSocketFrame) frame.retain());
+            return;
+        }
+        if (!service.spendFrame(uid)) {
+            // Over the account's rate: stop reading, and drop what was already read. Dropping an
+            // ack loses nothing (the packages stay queued until acknowledged again).
+            pauseForRate(ctx);
+            return;
+        }
         if (frame instanceof PingWebSocketFrame) {
             ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
         } else if (frame instanceof PongWebSocketFrame) {
             return;
-        } else if (frame instanceof CloseWebSocketFrame) {
-            handshaker.close(ctx.channel(), (CloseWebSocketFrame) frame.retain());
         } else if (frame instanceof TextWebSocketFrame) {
-            byte[] body = ByteBufUtil.getBytes(frame.content());
             Json.ClientFrame f;
+            List<Long> refs;
             try {
-                f = Json.parse(reader, body, Json.ClientFrame.class);
-            } catch (RelayFailure e) {
-                closeWith(ctx, WebSocketCloseStatus.INVALID_MESSAGE_TYPE);
-                return;
-            }
-            if (!"ack".equals(f.type())) {
-                closeWith(ctx, WebSocketCloseStatus.INVALID_MESSAGE_TYPE);
-                return;
-            }
-            runBlocking(() -> {
-                try {
-                    service.ack(uid, f.refs());
-                } catch (RelayFailure e) {
-                    closeWith(ctx, WebSocketCloseStatus.POLICY_VIOLATION);
+                f = Json.parse(reader, frame.content(), Json.ClientFrame.class);
+                if (!"ack".equals(f.type())) {
+                    closeWith(ctx, WebSocketCloseStatus.INVALID_MESSAGE_TYPE);
+                    return;
                 }
-            });
+                refs = service.checkRefs(f.refs());
+            } catch (RelayFailure e) {
+                closeWith(ctx, isRefsRefusal(e) ? WebSocketCloseStatus.POLICY_VIOLATION : WebSocketCloseStatus.INVALID_MESSAGE_TYPE);
+                return;
+            }
+            service.chargeAcks(uid, refs.size());
+            service.countAckFrame();
+            if (service.nanosUntilAccountToken(uid) > 0) {
+                pauseForRate(ctx);
+            }
+            pendingAcks.addAll(refs);
+            if (pendingAcks.size() >= service.limits().wsPendingAcks()) {
+                pausedForAcks = true;
+                updateAutoRead(ctx);
+            }
+            flushAcks(ctx);
         } else {
             closeWith(ctx, WebSocketCloseStatus.INVALID_MESSAGE_TYPE);
         }
+    }
+
+    /** A refs list that parsed but is unacceptable (empty, too long, a bad ref) is a policy violation. */
+    private static boolean isRefsRefusal(RelayFailure e) {
+        return "refs".equals(e.getMessage()) || "ref".equals(e.getMessage());
+    }
+
+    /** At most one acknowledgement in the store's queue per session; what arrives meanwhile is merged. */
+    private void flushAcks(ChannelHandlerContext ctx) {
+        if (ackInFlight || pendingAcks.isEmpty()) {
+            return;
+        }
+        List<Long> batch = new ArrayList<>(Math.min(ACK_BATCH, pendingAcks.size()));
+        Iterator<Long> it = pendingAcks.iterator();
+        while (it.hasNext() && batch.size() < ACK_BATCH) {
+            batch.add(it.next());
+            it.remove();
+        }
+        ackInFlight = true;
+        service.ackAsync(uid, batch).whenComplete((n, e) -> ctx.executor().execute(() -> {
+            ackInFlight = false;
+            if (e != null) {
+                Logger.debug(e, "relay: WebSocket acknowledgement failed; the packages stay queued");
+            }
+            if (pausedForAcks && pendingAcks.size() < service.limits().wsPendingAcks() / 2) {
+                pausedForAcks = false;
+                updateAutoRead(ctx);
+            }
+            flushAcks(ctx);
+        }));
+    }
+
+    private void pauseForRate(ChannelHandlerContext ctx) {
+        if (pausedForRate) {
+            return;
+        }
+        pausedForRate = true;
+        updateAutoRead(ctx);
+        long wait = Math.max(TimeUnit.MILLISECONDS.toNanos(1), service.nanosUntilAccountToken(uid));
+        ctx.executor().schedule(() -> {
+            pausedForRate = false;
+            updateAutoRead(ctx);
+        }, Math.min(wait, TimeUnit.SECONDS.toNanos(5)), TimeUnit.NANOSECONDS);
+    }
+
+    private void updateAutoRead(ChannelHandlerContext ctx) {
+        ctx.channel().config().setAutoRead(!pausedForAcks && !pausedForRate);
     }
 
     private void runBlocking(Runnable r) {
@@ -176,7 +331,9 @@ final class RelayWebSocketHandler extends SimpleChannelInboundHandler<WebSocketF
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent e) {
             if (e.state() == IdleState.READER_IDLE) {
-                ctx.close();
+                if (!pausedForAcks && !pausedForRate) {
+                    ctx.close();
+                }
             } else if (e.state() == IdleState.WRITER_IDLE) {
                 ctx.writeAndFlush(new PingWebSocketFrame());
             }

@@ -15,6 +15,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,10 +57,12 @@ class RelayApiTest {
     }
 
     @Test
-    void health_answersWithoutToken() throws Exception {
-        RelayFixture.Reply r = relay.call("GET", "/api/v1/health", null, null);
-        assertEquals(200, r.status());
-        assertEquals("{\"status\":\"ok\"}", r.body());
+    void health_answersWithoutToken_liveAndReady() throws Exception {
+        for (String path : new String[] {"/api/v1/health", "/api/v1/health/ready", "/api/v1/health/live"}) {
+            RelayFixture.Reply r = relay.call("GET", path, null, null);
+            assertEquals(200, r.status(), path);
+            assertEquals("{\"status\":\"ok\"}", r.body());
+        }
     }
 
     @Test
@@ -200,20 +203,44 @@ class RelayApiTest {
     }
 
     @Test
-    void users_listsRegisteredAccountsWithPresence() throws Exception {
+    void users_listsActiveAccountsFirst_withPresence_andLooksUpByName() throws Exception {
         String alice = register("alice");
         register("bob");
         JsonNode users = M.readTree(relay.call("GET", "/api/v1/users", null, alice).body()).get("users");
         assertEquals(2, users.size());
         assertEquals("alice", users.get(0).get("uid").asText());
         assertTrue(users.get(0).get("online").asBoolean(), "alice just made a request");
-        assertEquals("bob", users.get(1).get("uid").asText());
+        assertEquals("bob", users.get(1).get("uid").asText(), "a new account not used yet is listed after the active ones");
         assertFalse(users.get(1).get("online").asBoolean(), "bob never came back after registering");
         assertEquals(401, relay.call("GET", "/api/v1/users", null, null).status());
+        assertEquals("{\"uid\":\"bob\",\"online\":false}", relay.call("GET", "/api/v1/users/bob", null, alice).body());
+        assertEquals(404, relay.call("GET", "/api/v1/users/nobody", null, alice).status());
+        assertEquals(404, relay.call("GET", "/api/v1/users/..%2F", null, alice).status());
     }
 
     @Test
-    void legacyEndpoints_workWithThePapersFieldNames() throws Exception {
+    void junkAccounts_doNotPushActiveUsersOutOfTheList() throws Exception {
+        try (RelayFixture r = RelayFixture.sqlite(sub("junk"), RelayFixture.testConfig()
+                .limits(RelayLimits.defaults().toBuilder().registrationRate(1000, 1000).users(20, 30).build()))) {
+            String alice = M.readTree(r.call("POST", "/api/v1/register", "{\"uid\":\"alice\"}", null).body()).get("token").asText();
+            String bob = M.readTree(r.call("POST", "/api/v1/register", "{\"uid\":\"bob\"}", null).body()).get("token").asText();
+            assertEquals(200, r.call("GET", "/api/v1/nextref", null, bob).status()); // bob is active
+            for (int i = 0; i < 60; i++) { // more junk registrations than the list holds
+                assertEquals(201, r.call("POST", "/api/v1/register", "{\"uid\":\"junk" + i + "\"}", null).status());
+            }
+            JsonNode users = M.readTree(r.call("GET", "/api/v1/users", null, alice).body()).get("users");
+            assertEquals(20, users.size(), "bounded");
+            assertEquals("alice", users.get(0).get("uid").asText());
+            assertEquals("bob", users.get(1).get("uid").asText(), "active accounts come before never-used ones");
+        }
+    }
+
+    @Test
+    void legacyEndpoints_workWithThePapersFieldNames_whenTurnedOn() throws Exception {
+        relay.close();
+        relay = RelayFixture.sqlite(sub("legacy"), RelayFixture.testConfig().legacyEndpoints(true)
+                .limits(RelayLimits.defaults().withRegistrationRate(1000, 1000).withSizes(2000, 8192).withQueueLimit(5)));
+        String bob = register("bob");
         assertEquals("{\"status\":\"ok\"}", relay.call("GET", "/check", null, null).body());
         long next = M.readTree(relay.call("GET", "/getnextref", null, null).body()).get("ref").asLong();
         RelayFixture.Reply a = relay.call("GET", "/send?sender_uid=alice&recipient_uid=bob&contents=hello%20bob", null, null);
@@ -226,7 +253,14 @@ class RelayApiTest {
                 "application/x-www-form-urlencoded");
         assertEquals(200, c.status(), c.body());
 
-        JsonNode all = M.readTree(relay.call("GET", "/getmessages?recipient_uid=bob&start_ref=" + next, null, null).body());
+        assertEquals(401, relay.call("GET", "/getmessages?recipient_uid=bob&start_ref=" + next, null, null).status(),
+                "nobody reads bob's queue without bob's token");
+        String alice = register("alice");
+        assertEquals(401, relay.call("GET", "/getmessages?recipient_uid=bob&start_ref=" + next, null, alice).status(),
+                "nor with another account's token");
+        assertEquals(404, relay.call("GET", "/send?sender_uid=alice&recipient_uid=nobody&contents=x", null, null).status(),
+                "packages only for registered accounts");
+        JsonNode all = M.readTree(relay.call("GET", "/getmessages?recipient_uid=bob&start_ref=" + next, null, bob).body());
         assertEquals(3, all.size());
         assertEquals("alice", all.get(0).get("sender_uid").asText());
         assertEquals("bob", all.get(0).get("recipient_uid").asText());
@@ -235,30 +269,30 @@ class RelayApiTest {
         assertEquals("second", all.get(1).get("contents").asText());
         assertEquals("third", all.get(2).get("contents").asText());
         JsonNode later = M.readTree(relay.call("POST", "/getmessages",
-                "{\"recipient_uid\":\"bob\",\"start_ref\":" + (next + 2) + "}", null).body());
-        assertEquals(1, later.size());
+                "{\"recipient_uid\":\"bob\",\"start_ref\":" + (next + 2) + ",\"token\":\"" + bob + "\"}", null).body());
+        assertEquals(1, later.size(), "the token as a parameter, for clients of the paper's API");
 
         assertEquals(400, relay.call("GET", "/send?sender_uid=a&recipient_uid=b&contents=x&extra=1", null, null).status());
         assertEquals(400, relay.call("POST", "/send", "{\"sender_uid\":\"a\",\"recipient_uid\":\"b\",\"contents\":\"x\",\"x\":1}", null).status());
         assertEquals(400, relay.call("GET", "/send?sender_uid=a&recipient_uid=b&contents=%00", null, null).status());
-        assertEquals(400, relay.call("GET", "/getmessages?recipient_uid=bob&start_ref=abc", null, null).status());
+        assertEquals(400, relay.call("GET", "/getmessages?recipient_uid=bob&start_ref=abc", null, bob).status());
     }
 
     @Test
-    void legacyEndpoints_canBeTurnedOff() throws Exception {
-        try (RelayFixture off = RelayFixture.sqlite(sub("off"),
-                RelayFixture.testConfig().legacyEndpoints(false))) {
-            assertEquals(404, off.call("GET", "/check", null, null).status());
-            assertEquals(404, off.call("GET", "/send?sender_uid=a&recipient_uid=b&contents=x", null, null).status());
-            assertEquals(200, off.call("GET", "/api/v1/health", null, null).status());
-        }
+    void legacyEndpoints_areOffByDefault() throws Exception {
+        register("bob");
+        assertEquals(404, relay.call("GET", "/check", null, null).status());
+        assertEquals(404, relay.call("GET", "/send?sender_uid=a&recipient_uid=bob&contents=x", null, null).status());
+        assertEquals(404, relay.call("GET", "/getmessages?recipient_uid=bob&start_ref=0", null, null).status());
+        assertEquals(0, relay.store.queued("bob"));
+        assertEquals(200, relay.call("GET", "/api/v1/health", null, null).status());
     }
 
     @Test
     void pipelinedRequests_areAnsweredInOrder() throws Exception {
         String req = "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
                 + "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
-                + "GET /check HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+                + "GET /api/v1/health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
         String got = RelayFixture.str(relay.raw(req.getBytes(StandardCharsets.US_ASCII), 3000));
         int a = got.indexOf("HTTP/1.1 200");
         int b = got.indexOf("HTTP/1.1 404");
@@ -319,7 +353,7 @@ class RelayApiTest {
     }
 
     @Test
-    void storeFailure_isAGeneric500_andTheRelayKeepsAnswering() throws Exception {
+    void storeFailure_isAGeneric500_readinessSays503_andTheProcessStaysLive() throws Exception {
         String alice = register("alice");
         register("bob");
         String body = "{\"to\":[\"bob\"],\"contents\":\"QQ==\"}";
@@ -328,7 +362,15 @@ class RelayApiTest {
         RelayFixture.Reply r = relay.call("POST", "/api/v1/send", body, alice);
         assertEquals(500, r.status());
         assertEquals("{\"error\":\"failed\"}", r.body());
-        assertEquals(200, relay.call("GET", "/api/v1/health", null, null).status());
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (relay.call("GET", "/api/v1/health/ready", null, null).status() != 503 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        RelayFixture.Reply ready = relay.call("GET", "/api/v1/health/ready", null, null);
+        assertEquals(503, ready.status(), "a load balancer stops sending traffic here");
+        assertEquals("{\"status\":\"unavailable\"}", ready.body());
+        assertEquals(503, relay.call("GET", "/api/v1/health", null, null).status(), "the old path reports the store too");
+        assertEquals(200, relay.call("GET", "/api/v1/health/live", null, null).status(), "the process itself is fine");
     }
 
     @Test
@@ -338,5 +380,169 @@ class RelayApiTest {
         assertTrue(e instanceof java.net.BindException || e.getCause() instanceof java.net.BindException
                 || String.valueOf(e.getMessage()).contains("in use"), e.toString());
         assertEquals(200, relay.call("GET", "/api/v1/health", null, null).status());
+    }
+
+    // ------------------------------------------------------------ idempotency keys
+
+    private RelayFixture.Reply sendWithKey(String token, String body, String key) throws Exception {
+        return relay.call("POST", "/api/v1/send", body, token, "application/json", java.util.Map.of("Idempotency-Key", key));
+    }
+
+    @Test
+    void idempotencyKey_retryIsStoredOnce_andAnsweredWithTheFirstRefs() throws Exception {
+        String alice = register("alice");
+        register("bob");
+        register("carol");
+        String body = "{\"to\":[\"bob\",\"carol\"],\"contents\":\"QUJD\"}";
+        RelayFixture.Reply first = sendWithKey(alice, body, "pkg-0001_A");
+        assertEquals(200, first.status(), first.body());
+        RelayFixture.Reply retry = sendWithKey(alice, body, "pkg-0001_A");
+        assertEquals(200, retry.status());
+        assertEquals(first.body(), retry.body(), "the refs of the first");
+        assertEquals(1, relay.store.queued("bob"));
+        assertEquals(1, relay.store.queued("carol"));
+        assertEquals(422, sendWithKey(alice, "{\"to\":[\"bob\",\"carol\"],\"contents\":\"WFla\"}", "pkg-0001_A").status(),
+                "a key reused for another package");
+        assertEquals(200, relay.call("POST", "/api/v1/send", body, alice).status(), "no key: stored again");
+        assertEquals(2, relay.store.queued("bob"));
+    }
+
+    @Test
+    void malformedIdempotencyKey_isABadRequest_andStoresNothing() throws Exception {
+        String alice = register("alice");
+        register("bob");
+        String body = "{\"to\":[\"bob\"],\"contents\":\"QUJD\"}";
+        for (String bad : new String[] {"a".repeat(65), "has space", "dot.ted", "semi;colon", "\u00e9t\u00e9"}) {
+            assertEquals(400, sendWithKey(alice, body, bad).status(), bad);
+        }
+        String two = "POST /api/v1/send HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + alice + "\r\nIdempotency-Key: a\r\n"
+                + "Idempotency-Key: b\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n"
+                + "Connection: close\r\n\r\n" + body;
+        assertTrue(RelayFixture.str(relay.raw(two.getBytes(StandardCharsets.UTF_8), 3000)).startsWith("HTTP/1.1 400"),
+                "two keys on one request");
+        assertEquals(0, relay.store.queued("bob"));
+        assertEquals(200, sendWithKey(alice, body, "a".repeat(64)).status(), "64 characters is the longest key");
+    }
+
+    // ------------------------------------------------------------ registration an operator controls
+
+    @Test
+    void registration_closed_refusesEveryone() throws Exception {
+        try (RelayFixture r = RelayFixture.sqlite(sub("closed"), RelayFixture.testConfig()
+                .registration(RelayConfig.Registration.CLOSED))) {
+            RelayFixture.Reply reply = r.call("POST", "/api/v1/register", "{\"uid\":\"alice\"}", null);
+            assertEquals(403, reply.status());
+            assertEquals("{\"error\":\"forbidden\"}", reply.body());
+            assertTrue(r.store.tokenHash("alice").isEmpty());
+        }
+    }
+
+    @Test
+    void registration_byInvite_needsAnUnusedCode() throws Exception {
+        try (RelayFixture r = RelayFixture.sqlite(sub("invite"), RelayFixture.testConfig()
+                .registration(RelayConfig.Registration.INVITE))) {
+            java.util.List<String> codes = Invites.make(2);
+            r.store.addInvites(codes.stream().map(Invites::hash).toList(), System.currentTimeMillis(),
+                    System.currentTimeMillis() + 60_000);
+            assertEquals(403, r.call("POST", "/api/v1/register", "{\"uid\":\"alice\"}", null).status(), "no code");
+            assertEquals(403, r.call("POST", "/api/v1/register",
+                    "{\"uid\":\"alice\",\"invite\":\"" + Invites.make(1).get(0) + "\"}", null).status(), "unknown code");
+            assertEquals(201, r.call("POST", "/api/v1/register",
+                    "{\"uid\":\"alice\",\"invite\":\"" + codes.get(0) + "\"}", null).status());
+            assertEquals(403, r.call("POST", "/api/v1/register",
+                    "{\"uid\":\"bob\",\"invite\":\"" + codes.get(0) + "\"}", null).status(), "used up");
+            assertEquals(201, r.call("POST", "/api/v1/register",
+                    "{\"uid\":\"bob\",\"invite\":\"" + codes.get(1) + "\"}", null).status());
+        }
+    }
+
+    // ------------------------------------------------------------ bounded by bytes
+
+    @Test
+    void byteQuotaPerRecipient_refusesWithSlowDown() throws Exception {
+        try (RelayFixture r = RelayFixture.sqlite(sub("quota"), RelayFixture.testConfig()
+                .limits(RelayLimits.defaults().toBuilder().registrationRate(1000, 1000).queueBytes(10_000).build()))) {
+            String alice = M.readTree(r.call("POST", "/api/v1/register", "{\"uid\":\"alice\"}", null).body()).get("token").asText();
+            String bob = M.readTree(r.call("POST", "/api/v1/register", "{\"uid\":\"bob\"}", null).body()).get("token").asText();
+            r.call("POST", "/api/v1/register", "{\"uid\":\"carol\"}", null);
+            String four = "{\"to\":[\"bob\"],\"contents\":\"" + "A".repeat(4000) + "\"}";
+            assertEquals(200, r.call("POST", "/api/v1/send", four, alice).status());
+            assertEquals(200, r.call("POST", "/api/v1/send", four, alice).status());
+            assertEquals(429, r.call("POST", "/api/v1/send", four, alice).status(), "12,000 bytes would pass the quota");
+            assertEquals(429, r.call("POST", "/api/v1/send", "{\"to\":[\"carol\",\"bob\"],\"contents\":\"" + "A".repeat(4000) + "\"}",
+                    alice).status(), "a send to several is refused whole if one inbox is full");
+            assertEquals(0, r.store.queued("carol"));
+            JsonNode page = M.readTree(r.call("GET", "/api/v1/messages", null, bob).body());
+            long ref = page.get("messages").get(0).get("ref").asLong();
+            assertEquals(200, r.call("POST", "/api/v1/ack", "{\"refs\":[" + ref + "]}", bob).status());
+            assertEquals(200, r.call("POST", "/api/v1/send", four, alice).status(), "room again after acknowledging");
+        }
+    }
+
+    @Test
+    void fetch_isBoundedByBytes_andPagingAlwaysMovesOn() throws Exception {
+        try (RelayFixture r = RelayFixture.sqlite(sub("paging"), RelayFixture.testConfig()
+                .limits(RelayLimits.defaults().toBuilder().registrationRate(1000, 1000).fetch(500, 10_000).build()))) {
+            RelayClientLike c = new RelayClientLike(r);
+            String alice = c.register("alice");
+            String bob = c.register("bob");
+            for (int i = 0; i < 10; i++) {
+                assertEquals(200, r.call("POST", "/api/v1/send", "{\"to\":[\"bob\"],\"contents\":\"" + "A".repeat(3000) + "\"}",
+                        alice).status());
+            }
+            assertEquals(200, r.call("POST", "/api/v1/send", "{\"to\":[\"bob\"],\"contents\":\"" + "B".repeat(40_000) + "\"}",
+                    alice).status());
+            assertEquals(200, r.call("POST", "/api/v1/send", "{\"to\":[\"bob\"],\"contents\":\"QUJD\"}", alice).status());
+            long from = 0;
+            List<Integer> pages = new java.util.ArrayList<>();
+            int total = 0;
+            while (true) {
+                JsonNode page = M.readTree(r.call("GET", "/api/v1/messages?from=" + from, null, bob).body());
+                int n = page.get("messages").size();
+                if (n == 0) {
+                    break;
+                }
+                pages.add(n);
+                total += n;
+                long next = page.get("nextRef").asLong();
+                assertTrue(next > from, "each page moves on");
+                from = next;
+            }
+            assertEquals(12, total, "everything was read");
+            assertEquals(List.of(3, 3, 3, 1, 1, 1), pages,
+                    "three 3,000-byte packages fit in 10,000; the 40,000-byte one comes alone");
+        }
+    }
+
+    @Test
+    void multiRecipientSend_keepsOneCopyOfTheContents() throws Exception {
+        String alice = register("alice");
+        register("bob");
+        register("carol");
+        register("dave");
+        assertEquals(200, relay.call("POST", "/api/v1/send", "{\"to\":[\"bob\",\"carol\",\"dave\"],\"contents\":\""
+                + "Q".repeat(1000) + "\"}", alice).status());
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("relay.db"));
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT (SELECT COUNT(*) FROM packages), (SELECT COUNT(*) FROM queue),"
+                     + " (SELECT SUM(LENGTH(contents)) FROM packages)")) {
+            assertTrue(rs.next());
+            assertEquals(1, rs.getInt(1));
+            assertEquals(3, rs.getInt(2));
+            assertEquals(1000, rs.getInt(3), "1,000 bytes stored, not 3,000");
+        }
+    }
+
+    /** Registers through the fixture (tests of other fixtures). */
+    private static final class RelayClientLike {
+        private final RelayFixture r;
+
+        RelayClientLike(RelayFixture r) {
+            this.r = r;
+        }
+
+        String register(String uid) throws Exception {
+            return M.readTree(r.call("POST", "/api/v1/register", "{\"uid\":\"" + uid + "\"}", null).body()).get("token").asText();
+        }
     }
 }

@@ -53,7 +53,13 @@ final class RelayFixture implements AutoCloseable {
 
     Reply call(String method, String path, String body, String token, String contentType)
             throws IOException, InterruptedException {
+        return call(method, path, body, token, contentType, java.util.Map.of());
+    }
+
+    Reply call(String method, String path, String body, String token, String contentType, java.util.Map<String, String> headers)
+            throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(uri() + path)).timeout(Duration.ofSeconds(10));
+        headers.forEach(b::header);
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }

@@ -59,8 +59,8 @@ class RelayParserFuzzTest {
         RelayLimits limits = RelayLimits.defaults().withRate(1e9, 1_000_000_000).withRegistrationRate(1e9, 1_000_000_000)
                 .withSizes(4096, 16_384);
         service = new RelayService(store, limits, DeliveryFilter.NONE);
-        aliceToken = service.register("alice", "setup");
-        service.register("bob", "setup");
+        aliceToken = service.register("alice", null, "setup");
+        service.register("bob", null, "setup");
         // The fuzzer only ever holds a token with a wrong secret: no mutation may get past auth.
         aliceToken = "alice." + "B".repeat(43);
     }
@@ -75,7 +75,9 @@ class RelayParserFuzzTest {
 
     private static EmbeddedChannel pipeline() {
         return new EmbeddedChannel(
+                new RequestDeadline(30_000),
                 new HttpServerCodec(RelayInitializer.MAX_INITIAL_LINE, RelayInitializer.MAX_HEADER_BYTES, 8192),
+                new RequestGate(TrustedProxies.parse(List.of("127.0.0.1")), service.budget(), service.limits().maxBodyBytes()),
                 new HttpObjectAggregator(service.limits().maxBodyBytes()),
                 new RelayHandler(service, Runnable::run, true, false));
     }

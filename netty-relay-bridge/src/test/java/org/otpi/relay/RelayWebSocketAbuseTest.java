@@ -61,6 +61,21 @@ class RelayWebSocketAbuseTest {
             w[0].sendBinary(ByteBuffer.wrap(new byte[] {1, 2, 3}), true);
             assertEquals(1003, closed.get(10, TimeUnit.SECONDS));
 
+            // a message over the per-frame limit (64 KiB), whole or in continuation frames, ends the session
+            WebSocket[] big = new WebSocket[1];
+            CompletableFuture<Integer> bigClosed = openAndWatch(relay, bobToken, big);
+            big[0].sendText("{\"type\":\"ack\",\"refs\":[" + "1,".repeat(50_000) + "1]}", true);
+            int status = bigClosed.get(10, TimeUnit.SECONDS);
+            assertTrue(status == 1009 || status == 1006 || status == -1, "message too big: " + status);
+            // a small message in two fragments is put together and taken
+            WebSocket[] parts = new WebSocket[1];
+            CompletableFuture<Integer> partsClosed = openAndWatch(relay, bobToken, parts);
+            parts[0].sendText("{\"type\":\"ack\",", false).get(10, TimeUnit.SECONDS);
+            parts[0].sendText("\"refs\":[999999]}", true).get(10, TimeUnit.SECONDS);
+            Thread.sleep(300);
+            assertTrue(!partsClosed.isDone(), "a fragmented ack is fine");
+            parts[0].abort();
+
             // carol acknowledges bob's package over her own WebSocket: nothing happens to it
             WebSocket[] c = new WebSocket[1];
             openAndWatch(relay, carolToken, c);

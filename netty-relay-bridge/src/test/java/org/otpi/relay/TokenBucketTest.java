@@ -54,4 +54,22 @@ class TokenBucketTest {
         assertEquals(0, l.size(), "refilled buckets are forgotten");
         assertTrue(l.tryAcquire("a"));
     }
+
+    @Test
+    void charge_goesIntoDebt_whichIsWaitedOut() {
+        TokenBucket b = new TokenBucket(2, 3, 0);
+        b.charge(0, 7);                       // 3 - 7 = -4: a debt
+        assertEquals(-3.0, b.level(0), 1e-9, "floored at minus the capacity");
+        assertEquals(false, b.tryTake(1_999 * MS), "at 1.999 s: 0.998 tokens");
+        assertEquals(true, b.tryTake(2_000 * MS), "after 2 s the debt is paid and one token is back");
+        assertEquals(500 * MS, b.nanosUntilToken(2_000 * MS), "0 tokens: 500 ms until the next");
+        b.set(-1, 3_000 * MS);
+        assertEquals(1_000 * MS, b.nanosUntilToken(3_000 * MS), "set from elsewhere (the shared balance)");
+        AtomicLong now = new AtomicLong();
+        RateLimiter l = new RateLimiter(1, 10, now::get);
+        assertTrue(l.tryAcquire("a", 25), "one token is enough to start an expensive request");
+        assertEquals(false, l.tryAcquire("a"), "which leaves a debt");
+        now.set(16_000 * MS);
+        assertTrue(l.tryAcquire("a"));
+    }
 }

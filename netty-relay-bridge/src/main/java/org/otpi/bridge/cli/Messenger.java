@@ -245,10 +245,9 @@ public final class Messenger {
             return;
         }
         // Check before sealing: a package the relay refuses would burn pad for nothing.
-        for (RelayUser u : relay.users()) {
-            knownUsers.add(u.name());
-        }
-        if (!knownUsers.contains(user)) {
+        if (relay.exists(user)) {
+            knownUsers.add(user);
+        } else {
             throw new IOException(user + " has no account on the relay yet (they must connect to it once, e.g. 'otpi inbox')");
         }
     }

@@ -51,6 +51,9 @@ public final class OtpiCli implements Callable<Integer> {
     @Option(names = "--relay", description = "Relay URL (remembered once the relay has answered).")
     URI relayUrl;
 
+    @Option(names = "--relay-invite", description = "Invite code for a relay that registers by invitation (first use only).")
+    String relayInvite;
+
     @Option(names = "--user", description = "Your relay user name (default: remembered, else the device id).")
     String user;
 
@@ -142,7 +145,7 @@ public final class OtpiCli implements Callable<Integer> {
         String token = newRelay ? null : h.get(ClientHome.RELAY_TOKEN);
         try {
             if (token == null || !me.equals(h.get(ClientHome.USER))) {
-                token = relay.register(me);
+                token = relay.register(me, relayInvite);
                 if (newRelay) {
                     // references count per relay: start over on a new one
                     h.remove(ClientHome.LAST_REF);

@@ -20,6 +20,21 @@ public interface RelayApi extends AutoCloseable {
     /** Creates an account for {@code user}; returns its secret token, which the caller keeps. */
     String register(String user) throws IOException;
 
+    /** Like {@link #register(String)} on a relay that registers by invite code only. */
+    default String register(String user, String invite) throws IOException {
+        return register(user);
+    }
+
+    /** Whether {@code user} has an account on the relay (idle accounts are not all listed in {@link #users()}). */
+    default boolean exists(String user) throws IOException {
+        for (RelayUser u : users()) {
+            if (u.name().equals(user)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Uses an existing account for the calls below. */
     void login(String user, String token) throws IOException;
 

@@ -53,9 +53,19 @@ public final class RelayClientApi implements RelayApi {
 
     @Override
     public String register(String user) throws IOException {
-        String token = call(() -> client.register(user));
+        return register(user, null);
+    }
+
+    @Override
+    public String register(String user, String invite) throws IOException {
+        String token = call(() -> invite == null ? client.register(user) : client.register(user, invite));
         client = client.withToken(token);
         return token;
+    }
+
+    @Override
+    public boolean exists(String user) throws IOException {
+        return call(() -> client.user(user).isPresent());
     }
 
     @Override

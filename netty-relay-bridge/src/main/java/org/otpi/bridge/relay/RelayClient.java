@@ -160,7 +160,10 @@ public final class RelayClient implements AutoCloseable {
 
     // ------------------------------------------------------------------ API
 
-    /** {@code GET /api/v1/health}: true if the relay answers. */
+    /**
+     * {@code GET /api/v1/health}: true if the relay answers and its store does (a relay whose
+     * database is down answers 503 here, so a load balancer sends no traffic to it).
+     */
     public boolean health() {
         try {
             return "ok".equals(call("GET", "/api/v1/health", null, false).path("status").asText());
@@ -175,7 +178,23 @@ public final class RelayClient implements AutoCloseable {
      * @throws RelayException 409 if the name is taken, 400 if it is not 1-64 of {@code A-Za-z0-9_.-}
      */
     public String register(String uid) throws IOException {
-        JsonNode n = call("POST", "/api/v1/register", Map.of("uid", uid), false);
+        return register(uid, null);
+    }
+
+    /**
+     * Registers with an invite code (a relay run with {@code --registration invite} needs one;
+     * an open relay ignores it).
+     *
+     * @throws RelayException 403 if the relay is closed to registration or the code is unknown,
+     *     used or expired; 409 if the name is taken
+     */
+    public String register(String uid, String invite) throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("uid", uid);
+        if (invite != null) {
+            body.put("invite", invite);
+        }
+        JsonNode n = call("POST", "/api/v1/register", body, false);
         String t = n.path("token").asText(null);
         if (t == null || t.isEmpty()) {
             throw new RelayException(0, "relay returned no token");
@@ -231,13 +250,36 @@ public final class RelayClient implements AutoCloseable {
         return call("POST", "/api/v1/ack", Map.of("refs", List.copyOf(refs)), true).path("acked").asInt();
     }
 
-    /** Registered accounts and whether they are online. */
+    /**
+     * Accounts the relay lists and whether they are online: those active recently (most recent
+     * first), then new accounts not used yet; bounded by the relay. Use {@link #user} to look
+     * one up by name.
+     */
     public List<RelayUser> users() throws IOException {
         List<RelayUser> out = new ArrayList<>();
         for (JsonNode u : call("GET", "/api/v1/users", null, true).path("users")) {
             out.add(new RelayUser(u.path("uid").asText(), u.path("online").asBoolean()));
         }
         return out;
+    }
+
+    /**
+     * One account by name, if it exists on the relay ({@link #users()} lists only recently
+     * active accounts; this finds any).
+     */
+    public java.util.Optional<RelayUser> user(String uid) throws IOException {
+        if (uid == null || !uid.matches("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}")) {
+            return java.util.Optional.empty();
+        }
+        try {
+            JsonNode n = call("GET", "/api/v1/users/" + uid, null, true);
+            return java.util.Optional.of(new RelayUser(n.path("uid").asText(), n.path("online").asBoolean()));
+        } catch (RelayException e) {
+            if (e.status() == 404) {
+                return java.util.Optional.empty();
+            }
+            throw e;
+        }
     }
 
     /** The ref the next stored package will get (start here to skip history). */

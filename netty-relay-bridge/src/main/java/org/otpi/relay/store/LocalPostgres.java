@@ -33,16 +33,18 @@ public final class LocalPostgres implements AutoCloseable {
     private final Path data;
     private final Path bin;
     private final int port;
-    private final Process process;
+    private final List<String> command;
+    private volatile Process process;
     private final boolean root;
     private final Thread hook;
     private boolean closed;
 
-    private LocalPostgres(Path dir, Path data, Path bin, int port, Process process, boolean root) {
+    private LocalPostgres(Path dir, Path data, Path bin, int port, List<String> command, Process process, boolean root) {
         this.dir = dir;
         this.data = data;
         this.bin = bin;
         this.port = port;
+        this.command = command;
         this.process = process;
         this.root = root;
         this.hook = new Thread(this::stopQuietly, "local-postgres-stop");
@@ -76,7 +78,9 @@ public final class LocalPostgres implements AutoCloseable {
     /**
      * Starts a server.
      *
-     * @param durable false turns off fsync (tests); true keeps PostgreSQL's defaults (benchmark)
+     * @param durable false turns off fsync (tests: a commit still reaches the OS before it is
+     *     acknowledged, so it survives the server being killed, not the machine crashing);
+     *     true keeps PostgreSQL's defaults (benchmark)
      */
     public static LocalPostgres start(boolean durable) throws IOException, InterruptedException {
         Path bin = findBinaries();
@@ -103,26 +107,73 @@ public final class LocalPostgres implements AutoCloseable {
                 "-p", Integer.toString(port), "-k", sock.toString(), "-c", "listen_addresses=127.0.0.1",
                 "-c", "max_connections=200", "-c", "shared_buffers=128MB"));
         if (!durable) {
-            cmd.addAll(List.of("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"));
+            cmd.addAll(List.of("-c", "fsync=off", "-c", "full_page_writes=off"));
         }
-        Process p = new ProcessBuilder(asUser(root, cmd)).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("postgres.log").toFile()).start();
-        LocalPostgres pg = new LocalPostgres(dir, data, bin, port, p, root);
+        LocalPostgres pg = new LocalPostgres(dir, data, bin, port, List.copyOf(cmd), spawn(root, cmd, dir), root);
+        try {
+            pg.awaitAccepting();
+        } catch (IOException e) {
+            pg.close();
+            throw e;
+        }
+        Logger.info("local PostgreSQL {} on 127.0.0.1:{} ({})", version(bin), port, durable ? "durable" : "fsync off");
+        return pg;
+    }
+
+    private static Process spawn(boolean root, List<String> cmd, Path dir) throws IOException {
+        return new ProcessBuilder(asUser(root, cmd)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("postgres.log").toFile())).start();
+    }
+
+    private void awaitAccepting() throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
-            try (Connection c = DriverManager.getConnection(pg.jdbcUrl("postgres"))) {
-                break;
+            try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"))) {
+                return;
             } catch (SQLException e) {
-                if (!p.isAlive() || System.nanoTime() > deadline) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
                     String log = Files.exists(dir.resolve("postgres.log")) ? Files.readString(dir.resolve("postgres.log")) : "";
-                    pg.close();
                     throw new IOException("PostgreSQL did not start: " + log);
                 }
                 Thread.sleep(100);
             }
         }
-        Logger.info("local PostgreSQL {} on 127.0.0.1:{} ({})", version(bin), port, durable ? "durable" : "fsync off");
-        return pg;
+    }
+
+    /**
+     * Stops the server ({@code pg_ctl stop -m fast}: open transactions are rolled back, clients
+     * are disconnected) and leaves it stopped until {@link #startAgain()}.
+     */
+    public synchronized void stopServer() throws IOException, InterruptedException {
+        if (closed || !process.isAlive()) {
+            return;
+        }
+        run(root, List.of(bin.resolve("pg_ctl").toString(), "stop", "-D", data.toString(), "-m", "fast", "-w"),
+                dir.resolve("pg_ctl.log"));
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IOException("PostgreSQL did not stop");
+        }
+        Logger.info("local PostgreSQL on 127.0.0.1:{} stopped", port);
+    }
+
+    /** Starts the stopped server again on the same port and data. */
+    public synchronized void startAgain() throws IOException, InterruptedException {
+        if (closed) {
+            throw new IllegalStateException("closed");
+        }
+        if (process.isAlive()) {
+            return;
+        }
+        process = spawn(root, command, dir);
+        awaitAccepting();
+        Logger.info("local PostgreSQL on 127.0.0.1:{} started again", port);
+    }
+
+    /** {@link #stopServer()}, then {@link #startAgain()} after {@code downMillis}. */
+    public void restart(long downMillis) throws IOException, InterruptedException {
+        stopServer();
+        Thread.sleep(downMillis);
+        startAgain();
     }
 
     public int port() {

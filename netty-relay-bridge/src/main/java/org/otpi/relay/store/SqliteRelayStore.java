@@ -1,38 +1,34 @@
 package org.otpi.relay.store;
 
 import java.nio.file.Path;
-import java.util.List;
+import java.sql.Connection;
+import java.sql.SQLException;
 import org.sqlite.SQLiteConfig;
 
 /**
- * The default store: one SQLite file in WAL mode. One node only (there is nobody to notify).
+ * The default store: one SQLite file in WAL mode. One node only (there is nobody to notify, and
+ * rate limits stay in the process).
  *
  * <p>Durability: with {@link Sync#FULL} (the default) every group commit is fsync'd before any
  * sender hears "stored"; {@link Sync#NORMAL} survives a crash of the relay process but may lose
  * the last commits on power loss. Either way the relay is untrusted: a lost package is a "skip"
  * the receiving device detects.
+ *
+ * <p>A database made by the relay before schema 2 is migrated when opened (see {@link Schema}).
  */
 public final class SqliteRelayStore extends JdbcRelayStore {
 
     /** SQLite {@code synchronous} setting. */
     public enum Sync { FULL, NORMAL }
 
-    private static final List<String> SCHEMA = List.of(
-            "CREATE TABLE IF NOT EXISTS accounts(uid TEXT PRIMARY KEY, token_hash BLOB NOT NULL,"
-                    + " created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL DEFAULT 0)",
-            "CREATE TABLE IF NOT EXISTS messages(ref INTEGER PRIMARY KEY, recipient TEXT NOT NULL,"
-                    + " sender TEXT NOT NULL, contents TEXT NOT NULL, created_at INTEGER NOT NULL)",
-            "CREATE INDEX IF NOT EXISTS messages_by_recipient ON messages(recipient, ref)",
-            "CREATE TABLE IF NOT EXISTS relay_meta(id INTEGER PRIMARY KEY CHECK (id = 1), last_ref INTEGER NOT NULL)",
-            "INSERT INTO relay_meta(id, last_ref) VALUES (1, 0) ON CONFLICT (id) DO NOTHING");
-
-    private SqliteRelayStore(String url, Sync sync) {
-        super(forReading -> connect(url, sync), SCHEMA, 4, "sqlite");
+    SqliteRelayStore(ConnectionFactory factory) {
+        super(Dialect.SQLITE, factory, 4, "sqlite");
     }
 
     /** Opens (creating if needed) the store file. */
     public static SqliteRelayStore open(Path file, Sync sync) {
-        return new SqliteRelayStore("jdbc:sqlite:" + file.toAbsolutePath(), sync);
+        String url = "jdbc:sqlite:" + file.toAbsolutePath();
+        return new SqliteRelayStore(() -> connect(url, sync));
     }
 
     /** Opens the store file with {@link Sync#FULL}. */
@@ -40,7 +36,7 @@ public final class SqliteRelayStore extends JdbcRelayStore {
         return open(file, Sync.FULL);
     }
 
-    private static java.sql.Connection connect(String url, Sync sync) throws java.sql.SQLException {
+    static Connection connect(String url, Sync sync) throws SQLException {
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(sync == Sync.FULL ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);

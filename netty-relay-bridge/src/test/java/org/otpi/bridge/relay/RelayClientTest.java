@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
@@ -111,8 +112,12 @@ class RelayClientTest {
         assertTrue(bob.fetch(0, 10).messages().isEmpty());
         assertEquals(1, carol.fetch(0, 10).messages().size());
 
+        Thread.sleep(5); // activity is kept to the millisecond
         List<RelayUser> users = alice.users();
-        assertEquals(List.of("alice", "bob", "carol"), users.stream().map(RelayUser::uid).toList());
+        assertEquals(Set.of("alice", "bob", "carol"), Set.copyOf(users.stream().map(RelayUser::uid).toList()));
+        assertEquals("alice", users.get(0).uid(), "the account just active comes first");
+        assertEquals(Optional.of(new RelayUser("carol", true)), alice.user("carol"), "lookup by name");
+        assertEquals(Optional.empty(), alice.user("nobody"));
     }
 
     @Test

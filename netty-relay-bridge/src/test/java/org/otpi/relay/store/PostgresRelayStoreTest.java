@@ -3,6 +3,10 @@ package org.otpi.relay.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -25,6 +29,30 @@ class PostgresRelayStoreTest extends RelayStoreContract {
     RelayStore reopen(RelayStore old) {
         old.close();
         return PostgresRelayStore.open(url);
+    }
+
+    @Override
+    Connection sql() throws SQLException {
+        return DriverManager.getConnection(url);
+    }
+
+    @Override
+    RelayStore openVersion1(List<String> inserts) throws SQLException {
+        url = PostgresExtension.newDatabase();
+        try (Connection c = sql(); Statement st = c.createStatement()) {
+            for (String ddl : Schema.version1(Dialect.POSTGRES)) {
+                st.execute(ddl);
+            }
+            for (String sql : inserts) {
+                st.execute(sql);
+            }
+        }
+        return PostgresRelayStore.open(url);
+    }
+
+    @Override
+    String hex(String hex) {
+        return "decode('" + hex + "', 'hex')";
     }
 
     @Test
