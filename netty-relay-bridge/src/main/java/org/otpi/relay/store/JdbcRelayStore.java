@@ -83,20 +83,22 @@ abstract class JdbcRelayStore implements RelayStore {
         } catch (SQLException e) {
             throw new RelayStoreException("cannot open " + name + " store", e);
         }
-        this.writerPool = pool(factory, "relay-" + name + "-writer", 1, false);
-        this.readPool = pool(factory, "relay-" + name + "-readers", readConnections, true);
+        this.writerPool = pool(dialect, factory, "relay-" + name + "-writer", 1, false);
+        this.readPool = pool(dialect, factory, "relay-" + name + "-readers", readConnections, true);
         this.writer = new Thread(this::writeLoop, "relay-store-writer");
         writer.setDaemon(true);
         writer.start();
     }
 
-    private static HikariDataSource pool(ConnectionFactory factory, String poolName, int size, boolean autoCommit) {
+    private static HikariDataSource pool(Dialect dialect, ConnectionFactory factory, String poolName, int size,
+                                         boolean autoCommit) {
         HikariConfig hc = new HikariConfig();
         hc.setPoolName(poolName);
         hc.setDataSource(new FactoryDataSource(factory));
         hc.setMaximumPoolSize(size);
         hc.setMinimumIdle(size);
         hc.setAutoCommit(autoCommit);
+        hc.setTransactionIsolation(dialect.isolation);
         hc.setConnectionTimeout(2_000);
         hc.setValidationTimeout(1_000);
         hc.setKeepaliveTime(30_000);
