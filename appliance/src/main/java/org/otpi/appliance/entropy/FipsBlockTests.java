@@ -75,6 +75,17 @@ final class FipsBlockTests {
         return longRun;
     }
 
+    private int lastOnes;
+    private long lastSquares;
+
+    int lastOnes() {
+        return lastOnes;
+    }
+
+    long lastPokerSumSquares() {
+        return lastSquares;
+    }
+
     /** Tests one 2500-byte block in isolation (for tests); returns true if any FIPS test failed. */
     boolean blockFails(byte[] b) {
         System.arraycopy(b, 0, block, 0, block.length);
@@ -104,6 +115,8 @@ final class FipsBlockTests {
             sumSquares += (long) f * f;
         }
         double poker = 16.0 / 5000.0 * sumSquares - 5000.0;
+        lastOnes = ones;
+        lastSquares = sumSquares;
 
         if (ones <= strictLow || ones >= strictHigh) {
             failedBlocks++;
