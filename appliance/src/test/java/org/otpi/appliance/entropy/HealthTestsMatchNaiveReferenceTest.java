@@ -530,6 +530,39 @@ class HealthTestsMatchNaiveReferenceTest {
     }
 
     @Test
+    void fipsStream_blockVerdictsEqualNaive_whateverTheReadSizes() {
+        SplittableRandom r = new SplittableRandom(0x5EED06);
+        for (int trial = 0; trial < 8; trial++) {
+            int blocks = 150;
+            byte[] data = good(r, blocks * BLOCK + r.nextInt(BLOCK));
+            for (int k = 0; k < 300; k++) { // runs of 20..32 equal bits anywhere, also across blocks
+                int len = 20 + r.nextInt(13);
+                int at = r.nextInt(data.length * 8 - len);
+                int bit = r.nextInt(2);
+                for (int i = at; i < at + len; i++) {
+                    int mask = 0x80 >>> (i & 7);
+                    data[i >>> 3] = (byte) (bit == 1 ? data[i >>> 3] | mask : data[i >>> 3] & ~mask);
+                }
+            }
+            List<Boolean> expected = new ArrayList<>();
+            for (int b = 0; b < blocks; b++) {
+                expected.add(NaiveHealthReference.Block.of(data, b * BLOCK).failsStandardBounds());
+            }
+            FipsBlockTests t = new FipsBlockTests(P);
+            List<Boolean> actual = new ArrayList<>();
+            feedChunked(data, trial, (b, off, len, base) -> {
+                t.feed(b, off, len, failed -> {
+                    actual.add(failed != 0);
+                    return false;
+                });
+                return -1;
+            });
+            assertEquals(expected, actual, "trial " + trial);
+            assertTrue(expected.contains(true) && expected.contains(false), "both verdicts in trial " + trial);
+        }
+    }
+
+    @Test
     void pokerBounds_theDoubleFormulaAndExactIntegersAgree() {
         for (long s = 1_560_000; s < 1_580_000; s++) {
             double x = 16.0 / 5000.0 * s - 5000.0;
