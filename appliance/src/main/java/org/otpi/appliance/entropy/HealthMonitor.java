@@ -17,6 +17,8 @@ import java.util.function.LongSupplier;
 public final class HealthMonitor {
     /** At most one summary line of FIPS block failures per source per period in the security log. */
     static final Duration FIPS_SUMMARY_PERIOD = Duration.ofHours(1);
+    /** Bytes run through all the tests before the next bytes (a failure names the first failing slice's test). */
+    static final int SLICE = 16 * 1024;
 
     private final HealthParameters parameters;
     private final RepetitionCountTest rct;
@@ -72,6 +74,14 @@ public final class HealthMonitor {
      * @return null while healthy, else the (sticky) failure
      */
     public HealthFailure feed(byte[] b, int off, int len) {
+        for (int done = 0; done < len && failure == null; done += SLICE) {
+            feedSlice(b, off + done, Math.min(SLICE, len - done));
+        }
+        return failure;
+    }
+
+    /** Every test over one slice, small enough to stay in the L1 cache from one test to the next. */
+    private HealthFailure feedSlice(byte[] b, int off, int len) {
         if (failure != null) {
             return failure;
         }
