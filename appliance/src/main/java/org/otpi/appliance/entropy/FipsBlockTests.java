@@ -62,7 +62,6 @@ final class FipsBlockTests {
     private final int strictHigh;
     private final byte[] partial = new byte[BLOCK];
     private int filled;
-    private long blocks;
 
     private final long[] x = new long[WORDS + 1]; // the block's bits, most significant first; 0 past the end
     private final long[] t = new long[WORDS + 1]; // run starts; 1 at and past the end
@@ -110,10 +109,6 @@ final class FipsBlockTests {
         System.arraycopy(b, i, partial, 0, end - i);
         filled = end - i;
         return -1;
-    }
-
-    long blocks() {
-        return blocks;
     }
 
     /** Tests one 2500-byte block on its own (for tests); returns true if it failed any test. */
@@ -166,7 +161,6 @@ final class FipsBlockTests {
 
     /** Tests the block at {@code a[o, o + 2500)}; returns the failed-test bits. */
     private int test(byte[] a, int o) {
-        blocks++;
         countBytes(a, o);
         loadWords(a, o);
         countRuns();

@@ -73,9 +73,9 @@ final class RepeatedWindowTest {
     long feed(byte[] b, int off, int len) {
         long first = position - carried; // absolute index of seam[0]
         // windows starting in the carried bytes, read from the seam
-        int head = Math.min(len, WINDOW - 1);
-        System.arraycopy(b, off, seam, carried, head);
-        long seamLast = first + carried + head - WINDOW; // last complete window start in the seam
+        int added = Math.min(len, WINDOW - 1);
+        System.arraycopy(b, off, seam, carried, added);
+        long seamLast = first + carried + added - WINDOW; // last complete window start in the seam
         long at = scan(seam, 0, first, Math.min(seamLast, position - 1));
         if (at < 0) {
             // windows starting in b
