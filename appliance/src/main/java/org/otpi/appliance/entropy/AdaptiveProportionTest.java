@@ -45,14 +45,17 @@ final class AdaptiveProportionTest {
             byte f = first;
             int c = count;
             long pattern = (f & 0xffL) * 0x0101010101010101L;
-            for (; i + 8 <= stop; i += 8) {
-                long d = (long) LE.get(b, i) ^ pattern;
+            int words = (stop - i) >>> 3;
+            int j = 0;
+            for (; j < words; j++) { // a counted loop: C2 then drops the per-load bounds checks
+                long d = (long) LE.get(b, i + 8 * j) ^ pattern;
                 int matches = Long.bitCount(~(((d & LOW7) + LOW7) | d | LOW7));
                 if (c + matches >= cutoff) {
                     break; // the exact sample is in this word
                 }
                 c += matches;
             }
+            i += 8 * j;
             for (; i < stop; i++) {
                 if (b[i] == f && ++c >= cutoff) {
                     count = c;

@@ -36,17 +36,30 @@ final class RepetitionCountTest {
         }
         int last = this.last;
         int run = this.run;
-        for (; i + 8 <= end; i += 8) {
-            long w = (long) LE.get(b, i);
-            long d = w ^ ((w << 8) | last);
-            // high bit of each byte of d set exactly where that byte is zero
-            long zero = ~(((d & LOW7) + LOW7) | d | LOW7);
-            if (zero == 0) {
-                run = 1;
-                last = (int) (w >>> 56);
-                continue;
+        int words = (end - i) >>> 3;
+        int j = 0;
+        while (j < words) {
+            // a tight, counted scan for the next word holding a repeated byte (C2 drops the
+            // bounds checks of counted loops); good data stays here for ~32 words at a time
+            long previous = last;
+            int start = j;
+            for (; j < words; j++) {
+                long w = (long) LE.get(b, i + 8 * j);
+                long d = w ^ ((w << 8) | previous);
+                // high bit of each byte of d set exactly where that byte is zero
+                if (~(((d & LOW7) + LOW7) | d | LOW7) != 0) {
+                    break;
+                }
+                previous = w >>> 56;
             }
-            for (int k = i; k < i + 8; k++) {
+            if (j > start) { // whole words without a repeat: the run at their end is 1
+                run = 1;
+                last = (int) previous;
+            }
+            if (j == words) {
+                break;
+            }
+            for (int k = i + 8 * j, stop = k + 8; k < stop; k++) {
                 int x = b[k] & 0xff;
                 if (x == last) {
                     if (++run >= cutoff) {
@@ -59,7 +72,9 @@ final class RepetitionCountTest {
                     run = 1;
                 }
             }
+            j++;
         }
+        i += 8 * words;
         for (; i < end; i++) {
             int x = b[i] & 0xff;
             if (x == last) {
