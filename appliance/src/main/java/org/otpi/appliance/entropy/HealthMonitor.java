@@ -8,8 +8,9 @@ import java.util.function.LongSupplier;
  * proportion, repeated window, FIPS 140-2 blocks. Once a test fails the monitor stays
  * failed: a source is never re-admitted without being reopened (and re-running start-up).
  *
- * <p>All tests work on words and tables, not bit by bit (about 1-2 ns a byte in all on a
- * laptop core; see docs/entropy.md), and give exactly the answers of their definitions.
+ * <p>All tests work on words and tables, not bit by bit (about 3 ns a byte in all on one
+ * shared 2-vCPU server core; see docs/entropy.md), and give exactly the answers of their
+ * definitions (checked against a one-bit-at-a-time reference).
  *
  * <p>Not thread-safe; {@link HardwareSource} serialises access ({@link #flushSummary} may be
  * called from any thread).
