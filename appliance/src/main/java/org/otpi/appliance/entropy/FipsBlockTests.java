@@ -6,31 +6,71 @@ import java.nio.ByteOrder;
 
 /**
  * FIPS 140-2 (change notice 1) statistical tests on consecutive 20,000-bit blocks: monobit,
- * poker, runs and long run, with the standard bounds, plus a strict monobit bound derived
- * from alpha. Bits are taken most significant first within each byte. Not thread-safe.
+ * poker, runs and long run, with the standard bounds, plus a strict monobit bound derived from
+ * alpha. Bits are taken most significant first within each byte. Judges blocks; what a failing
+ * block means for the source is {@link FipsFailureRate}'s to decide. Not thread-safe.
  *
- * <p>A perfect source fails the standard bounds about once in 1,250 blocks, so one failure
- * only counts; {@link HealthParameters#FIPS_FAILS_TO_CUT} failures in the last
- * {@link HealthParameters#FIPS_WINDOW} blocks, or one strict-monobit failure, cut off.
+ * <p>How, per block, without visiting bits one at a time:
+ * <ul>
+ *   <li>monobit: {@code Long.bitCount} of 313 words;
+ *   <li>poker: a histogram of the 2,500 byte values, folded into the 16 nibble counts;
+ *   <li>runs: bit-parallel over 64-bit words. T marks the run starts (a bit that differs from
+ *       the one before). With A(1) = T and A(k+1) = A(k) minus the positions whose run has a
+ *       start again k bits later, A(k) holds the starts of runs of length k or more; its
+ *       population counts (all of it, and where the bit is 1) give the runs of each bit with
+ *       length exactly k = A(k) - A(k+1), and 6 or more = A(6);
+ *   <li>long run: a run of 26 equal bits holds 25 positions without a start, so two whole
+ *       aligned bytes of T are zero; only where that happens (about 4% of good blocks) is the
+ *       run measured exactly.
+ * </ul>
+ * The results equal the bit-by-bit definition exactly; tests check that against a reference.
  */
 final class FipsBlockTests {
+    /** Failed tests of a block, as bits. A strict monobit failure is also a monobit failure. */
+    static final int STRICT_MONOBIT = 1;
+    static final int MONOBIT = 2;
+    static final int POKER = 4;
+    static final int RUNS = 8;
+    static final int LONG_RUN = 16;
+
     static final int MONOBIT_LOW = 9725;   // pass if 9725 < ones < 10275
     static final int MONOBIT_HIGH = 10275;
-    static final double POKER_LOW = 2.16;  // pass if 2.16 < X < 46.17
-    static final double POKER_HIGH = 46.17;
-    static final int LONG_RUN = 26;        // a run of 26 or more fails
+    /** Poker X = 16/5000 * S - 5000 with S the sum of squared nibble counts; pass if 2.16 < X < 46.17, in integers. */
+    static final long POKER_LOW_16S = 25_000_000L + 10_800;  // pass if 16 S > this
+    static final long POKER_HIGH_16S = 25_000_000L + 230_850; // and 16 S < this
+    static final int LONG_RUN_BITS = 26;   // a run of 26 or more fails
     private static final int[] RUN_LOW = {2315, 1114, 527, 240, 103, 103};
     private static final int[] RUN_HIGH = {2685, 1386, 723, 384, 209, 209};
 
+    private static final int BLOCK = HealthParameters.FIPS_BLOCK_BYTES;
+    private static final int FULL_WORDS = BLOCK / 8;      // 312
+    private static final int WORDS = (BLOCK + 7) / 8;     // 313, the last half full
+    private static final VarHandle BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final long ONES_L = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /** Receives each block's result in order. */
+    interface Results {
+        /**
+         * @param failed the {@code STRICT_MONOBIT | MONOBIT | ...} bits of the tests the block failed, 0 if none
+         * @return true to stop: the source is cut off at this block
+         */
+        boolean block(int failed);
+    }
+
     private final int strictLow;
     private final int strictHigh;
-    private final byte[] block = new byte[HealthParameters.FIPS_BLOCK_BYTES];
+    private final byte[] partial = new byte[BLOCK];
     private int filled;
-    private int recentFailures; // bit i set = block (latest - i) failed
-    private long blocks;
-    private long failedBlocks;
 
-    // per-block run state
+    private final long[] x = new long[WORDS + 1]; // the block's bits, most significant first; 0 past the end
+    private final long[] t = new long[WORDS + 1]; // run starts; 1 at and past the end
+    private final int[] histogram = new int[256];
+    private final int[] nibbles = new int[16];
+
+    // the last block's figures, for messages and tests
+    private int ones;
+    private long squares;
     private final int[][] runs = new int[2][6];
     private boolean longRun;
 
@@ -39,31 +79,49 @@ final class FipsBlockTests {
         this.strictHigh = p.strictMonobitHigh();
     }
 
-    /** Returns the failure that cuts the source off, with the offset in {@code b} of the block's last byte. */
-    Verdict feed(byte[] b, int off, int len) {
+    /**
+     * Tests every block completed by {@code b[off, off + len)}, in order, handing each result to
+     * {@code results}; stops at the first block it says to stop at.
+     *
+     * @return the offset in {@code b} of that block's last byte, or -1
+     */
+    int feed(byte[] b, int off, int len, Results results) {
         int i = off;
         int end = off + len;
-        while (i < end) {
-            int n = Math.min(end - i, block.length - filled);
-            System.arraycopy(b, i, block, filled, n);
+        if (filled > 0) {
+            int n = Math.min(end - i, BLOCK - filled);
+            System.arraycopy(b, i, partial, filled, n);
             filled += n;
             i += n;
-            if (filled == block.length) {
-                filled = 0;
-                String failure = testBlock();
-                if (failure != null) {
-                    return new Verdict(i - 1, failure);
-                }
+            if (filled < BLOCK) {
+                return -1;
+            }
+            filled = 0;
+            if (results.block(test(partial, 0))) {
+                return i - 1;
             }
         }
-        return null;
+        for (; end - i >= BLOCK; i += BLOCK) {
+            if (results.block(test(b, i))) {
+                return i + BLOCK - 1;
+            }
+        }
+        System.arraycopy(b, i, partial, 0, end - i);
+        filled = end - i;
+        return -1;
     }
 
-    record Verdict(int offset, String detail) {
+    /** Tests one 2500-byte block on its own (for tests); returns true if it failed any test. */
+    boolean blockFails(byte[] b) {
+        return test(b, 0) != 0;
     }
 
-    long blocks() {
-        return blocks;
+    int lastOnes() {
+        return ones;
+    }
+
+    long lastPokerSumSquares() {
+        return squares;
     }
 
     /** Run counts of the last block tested, [bit][length-1], for tests. */
@@ -75,208 +133,212 @@ final class FipsBlockTests {
         return longRun;
     }
 
-    /** Tests one 2500-byte block in isolation (for tests); returns true if any FIPS test failed. */
-    boolean blockFails(byte[] b) {
-        System.arraycopy(b, 0, block, 0, block.length);
-        long before = failedBlocks;
-        testBlock();
-        return failedBlocks > before;
-    }
-
-    long failedBlocks() {
-        return failedBlocks;
-    }
-
-    /** Runs the four tests on {@link #block}; returns the reason to cut off, or null. */
-    private String testBlock() {
-        blocks++;
-        int[] byValue = countRuns();
-        int ones = 0;
-        int[] nibbles = new int[16];
-        for (int v = 0; v < 256; v++) {
-            int c = byValue[v];
-            ones += c * Integer.bitCount(v);
-            nibbles[v >>> 4] += c;
-            nibbles[v & 0xf] += c;
-        }
-        long sumSquares = 0;
-        for (int f : nibbles) {
-            sumSquares += (long) f * f;
-        }
-        double poker = 16.0 / 5000.0 * sumSquares - 5000.0;
-
-        if (ones <= strictLow || ones >= strictHigh) {
-            failedBlocks++;
+    /** What the last block failed, in words (for the cut-off message). */
+    String describeLast(int failed) {
+        StringBuilder s = new StringBuilder();
+        if ((failed & STRICT_MONOBIT) != 0) {
             return "strict monobit: " + ones + " ones in 20000 bits, bound (" + strictLow + ", " + strictHigh + ")";
         }
-        StringBuilder failed = new StringBuilder();
-        if (ones <= MONOBIT_LOW || ones >= MONOBIT_HIGH) {
-            failed.append("monobit(").append(ones).append(") ");
+        if ((failed & MONOBIT) != 0) {
+            s.append("monobit(").append(ones).append(") ");
         }
-        if (!(poker > POKER_LOW && poker < POKER_HIGH)) {
-            failed.append(String.format("poker(%.2f) ", poker));
+        if ((failed & POKER) != 0) {
+            s.append(String.format("poker(%.2f) ", 16.0 / 5000.0 * squares - 5000.0));
         }
         for (int bit = 0; bit < 2; bit++) {
             for (int k = 0; k < 6; k++) {
                 int c = runs[bit][k];
                 if (c < RUN_LOW[k] || c > RUN_HIGH[k]) {
-                    failed.append("runs(").append(bit).append('x').append(k + 1).append('=').append(c).append(") ");
+                    s.append("runs(").append(bit).append('x').append(k + 1).append('=').append(c).append(") ");
+                }
+            }
+        }
+        if ((failed & LONG_RUN) != 0) {
+            s.append("long-run ");
+        }
+        return s.toString().trim();
+    }
+
+    /** Tests the block at {@code a[o, o + 2500)}; returns the failed-test bits. */
+    private int test(byte[] a, int o) {
+        countBytes(a, o);
+        loadWords(a, o);
+        countRuns();
+        longRun = findLongRun();
+
+        int failed = 0;
+        if (ones <= strictLow || ones >= strictHigh) {
+            failed |= STRICT_MONOBIT;
+        }
+        if (ones <= MONOBIT_LOW || ones >= MONOBIT_HIGH) {
+            failed |= MONOBIT;
+        }
+        long s16 = 16 * squares;
+        if (!(s16 > POKER_LOW_16S && s16 < POKER_HIGH_16S)) {
+            failed |= POKER;
+        }
+        for (int bit = 0; bit < 2; bit++) {
+            for (int k = 0; k < 6; k++) {
+                int c = runs[bit][k];
+                if (c < RUN_LOW[k] || c > RUN_HIGH[k]) {
+                    failed |= RUNS;
                 }
             }
         }
         if (longRun) {
-            failed.append("long-run ");
+            failed |= LONG_RUN;
         }
-        recentFailures = (recentFailures << 1) & ((1 << HealthParameters.FIPS_WINDOW) - 1);
-        if (failed.length() > 0) {
-            failedBlocks++;
-            recentFailures |= 1;
-            int inWindow = Integer.bitCount(recentFailures);
-            org.tinylog.Logger.tag("security").warn("FIPS 140-2 block {} failed: {}({} of last {} blocks)",
-                    blocks, failed, inWindow, HealthParameters.FIPS_WINDOW);
-            if (inWindow >= HealthParameters.FIPS_FAILS_TO_CUT) {
-                return "FIPS 140-2: " + inWindow + " of the last " + HealthParameters.FIPS_WINDOW
-                        + " blocks failed, last: " + failed.toString().trim();
-            }
-        }
-        return null;
+        return failed;
     }
 
-    /** Per byte value: length of the run at its top (same bit as bit 7), 1..8. */
-    private static final byte[] LEAD = new byte[256];
-    /** Per byte value: length of the run at its bottom (same bit as bit 0), 1..8. */
-    private static final byte[] TRAIL = new byte[256];
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-    private static final int WORDS = (HealthParameters.FIPS_BLOCK_BYTES + 7) / 8; // 313, the last half full
-
-    static {
-        for (int v = 0; v < 256; v++) {
-            int top = v >>> 7;
-            int lead = 1;
-            while (lead < 8 && ((v >>> (7 - lead)) & 1) == top) {
-                lead++;
-            }
-            int bottom = v & 1;
-            int trail = 1;
-            while (trail < 8 && ((v >>> trail) & 1) == bottom) {
-                trail++;
-            }
-            LEAD[v] = (byte) lead;
-            TRAIL[v] = (byte) trail;
+    /** Poker: byte histogram, folded to nibble counts and their sum of squares; clears the histogram. */
+    private void countBytes(byte[] a, int o) {
+        int[] h = histogram;
+        for (int i = o, end = o + BLOCK; i < end; i++) {
+            h[a[i] & 0xff]++;
         }
+        int[] f = nibbles;
+        java.util.Arrays.fill(f, 0);
+        for (int hi = 0; hi < 16; hi++) {
+            int row = 0;
+            for (int lo = 0; lo < 16; lo++) {
+                int c = h[16 * hi + lo];
+                h[16 * hi + lo] = 0;
+                row += c;
+                f[lo] += c;
+            }
+            f[hi] += row;
+        }
+        long s = 0;
+        for (int c : f) {
+            s += (long) c * c;
+        }
+        squares = s;
     }
 
-    private final long[] ones = new long[WORDS + 1];   // the block's bits, most significant first; 0 past the end
-    private final long[] zeros = new long[WORDS + 1];  // their complement, also 0 past the end
-
-    /**
-     * Counts runs of each bit value by length (1..5, 6+) and finds any run of 26 or more.
-     *
-     * <p>Runs: bit-parallel over 64-bit words. With g(k) = the number of runs of length >= k
-     * = the number of positions i where bit i-1 differs (or i = 0) and bits i..i+k-1 are all
-     * set, a run has length exactly k = g(k) - g(k+1) for k = 1..5, and 6+ = g(6). Computed for
-     * the bits and their complement.
-     *
-     * <p>Long run: a run of 26 bits covers two whole bytes, so it is looked for, exactly, only
-     * where two adjacent bytes are both 0x00 or both 0xFF (about 8% of good blocks).
-     *
-     * @return how often each byte value occurs in the block (for monobit and poker)
-     */
-    private int[] countRuns() {
-        byte[] blk = block;
-        int n = blk.length;
-        int[] byValue = new int[256];
-        boolean lr = false;
-        int prev = -1;
-        for (int i = 0; i < n; i++) {
-            int v = blk[i] & 0xff;
-            byValue[v]++;
-            if (v == prev && (v == 0 || v == 0xff)) {
-                lr |= runThrough(i) >= LONG_RUN;
-            }
-            prev = v;
-        }
-        int full = n / 8;
-        for (int j = 0; j < full; j++) {
-            long w = (long) LONGS.get(blk, 8 * j);
-            ones[j] = w;
-            zeros[j] = ~w;
-        }
-        if (full < WORDS) { // the last 4 bytes, in the top half of the word
-            long w = 0;
-            for (int i = 8 * full; i < n; i++) {
-                w = (w << 8) | (blk[i] & 0xffL);
-            }
-            int bits = 8 * (n - 8 * full);
-            w <<= 64 - bits;
-            long valid = -1L << (64 - bits);
-            ones[full] = w;
-            zeros[full] = ~w & valid;
-        }
-        long[] g1 = new long[6];
-        long[] g0 = new long[6];
-        tally(ones, g1);
-        tally(zeros, g0);
-        for (int k = 0; k < 5; k++) {
-            runs[1][k] = (int) (g1[k] - g1[k + 1]);
-            runs[0][k] = (int) (g0[k] - g0[k + 1]);
-        }
-        runs[1][5] = (int) g1[5];
-        runs[0][5] = (int) g0[5];
-        longRun = lr;
-        return byValue;
-    }
-
-    /** g[k-1] += runs of set bits of length >= k, k = 1..6, over {@code x} (0 past the end). */
-    private static void tally(long[] x, long[] g) {
-        long prev = 0;
-        long c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0;
-        for (int j = 0; j < WORDS; j++) {
-            long w = x[j];
-            long nx = x[j + 1];
-            long start = w & ~((w >>> 1) | (prev << 63));
-            long a = w;
-            c0 += Long.bitCount(start);
-            a &= (w << 1) | (nx >>> 63);
-            c1 += Long.bitCount(start & a);
-            a &= (w << 2) | (nx >>> 62);
-            c2 += Long.bitCount(start & a);
-            a &= (w << 3) | (nx >>> 61);
-            c3 += Long.bitCount(start & a);
-            a &= (w << 4) | (nx >>> 60);
-            c4 += Long.bitCount(start & a);
-            a &= (w << 5) | (nx >>> 59);
-            c5 += Long.bitCount(start & a);
+    /** The block as 64-bit words (x), run starts (t), and monobit. */
+    private void loadWords(byte[] a, int o) {
+        long[] x = this.x;
+        long[] t = this.t;
+        int count = 0;
+        long prev = ((long) BE.get(a, o) >>> 63) ^ 1; // the bit "before" bit 0 differs from it: bit 0 starts a run
+        for (int j = 0; j < FULL_WORDS; j++) {
+            long w = (long) BE.get(a, o + 8 * j);
+            x[j] = w;
+            t[j] = w ^ ((w >>> 1) | (prev << 63));
+            count += Long.bitCount(w);
             prev = w;
         }
-        g[0] += c0;
-        g[1] += c1;
-        g[2] += c2;
-        g[3] += c3;
-        g[4] += c4;
-        g[5] += c5;
+        // the last 4 bytes, in the top half of the word; past the end: 0 bits, every position a start
+        long w = (long) (a[o + 8 * FULL_WORDS] & 0xff) << 56 | (long) (a[o + 8 * FULL_WORDS + 1] & 0xff) << 48
+                | (long) (a[o + 8 * FULL_WORDS + 2] & 0xff) << 40 | (long) (a[o + 8 * FULL_WORDS + 3] & 0xff) << 32;
+        x[FULL_WORDS] = w;
+        t[FULL_WORDS] = (w ^ ((w >>> 1) | (prev << 63))) | 0xFFFFFFFFL;
+        count += Long.bitCount(w);
+        x[WORDS] = 0;
+        t[WORDS] = -1L;
+        ones = count;
     }
 
-    /** Length of the run through bytes i-1 and i, both 0x00 or both 0xFF. */
-    private int runThrough(int i) {
-        byte[] blk = block;
-        byte u = blk[i];
-        int bit = u & 1;
-        int lo = i - 1;
-        while (lo > 0 && blk[lo - 1] == u) {
-            lo--;
+    /**
+     * Runs of each bit by length. g(k) = starts of runs of length >= k, over all bits and over
+     * the ones; exactly k = g(k) - g(k+1).
+     */
+    private void countRuns() {
+        long[] x = this.x;
+        long[] t = this.t;
+        long a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0; // starts, either bit
+        long o1 = 0, o2 = 0, o3 = 0, o4 = 0, o5 = 0, o6 = 0; // starts of runs of ones
+        long tc = t[0];
+        for (int j = 0; j < WORDS; j++) {
+            long w = x[j];
+            long tn = t[j + 1];
+            long a = tc;
+            a1 += Long.bitCount(a);
+            o1 += Long.bitCount(a & w);
+            a &= ~((tc << 1) | (tn >>> 63));
+            a2 += Long.bitCount(a);
+            o2 += Long.bitCount(a & w);
+            a &= ~((tc << 2) | (tn >>> 62));
+            a3 += Long.bitCount(a);
+            o3 += Long.bitCount(a & w);
+            a &= ~((tc << 3) | (tn >>> 61));
+            a4 += Long.bitCount(a);
+            o4 += Long.bitCount(a & w);
+            a &= ~((tc << 4) | (tn >>> 60));
+            a5 += Long.bitCount(a);
+            o5 += Long.bitCount(a & w);
+            a &= ~((tc << 5) | (tn >>> 59));
+            a6 += Long.bitCount(a);
+            o6 += Long.bitCount(a & w);
+            tc = tn;
         }
-        int hi = i;
-        while (hi + 1 < blk.length && blk[hi + 1] == u) {
-            hi++;
+        a1 -= 32; // the 32 positions past the end of the last word counted as starts of 0-runs of length 1
+        int[] r1 = runs[1];
+        int[] r0 = runs[0];
+        r1[0] = (int) (o1 - o2);
+        r1[1] = (int) (o2 - o3);
+        r1[2] = (int) (o3 - o4);
+        r1[3] = (int) (o4 - o5);
+        r1[4] = (int) (o5 - o6);
+        r1[5] = (int) o6;
+        r0[0] = (int) ((a1 - o1) - (a2 - o2));
+        r0[1] = (int) ((a2 - o2) - (a3 - o3));
+        r0[2] = (int) ((a3 - o3) - (a4 - o4));
+        r0[3] = (int) ((a4 - o4) - (a5 - o5));
+        r0[4] = (int) ((a5 - o5) - (a6 - o6));
+        r0[5] = (int) (a6 - o6);
+    }
+
+    /**
+     * Long run: looks for two adjacent whole bytes of t that are zero (16 positions without a
+     * run start; every run of 26 or more holds such a pair) and measures the run through each
+     * such pair exactly. Good blocks have a pair about once in 25.
+     */
+    private boolean findLongRun() {
+        long[] t = this.t;
+        long any = 0;
+        for (int j = 0; j < WORDS; j++) {
+            long z = t[j] | (t[j] << 8) | (t[j + 1] >>> 56); // byte k: t's bytes k and k+1 (of the stream) together
+            any |= (z - ONES_L) & ~z & HIGHS;               // nonzero iff some byte of z is zero
         }
-        int len = (hi - lo + 1) * 8;
-        if (lo > 0 && (blk[lo - 1] & 1) == bit) {
-            len += TRAIL[blk[lo - 1] & 0xff];
+        if (any == 0) {
+            return false;
         }
-        if (hi + 1 < blk.length && ((blk[hi + 1] & 0xff) >>> 7) == bit) {
-            len += LEAD[blk[hi + 1] & 0xff];
+        for (int j = 0; j < WORDS; j++) {
+            long z = t[j] | (t[j] << 8) | (t[j + 1] >>> 56);
+            if (((z - ONES_L) & ~z & HIGHS) == 0) {
+                continue;
+            }
+            for (int k = 0; k < 8; k++) {
+                if ((z >>> (56 - 8 * k) & 0xff) == 0) {
+                    int q = 64 * j + 8 * k; // no run starts at q .. q + 15
+                    if (nextStart(q + 1) - previousStart(q) >= LONG_RUN_BITS) {
+                        return true;
+                    }
+                }
+            }
         }
-        return len;
+        return false;
+    }
+
+    /** The last run start at or before bit position {@code pos} (position 0 is one). */
+    private int previousStart(int pos) {
+        int j = pos >>> 6;
+        long v = t[j] & (-1L << (63 - (pos & 63)));
+        while (v == 0) {
+            v = t[--j];
+        }
+        return 64 * j + 63 - Long.numberOfTrailingZeros(v);
+    }
+
+    /** The first run start at or after bit position {@code pos} (every position from 20,000 on is one). */
+    private int nextStart(int pos) {
+        int j = pos >>> 6;
+        long v = t[j] & (-1L >>> (pos & 63));
+        while (v == 0) {
+            v = t[++j];
+        }
+        return 64 * j + Long.numberOfLeadingZeros(v);
     }
 }

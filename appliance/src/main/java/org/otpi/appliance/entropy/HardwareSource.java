@@ -42,7 +42,7 @@ public final class HardwareSource implements EntropySource {
      *     until it has been measured)
      */
     public HardwareSource(String name, ReadableByteChannel in, HealthParameters parameters, double expectedRate) {
-        this(name, in, new HealthMonitor(parameters), expectedRate);
+        this(name, in, new HealthMonitor(parameters, name), expectedRate);
     }
 
     HardwareSource(String name, ReadableByteChannel in, HealthMonitor monitor, double expectedRate) {
@@ -113,6 +113,7 @@ public final class HardwareSource implements EntropySource {
         }
         failure = f;
         health = SourceHealth.FAILED;
+        monitor.flushSummary();
         Logger.tag("security").error("entropy source {} CUT OFF: {} test failed at sample {}: {}",
                 name, f.test(), f.sampleIndex(), f.detail());
         try {
@@ -171,6 +172,7 @@ public final class HardwareSource implements EntropySource {
     public void close() throws IOException {
         if (health != SourceHealth.FAILED) {
             health = SourceHealth.CLOSED;
+            monitor.flushSummary();
         }
         in.close();
     }

@@ -19,9 +19,15 @@ package org.otpi.appliance.entropy;
  *   <li>FIPS 140-2 block tests on 20,000-bit blocks: a block outside the strict monobit bound
  *       {@link #strictMonobitLow()} = 9494 .. {@link #strictMonobitHigh()} = 10506 ones (two-sided
  *       alpha) fails at once, so a 60%-ones source is cut off within two blocks (5000 bytes);
- *       ordinary FIPS failures (about 1 block in 1,250 for a perfect source) are counted, and
- *       {@link #FIPS_FAILS_TO_CUT} of the last {@link #FIPS_WINDOW} blocks failing cuts the
- *       source off (false alarm below C(12,6) * (2^-9)^6 = 2^-44 per block).
+ *   <li>ordinary FIPS failures happen with good data by design (measured: about 1 block in
+ *       1,250; we assume at most 2^-{@value #FIPS_GOOD_FAIL_LOG2} = 1 in 512). They are only
+ *       counted and summarised; what cuts the source off is a failure rate no good source
+ *       reaches: {@link #fipsShortCutoff()} = 6 of the last {@link #FIPS_SHORT_WINDOW} = 12
+ *       blocks (a badly broken source, within a few blocks) or {@link #fipsLongCutoff()} = 19 of
+ *       the last {@link #FIPS_LONG_WINDOW} = 1024 (a source failing 2% of its blocks, 25 times the
+ *       rate of good data: caught with probability 2/3 per window, 5% surely). Each cut-off is the
+ *       smallest c with P(Binomial(W, 2^-9) >= c) <= alpha, so a good source is cut off with
+ *       probability below alpha per window.
  * </ul>
  *
  * @param alphaLog2 the false-alarm rate as a negative power of two (40 means 2^-40)
@@ -38,8 +44,11 @@ public record HealthParameters(int alphaLog2, double minEntropyBitsPerByte) {
     /** Length of the repeated-window test's window and its guaranteed history. */
     public static final int REPEAT_WINDOW_BYTES = 16;
     public static final int REPEAT_HISTORY_BYTES = 4096;
-    public static final int FIPS_WINDOW = 12;
-    public static final int FIPS_FAILS_TO_CUT = 6;
+    /** A good block fails a standard FIPS 140-2 test with probability at most 2^-9 (measured ~2^-10.3). */
+    public static final int FIPS_GOOD_FAIL_LOG2 = 9;
+    /** Blocks in the short and the long sliding window of FIPS failures. */
+    public static final int FIPS_SHORT_WINDOW = 12;
+    public static final int FIPS_LONG_WINDOW = 1024;
 
     public static final HealthParameters DEFAULT = new HealthParameters(40, 4.0);
 
@@ -74,6 +83,16 @@ public record HealthParameters(int alphaLog2, double minEntropyBitsPerByte) {
     /** Largest count of ones that fails the strict monobit test (by symmetry). */
     public int strictMonobitLow() {
         return FIPS_BLOCK_BYTES * 8 - strictMonobitHigh();
+    }
+
+    /** Failing blocks among the last {@link #FIPS_SHORT_WINDOW} that cut the source off: binomial tail at alpha. */
+    public int fipsShortCutoff() {
+        return Binomial.smallestUpperCutoff(FIPS_SHORT_WINDOW, Math.scalb(1.0, -FIPS_GOOD_FAIL_LOG2), alpha());
+    }
+
+    /** Failing blocks among the last {@link #FIPS_LONG_WINDOW} that cut the source off: binomial tail at alpha. */
+    public int fipsLongCutoff() {
+        return Binomial.smallestUpperCutoff(FIPS_LONG_WINDOW, Math.scalb(1.0, -FIPS_GOOD_FAIL_LOG2), alpha());
     }
 
     /** Fraction of each healthy byte credited to the kernel as entropy: H / 8. */

@@ -16,13 +16,21 @@ import java.util.Arrays;
  * w + L = 0 mod 15; the copy at w + L is complete at w + L + 15.) Looking up every 15th
  * window and storing every 16th costs an eighth of checking every window.
  *
+ * <p>Exactly which windows are compared: in order of start (at equal starts the lookup first),
+ * a looked-up window is compared, byte for byte, with every stored window whose 4096-byte epoch
+ * (start / 4096) is that of the latest stored window or the one before; all-zero windows are
+ * not stored (they are the RCT's to catch).
+ *
  * <p>False alarm: a lookup compares 16 bytes exactly against at most 512 stored windows; with
  * min-entropy H per byte that is at most 512 * 2^-(16 H) per lookup, 2^-55 for H = 4.
  *
- * <p>Implementation: per 4096-byte epoch of window starts, a 64 Kibit filter (most lookups
- * stop at one bit) and an exact open-addressing table; the older epoch's pair is cleared when
- * a new epoch begins, so every window of the current and the previous epoch is kept exactly.
- * Not thread-safe.
+ * <p>Implementation: stored windows live in a ring of 512 slots indexed by their store number
+ * (start / 16), two epochs' worth, so a window leaves by being overwritten and nothing is ever
+ * cleared. A hash of each window picks one of 2048 buckets; the bucket keeps the number of its
+ * newest window and each window the number of the previous one in its bucket, so a lookup
+ * follows a chain from new to old and stops at the first number older than the history. Most
+ * lookups stop at the bucket. Windows inside the caller's array are read in place; only the
+ * 15 bytes before it are kept. Not thread-safe.
  */
 final class RepeatedWindowTest {
     private static final VarHandle LONGS =
@@ -30,111 +38,158 @@ final class RepeatedWindowTest {
     private static final int WINDOW = HealthParameters.REPEAT_WINDOW_BYTES;
     private static final int STRIDE = 16;        // windows stored
     private static final int LOOKUP_STRIDE = 15; // windows looked up
-    private static final int EPOCH = HealthParameters.REPEAT_HISTORY_BYTES;
-    private static final int SLOTS = 1024; // 256 entries per epoch: load 1/4
-    private static final int MASK = SLOTS - 1;
-    private static final int FILTER_BITS = 1 << 16;
+    private static final int PER_EPOCH = HealthParameters.REPEAT_HISTORY_BYTES / STRIDE; // 256
+    private static final int RING = 2 * PER_EPOCH;
+    private static final int BUCKET_BITS = 11;
+    private static final long NONE = Long.MIN_VALUE;
+    private static final int PERIOD = STRIDE * LOOKUP_STRIDE; // 240
 
-    /** [epoch & 1][2 * slot] = high long, [2 * slot + 1] = low long; empty slots are (0, 0). */
-    private final long[][] table = {new long[2 * SLOTS], new long[2 * SLOTS]};
-    private final long[][] filter = {new long[FILTER_BITS / 64], new long[FILTER_BITS / 64]};
-    private long currentEpoch = 0;
+    /** Per bucket: the store number of its newest window, or NONE. */
+    private final long[] head = new long[1 << BUCKET_BITS];
+    /** Per ring slot: the window's two halves, its store number and the previous number in its bucket. */
+    private final long[] hi = new long[RING];
+    private final long[] lo = new long[RING];
+    private final long[] number = new long[RING];
+    private final long[] older = new long[RING];
+    /** The oldest store number still in the history (start of the epoch before the latest store's). */
+    private long oldest = 0;
+    /** The first store number of the epoch after the latest store's. */
+    private long nextEpoch = 0;
 
-    /** The previous 15 bytes, then the new chunk: windows may straddle chunks. */
-    private byte[] work = new byte[WINDOW - 1 + 65536];
+    /** The 15 bytes before the next one fed, then the first 15 of a new chunk: windows that straddle. */
+    private final byte[] seam = new byte[2 * (WINDOW - 1)];
     private int carried;
     /** Absolute index of the next byte to be fed. */
     private long position;
     private long nextLookup;
     private long nextInsert;
 
+    RepeatedWindowTest() {
+        Arrays.fill(head, NONE);
+        Arrays.fill(number, NONE);
+    }
+
     /** Returns the absolute index of the byte that completes a repeated window, or -1. */
     long feed(byte[] b, int off, int len) {
-        if (work.length < carried + len) {
-            work = Arrays.copyOf(work, carried + len);
+        long first = position - carried; // absolute index of seam[0]
+        // windows starting in the carried bytes, read from the seam
+        int added = Math.min(len, WINDOW - 1);
+        System.arraycopy(b, off, seam, carried, added);
+        long seamLast = first + carried + added - WINDOW; // last complete window start in the seam
+        long at = scan(seam, 0, first, Math.min(seamLast, position - 1));
+        if (at < 0) {
+            // windows starting in b
+            at = scan(b, off, position, position + len - WINDOW);
         }
-        byte[] w = work;
-        System.arraycopy(b, off, w, carried, len);
-        int total = carried + len;
-        long firstIndex = position - carried; // absolute index of work[0]
-        long result = -1;
-        long lastStart = firstIndex + total - WINDOW; // absolute start of the last complete window
-        long[] f0 = filter[0];
-        long[] f1 = filter[1];
+        if (at >= 0) {
+            return at;
+        }
+        position += len;
+        if (len >= WINDOW - 1) {
+            System.arraycopy(b, off + len - (WINDOW - 1), seam, 0, WINDOW - 1);
+            carried = WINDOW - 1;
+        } else {
+            int keep = Math.min(WINDOW - 1, carried + len);
+            System.arraycopy(seam, carried + len - keep, seam, 0, keep);
+            carried = keep;
+        }
+        return -1;
+    }
+
+    /**
+     * Looks up and stores the windows starting at absolute indices up to {@code last}, reading
+     * the window at absolute index s from {@code a[base + s - absBase]}. Lookups (every 15) and
+     * stores (every 16) alternate: in each 240 bytes from a multiple of 240 they come at
+     * offsets 0, 0, 15, 16, 30, 32, ..., 210, 224, 225; whole periods run unrolled.
+     */
+    private long scan(byte[] a, int base, long absBase, long last) {
         while (true) {
-            long start = Math.min(nextLookup, nextInsert);
-            if (start > lastStart) {
-                break;
+            long s = Math.min(nextLookup, nextInsert);
+            if (s > last) {
+                return -1;
             }
-            int i = (int) (start - firstIndex);
-            long h = (long) LONGS.get(w, i);
-            long l = (long) LONGS.get(w, i + 8);
-            long x = mix(h, l);
-            int bit = (int) (x >>> 48); // 16 bits for the filter
-            if (start == nextLookup) {
-                if (((f0[bit >>> 6] | f1[bit >>> 6]) & (1L << bit)) != 0 && contains(h, l, (int) (x >>> 32) & MASK)) {
-                    result = start + WINDOW - 1;
-                    break;
+            if (nextLookup == nextInsert && s + PERIOD - LOOKUP_STRIDE <= last) {
+                long at = period(a, base + (int) (s - absBase), s);
+                if (at >= 0) {
+                    return at;
+                }
+                nextLookup = s + PERIOD;
+                nextInsert = s + PERIOD;
+                continue;
+            }
+            int i = base + (int) (s - absBase);
+            if (s == nextLookup) {
+                if (lookup(a, i)) {
+                    return s + WINDOW - 1;
                 }
                 nextLookup += LOOKUP_STRIDE;
             }
-            if (start == nextInsert) {
-                if ((h | l) != 0) { // an all-zero window is the RCT's to catch
-                    insert(start, h, l, (int) (x >>> 32) & MASK, bit);
-                    f0 = filter[0];
-                    f1 = filter[1];
-                }
+            if (s == nextInsert) {
+                store(a, i, s / STRIDE);
                 nextInsert += STRIDE;
             }
         }
-        position += len;
-        int keep = Math.min(WINDOW - 1, total);
-        if (result < 0) {
-            System.arraycopy(w, total - keep, w, 0, keep);
-            carried = keep;
-        }
-        return result;
     }
 
-    private static long mix(long h, long l) {
-        return h * 0x9E3779B97F4A7C15L + l * 0xC2B2AE3D27D4EB4FL;
-    }
-
-    private boolean contains(long h, long l, int s0) {
-        for (int t = 0; t < 2; t++) {
-            long[] tab = table[t];
-            for (int s = s0; ; s = (s + 1) & MASK) {
-                long th = tab[2 * s];
-                long tl = tab[2 * s + 1];
-                if ((th | tl) == 0) {
-                    break;
-                }
-                if (th == h && tl == l) {
-                    return true;
-                }
+    /** One whole period of 240 bytes starting at {@code a[i]} = absolute index {@code s}. */
+    private long period(byte[] a, int i, long s) {
+        long n = s / STRIDE;
+        for (int k = 0; k < 15; k++) {
+            if (lookup(a, i + LOOKUP_STRIDE * k)) {
+                return s + LOOKUP_STRIDE * k + WINDOW - 1;
             }
+            store(a, i + STRIDE * k, n + k);
+        }
+        if (lookup(a, i + LOOKUP_STRIDE * 15)) {
+            return s + LOOKUP_STRIDE * 15 + WINDOW - 1;
+        }
+        return -1;
+    }
+
+    private static int bucket(long h, long l) {
+        return (int) ((h * 0x9E3779B97F4A7C15L + l * 0xC2B2AE3D27D4EB4FL) >>> (64 - BUCKET_BITS));
+    }
+
+    private boolean lookup(byte[] a, int i) {
+        long h = (long) LONGS.get(a, i);
+        long l = (long) LONGS.get(a, i + 8);
+        long n = head[bucket(h, l)];
+        return n >= oldest && contains(h, l, n); // most lookups end at the bucket
+    }
+
+    private void store(byte[] a, int i, long n) {
+        long h = (long) LONGS.get(a, i);
+        long l = (long) LONGS.get(a, i + 8);
+        if ((h | l) == 0) {
+            return; // an all-zero window is the RCT's to catch
+        }
+        int bucket = bucket(h, l);
+        int slot = (int) (n & (RING - 1));
+        hi[slot] = h;
+        lo[slot] = l;
+        number[slot] = n;
+        older[slot] = head[bucket];
+        head[bucket] = n;
+        if (n >= nextEpoch) {
+            long epoch = n / PER_EPOCH;
+            oldest = Math.max(0, (epoch - 1) * PER_EPOCH);
+            nextEpoch = (epoch + 1) * PER_EPOCH;
+        }
+    }
+
+    /** Follows the chain from store number {@code n} (in the history) for an equal window. */
+    private boolean contains(long h, long l, long n) {
+        long oldest = this.oldest;
+        while (n >= oldest) {
+            int slot = (int) (n & (RING - 1));
+            if (number[slot] != n) {
+                return false; // overwritten: everything older in the chain has left the history too
+            }
+            if (hi[slot] == h && lo[slot] == l) {
+                return true;
+            }
+            n = older[slot];
         }
         return false;
-    }
-
-    private void insert(long start, long h, long l, int s, int bit) {
-        long epoch = start / EPOCH;
-        if (epoch != currentEpoch) {
-            if (epoch > currentEpoch + 1) { // skipped an epoch: both are stale
-                Arrays.fill(table[(int) ((epoch + 1) & 1)], 0);
-                Arrays.fill(filter[(int) ((epoch + 1) & 1)], 0);
-            }
-            Arrays.fill(table[(int) (epoch & 1)], 0);
-            Arrays.fill(filter[(int) (epoch & 1)], 0);
-            currentEpoch = epoch;
-        }
-        int t = (int) (epoch & 1);
-        long[] tab = table[t];
-        while ((tab[2 * s] | tab[2 * s + 1]) != 0) {
-            s = (s + 1) & MASK;
-        }
-        tab[2 * s] = h;
-        tab[2 * s + 1] = l;
-        filter[t][bit >>> 6] |= 1L << bit;
     }
 }

@@ -45,6 +45,22 @@ class HealthParametersTest {
     }
 
     @Test
+    void fipsWindowCutoffs_areTheSmallestCountsWithBinomialTailAtMostAlpha_exactArithmetic() {
+        HealthParameters p = HealthParameters.DEFAULT;
+        int den = 1 << HealthParameters.FIPS_GOOD_FAIL_LOG2; // good blocks fail with probability <= 1/512
+        int shortCut = p.fipsShortCutoff();
+        assertEquals(6, shortCut, "the documented figure");
+        assertTrue(tailAtMost(HealthParameters.FIPS_SHORT_WINDOW, 1, den, shortCut, 40));
+        assertTrue(!tailAtMost(HealthParameters.FIPS_SHORT_WINDOW, 1, den, shortCut - 1, 40));
+        int longCut = p.fipsLongCutoff();
+        assertEquals(19, longCut, "the documented figure");
+        assertTrue(tailAtMost(HealthParameters.FIPS_LONG_WINDOW, 1, den, longCut, 40));
+        assertTrue(!tailAtMost(HealthParameters.FIPS_LONG_WINDOW, 1, den, longCut - 1, 40));
+        // and the long window sees a source failing 5% of blocks: P(Binomial(1024, 1/20) >= 19) > 0.99
+        assertTrue(!tailAtMost(HealthParameters.FIPS_LONG_WINDOW, 1, 20, longCut, 1));
+    }
+
+    @Test
     void strictMonobit_twoSidedAlpha_exactArithmetic() {
         HealthParameters p = HealthParameters.DEFAULT;
         int high = p.strictMonobitHigh();

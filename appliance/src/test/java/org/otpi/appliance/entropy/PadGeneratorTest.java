@@ -72,6 +72,126 @@ class PadGeneratorTest {
         assertEquals(1.0, last.fraction());
     }
 
+    /** A deterministic stand-in for the kernel that remembers the arrays it was asked to fill. */
+    private static final class PatternKernel implements EntropySource {
+        private final java.util.SplittableRandom r;
+        final List<byte[]> filled = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        PatternKernel(long seed) {
+            r = new java.util.SplittableRandom(seed);
+        }
+
+        static byte[] expected(long seed, int n) {
+            byte[] b = new byte[n];
+            new java.util.SplittableRandom(seed).nextBytes(b);
+            return b;
+        }
+
+        @Override
+        public String name() {
+            return "pattern-kernel";
+        }
+
+        @Override
+        public boolean hardware() {
+            return false;
+        }
+
+        @Override
+        public SourceHealth health() {
+            return SourceHealth.HEALTHY;
+        }
+
+        @Override
+        public synchronized void read(byte[] b, int off, int len) {
+            byte[] x = new byte[len];
+            r.nextBytes(x);
+            System.arraycopy(x, 0, b, off, len);
+            if (!filled.contains(b)) {
+                filled.add(b);
+            }
+        }
+
+        @Override
+        public double bytesPerSecond() {
+            return 1e9;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /**
+     * A sink that breaks the "must not keep b" rule on purpose, to see the buffers after the
+     * generator is done with them, and notes the threads that called it.
+     */
+    private static final class KeepingSink implements PadSink {
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        final List<byte[]> buffers = new ArrayList<>();
+        final java.util.Set<Thread> threads = new java.util.HashSet<>();
+        boolean committed;
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            bytes.write(b, off, len);
+            if (buffers.stream().noneMatch(x -> x == b)) {
+                buffers.add(b);
+            }
+            threads.add(Thread.currentThread());
+        }
+
+        @Override
+        public void commit() {
+            committed = true;
+            threads.add(Thread.currentThread());
+        }
+
+        @Override
+        public void abort() {
+        }
+    }
+
+    @Test
+    void padIsExactlyHrngXorKernel_acrossChunks_buffersZeroedAfterUse_sinkOnTheCallersThread() throws Exception {
+        int size = 3 * PadGenerator.CHUNK + 12_345; // not a whole number of chunks
+        byte[] data = SimulatedHrng.good(21, HealthParameters.STARTUP_SAMPLES + size + 100_000);
+        PatternKernel kernel = new PatternKernel(77);
+        HardwareSource src = new HardwareSource("sim", Channels.newChannel(new java.io.ByteArrayInputStream(data)), P, 1e9);
+        src.start();
+        KeepingSink sink = new KeepingSink();
+        PadResult r = new PadGenerator(kernel, src).generate(new PadRequest(size, true), sink, listener, () -> false);
+        assertEquals(PadOrigin.HRNG_KERNEL, r.origin());
+        byte[] pad = sink.bytes.toByteArray();
+        byte[] k = PatternKernel.expected(77, size);
+        int s = HealthParameters.STARTUP_SAMPLES;
+        byte[] expected = new byte[size];
+        for (int i = 0; i < size; i++) {
+            expected[i] = (byte) (data[s + i] ^ k[i]);
+        }
+        assertArrayEquals(expected, pad, "pad byte = HRNG byte XOR kernel byte, in order");
+        assertTrue(sink.committed);
+        assertEquals(java.util.Set.of(Thread.currentThread()), sink.threads, "the sink is used by the caller only");
+        assertTrue(sink.buffers.size() > 1, "several buffers in flight");
+        for (byte[] b : sink.buffers) {
+            assertArrayEquals(new byte[b.length], b, "a pad buffer was not zeroed");
+        }
+        assertEquals(1, kernel.filled.size(), "one kernel buffer");
+        assertArrayEquals(new byte[kernel.filled.get(0).length], kernel.filled.get(0), "the kernel buffer was not zeroed");
+    }
+
+    @Test
+    void kernelOnlyPad_isExactlyTheKernelStream_buffersZeroedAfterUse() throws Exception {
+        int size = 2 * PadGenerator.CHUNK + 999;
+        PatternKernel kernel = new PatternKernel(78);
+        KeepingSink sink = new KeepingSink();
+        new PadGenerator(kernel, null).generate(new PadRequest(size, false), sink, listener, () -> false);
+        assertArrayEquals(PatternKernel.expected(78, size), sink.bytes.toByteArray());
+        for (byte[] b : sink.buffers) {
+            assertArrayEquals(new byte[b.length], b, "a pad buffer was not zeroed");
+        }
+    }
+
     @Test
     void realKernelIsMixedIn() throws Exception {
         byte[] data = SimulatedHrng.good(2, 300_000);
