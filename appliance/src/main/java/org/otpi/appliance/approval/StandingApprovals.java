@@ -109,6 +109,11 @@ public final class StandingApprovals {
             public void cancel(String requestId) {
                 fallback.cancel(requestId);
             }
+
+            @Override
+            public void cancel(String requestId, String reason) {
+                fallback.cancel(requestId, reason);
+            }
         };
     }
 
