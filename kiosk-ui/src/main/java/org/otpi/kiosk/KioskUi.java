@@ -81,9 +81,10 @@ public final class KioskUi {
 
         HBox nav = new HBox();
         nav.getStyleClass().add("nav");
+        ToggleButton padsTab = tab("Pads", "nav-pads", pads.node(), pads::refresh); // the first toggle: shown at unlock
         messagesTab = tab("Messages", "nav-messages", messages.node(), messages::refresh);
         nav.getChildren().addAll(
-                tab("Pads", "nav-pads", pads.node(), pads::refresh),
+                padsTab,
                 messagesTab,
                 tab("Allow", "nav-standing", standing.node(), standing::refresh),
                 tab("Log", "nav-log", log.node(), log::refresh),

@@ -124,7 +124,11 @@ final class PadsScreen {
         ui.client().call(KioskMessage.GetContacts::new, KioskMessage.ContactsReply.class)
                 .whenComplete((r, error) -> ui.fx(() -> {
                     if (error == null) {
-                        show(r.contacts());
+                        try {
+                            show(r.contacts());
+                        } catch (RuntimeException e) {
+                            org.tinylog.Logger.error(e, "cannot show the pads");
+                        }
                         ui.contactsLoaded(r.contacts());
                     }
                 }));

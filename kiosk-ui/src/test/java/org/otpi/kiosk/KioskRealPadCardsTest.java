@@ -52,6 +52,9 @@ class KioskRealPadCardsTest extends TrustedScreenFxTest {
 
         // Delete names whose pad it destroys before the second touch
         Button delete = (Button) byId(robot, "delete-bob");
+        robot.interact(() -> ((javafx.scene.control.ScrollPane) robot.lookup(".scroll").queryAll().stream()
+                .filter(n -> n instanceof javafx.scene.control.ScrollPane sp && sp.getContent().getId() != null
+                        && sp.getContent().getId().equals("pad-list")).findFirst().orElseThrow()).setVvalue(1));
         robot.clickOn(delete);
         assertEquals("Tap again", delete.getText());
         assertTrue(robot.lookup((Label l) -> l.isVisible() && l.getText().contains("destroy the pad shared with bob"))
@@ -60,6 +63,9 @@ class KioskRealPadCardsTest extends TrustedScreenFxTest {
         assertEquals(1, alice.vault().contacts().stream().filter(c -> c.contact().equals("bob")).count());
 
         PadStats before = alice.vault().stats(LONG);
+        robot.interact(() -> ((javafx.scene.control.ScrollPane) robot.lookup(".scroll").queryAll().stream()
+                .filter(n -> n instanceof javafx.scene.control.ScrollPane sp && sp.getContent().getId() != null
+                        && sp.getContent().getId().equals("pad-list")).findFirst().orElseThrow()).setVvalue(0));
         robot.clickOn(byId(robot, "skip-ahead-" + LONG));
         waitFor(ui::skipShowing);
         long tenth = before.sendRemaining() / 10;

@@ -45,7 +45,7 @@ class KioskWriteOnDeviceTest extends TrustedScreenFxTest {
     @Test
     void composedOnTheKiosk_deliveredThroughTheRelay_opensOnBobsDevice_andNeverCrossesAlicesLaptop(FxRobot robot)
             throws Exception {
-        String text = "Written on the device at the kitchen table: meet at the old mill at nine";
+        String text = "Written on the device: meet at the old mill at nine";
         bob.close(); // bob's vault now serves bob's device
         bob = null;
         try (SqliteRelayStore store = SqliteRelayStore.open(dir.resolve("relay.db"));

@@ -31,6 +31,9 @@ import org.testfx.api.FxRobot;
  * laptop's token.
  */
 abstract class TrustedScreenFxTest extends KioskFxTest {
+    /** Alice's PIN, typed on the keypad. */
+    static final String PIN = "471108";
+
     /**
      * A contact whose pad alice's vault got back from a backup restored on a new SD card (so it
      * is receive-only, issue 11), or null for none. Bob's pad is always a plain, usable one.
@@ -70,7 +73,8 @@ abstract class TrustedScreenFxTest extends KioskFxTest {
         bob = TestVaults.create(dir, "bob");
         bob.importPad("alice", "alice", new java.io.ByteArrayInputStream(pad), pad.length, "imported", "message", null);
         if (restoredContact() == null) {
-            try (Vault a = TestVaults.create(dir, "alice")) {
+            try (Vault a = Vault.create(dir.resolve("alice-medium"), dir.resolve("alice-state"), "alice", PIN.toCharArray(),
+                    TestVaults.FAST_KDF, VaultPolicy.DEFAULT)) {
                 a.importPad("bob", "bob", new java.io.ByteArrayInputStream(pad), pad.length, "imported", "message", null);
             }
             return;
@@ -79,13 +83,13 @@ abstract class TrustedScreenFxTest extends KioskFxTest {
         java.io.ByteArrayOutputStream backup = new java.io.ByteArrayOutputStream();
         char[] pass = "correct horse battery staple".toCharArray();
         byte[] old = TestVaults.pad(9, 512 * 1024);
-        try (Vault a = Vault.create(dir.resolve("old-medium"), dir.resolve("old-state"), "alice", TestVaults.PIN,
+        try (Vault a = Vault.create(dir.resolve("old-medium"), dir.resolve("old-state"), "alice", PIN.toCharArray(),
                 TestVaults.FAST_KDF, VaultPolicy.DEFAULT)) {
             a.importPad(restoredContact(), "carol", new java.io.ByteArrayInputStream(old), old.length, "imported",
                     "message", null);
             a.exportBackup(backup, pass, TestVaults.FAST_KDF);
         }
-        try (Vault a = Vault.create(dir.resolve("alice-medium"), dir.resolve("alice-state"), "alice", TestVaults.PIN,
+        try (Vault a = Vault.create(dir.resolve("alice-medium"), dir.resolve("alice-state"), "alice", PIN.toCharArray(),
                 TestVaults.FAST_KDF, VaultPolicy.DEFAULT)) {
             a.restoreBackup(new java.io.ByteArrayInputStream(backup.toByteArray()), pass);
             a.importPad("bob", "bob", new java.io.ByteArrayInputStream(pad), pad.length, "imported", "message", null);
@@ -116,7 +120,7 @@ abstract class TrustedScreenFxTest extends KioskFxTest {
     /** The PIN typed on the screen unlocks alice's real vault. */
     void unlockAlice(FxRobot robot) {
         waitForConnection();
-        typePin(robot, new String(TestVaults.PIN));
+        typePin(robot, PIN);
         waitFor(alice::unlocked);
         waitFor(() -> visible(robot, "#nav-pads"));
     }
