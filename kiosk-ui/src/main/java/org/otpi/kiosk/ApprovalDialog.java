@@ -12,6 +12,7 @@ import javafx.scene.control.Label;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.util.Duration;
@@ -43,6 +44,10 @@ final class ApprovalDialog {
     private final Label fingerprint = new Label();
     private final VBox file = new VBox();
     private final MessageText text = new MessageText("approval-text");
+    private final Label lengthName = dim("Message");
+    private final Label usedWord = dim("used,");
+    private final Label afterWord = dim("left after");
+    private final javafx.scene.layout.Region spacer = new javafx.scene.layout.Region();
     private final Label countdown = new Label();
     private final Label queued = new Label();
     private final Button approve = new Button("Approve");
@@ -58,6 +63,7 @@ final class ApprovalDialog {
         heading.setWrapText(true);
         heading.setId("approval-heading");
         contact.setId("approval-contact");
+        contact.setWrapText(true);
         contactId.setId("approval-contact-id");
         contactId.getStyleClass().add("dim");
         length.setId("approval-length");
@@ -106,31 +112,35 @@ final class ApprovalDialog {
         HBox who = new HBox(contact, contactId);
         who.getStyleClass().add("inline");
         who.setAlignment(Pos.BASELINE_LEFT);
-        facts.add(dim("Contact"), 0, 0);
-        facts.add(who, 1, 0, 3, 1);
-        facts.add(dim("Message"), 0, 1);
-        facts.add(value(length), 1, 1);
-        facts.add(dim("Pad used"), 2, 1);
-        facts.add(value(cost), 3, 1);
-        facts.add(dim("Pad left after"), 0, 2);
-        facts.add(value(after), 1, 2);
+        HBox pad = new HBox(value(cost), usedWord, value(after), afterWord);
+        pad.getStyleClass().add("inline");
+        pad.setAlignment(Pos.BASELINE_LEFT);
+        facts.addRow(0, dim("Contact"), who);
+        facts.addRow(1, lengthName, value(length));
+        facts.addRow(2, dim("Pad"), pad);
         contact.getStyleClass().add("value");
         HBox buttons = new HBox(deny, onDevice, approve);
         buttons.getStyleClass().add("button-row");
         HBox bottom = new HBox(countdown, queued);
         bottom.getStyleClass().add("inline");
-        overlay = new Overlay("approval", Pos.TOP_LEFT, true, heading, facts, note, file, text.node(), bottom, buttons);
+        // Without a text box the buttons still sit at the bottom, where the thumb expects them.
+        VBox.setVgrow(spacer, Priority.ALWAYS);
+        spacer.managedProperty().bind(spacer.visibleProperty());
+        overlay = new Overlay("approval", Pos.TOP_LEFT, true, heading, facts, note, file, text.node(), spacer, bottom,
+                buttons);
         timer.setCycleCount(Timeline.INDEFINITE);
     }
 
     private static Label dim(String s) {
         Label l = new Label(s);
         l.getStyleClass().add("dim");
+        l.setMinWidth(Region.USE_PREF_SIZE); // a label is never cut
         return l;
     }
 
     private static Label value(Label l) {
         l.getStyleClass().add("value");
+        l.setMinWidth(Region.USE_PREF_SIZE);
         return l;
     }
 
@@ -199,20 +209,24 @@ final class ApprovalDialog {
                 + (open ? " from " : " for ") + name);
         contact.setText(name);
         contactId.setText(p.contactId().equals(p.contact()) ? "" : "  relay id " + VisibleText.name(p.contactId()));
-        length.setText((p.lengthUpTo() ? "up to " : "") + Format.bytes(p.messageLength())
-                + (op.equals("OPEN_FILE") ? " (sealed file)" : op.equals("SEAL_FILE") ? " (file)" : ""));
-        cost.setText(p.padBytes() == 0 ? "none" : Format.bytes(p.padBytes()));
+        length.setText((p.lengthUpTo() ? "up to " : "") + Format.bytes(p.messageLength()));
+        lengthName.setText(op.equals("SEAL_FILE") ? "File" : op.equals("OPEN_FILE") ? "Sealed file" : "Message");
+        // An open uses no pad of ours: it destroys the pad the package used, once it is authentic.
+        cost.setText(open ? "destroyed once opened" : Format.bytes(p.padBytes()));
+        usedWord.setText(open ? "·" : "used,");
         after.setText(Format.bytes(p.padRemainingAfter()));
+        afterWord.setText(open ? "left from " + name : "left after");
 
         byte[] bytes = Base64.getDecoder().decode(p.text());
         boolean seal = op.equals("SEAL");
         text.node().setVisible(seal);
+        spacer.setVisible(!seal);
         if (seal) {
             text.show(bytes);
             java.util.Arrays.fill(bytes, (byte) 0);
             int lines = VisibleText.lines(Base64.getDecoder().decode(p.text()));
             length.setText(Format.bytes(p.messageLength()) + (lines > 1 ? " · " + lines + " lines" : "")
-                    + " · shown below as it will be sealed");
+                    + " · exactly as below");
         } else {
             text.clear();
         }

@@ -108,7 +108,7 @@ final class ComposeDialog {
     private void updateCost() {
         int n = text.getText().getBytes(StandardCharsets.UTF_8).length;
         Views.Contact c = contacts.stream().filter(x -> x.contact().equals(to.getValue())).findFirst().orElse(null);
-        String left = c == null ? "" : " of " + Format.bytes(c.sendRemaining()) + " left";
+        String left = c == null ? "" : " · " + Format.bytes(c.sendRemaining()) + " left";
         cost.setText(Format.bytes(n) + " · uses " + Format.bytes(n + 32L) + " of pad" + left);
         seal.setText(c == null ? "Seal" : "Seal for " + c.contact());
     }

@@ -91,10 +91,8 @@ final class MessagesScreen {
         });
         Label writeTitle = new Label("Write on the device");
         writeTitle.getStyleClass().add("subtitle");
-        Label writeHow = new Label("Typed here, sealed here: the laptop only carries the sealed package.");
-        writeHow.setWrapText(true);
-        writeHow.getStyleClass().add("dim");
-        tools.getChildren().addAll(writeTitle, writeHow, write, waiting, keepTitle, keepRows);
+        waiting.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        tools.getChildren().addAll(writeTitle, write, waiting, keepTitle, keepRows);
         tools.getStyleClass().addAll("card", "tools");
         root.setCenter(scroll);
         root.setRight(tools);
@@ -162,9 +160,8 @@ final class MessagesScreen {
         for (int i = shown.size() - 1; i >= 0; i--) { // newest first
             list.getChildren().add(card(shown.get(i)));
         }
-        waiting.setText(r.outgoing() == 0 ? "Nothing written here waits for the laptop."
-                : r.outgoing() + " written here wait" + (r.outgoing() == 1 ? "s" : "") + " for the laptop to carry"
-                + (r.outgoing() == 1 ? " it" : " them") + " (otpi outbox, chat or inbox).");
+        waiting.setText(r.outgoing() == 0 ? "Sealed here; the laptop only carries the package."
+                : r.outgoing() + " written here wait" + (r.outgoing() == 1 ? "s" : "") + " for the laptop (otpi outbox).");
         updatingKeep = true;
         try {
             keep.getToggles().stream().filter(t -> (long) t.getUserData() == r.keepMinutes()).findFirst()

@@ -41,6 +41,7 @@ final class SkipAheadDialog {
         explain.setWrapText(true);
         after.setId("skip-after");
         after.getStyleClass().add("dim");
+        after.setWrapText(true);
         HBox row = new HBox();
         row.getStyleClass().add("button-row");
         for (int i = 0; i < PARTS.length; i++) {

@@ -235,8 +235,16 @@ public final class InMemoryKioskBackend implements KioskBackend {
                                                     long messageLength, Duration timeout) {
         Pad p = usablePad(contact);
         long cost = messageLength + 32;
+        // The screen shows the text to be sealed: a demo text of that length.
+        byte[] text = new byte[(int) Math.min(messageLength, 32 * 1024)];
+        byte[] demo = ("Demo message " + id + " for " + contact + ": the real device shows here exactly the text a"
+                + " laptop asks to seal. ").getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < text.length; i++) {
+            text[i] = demo[i % demo.length];
+        }
         return new ApprovalRequest(id, client, contact, ApprovalRequest.Operation.SEAL, messageLength,
-                cost, Math.max(0, p.half - p.sendUsed - cost), clock.instant().plus(timeout));
+                cost, Math.max(0, p.half - p.sendUsed - cost), clock.instant().plus(timeout),
+                new ApprovalRequest.Details(contact, text, "", "", false, p.readOnDevice));
     }
 
     /** Adds a security log entry as the daemon would (replay, skip, health, ...). */
