@@ -169,7 +169,7 @@ public final class ApplianceRuntime implements AutoCloseable {
         Approver person = askers.size() == 1 ? askers.get(0) : new FirstDecisionApprover(askers);
         RpcConfig config = RpcConfig.defaults(o.bind(), o.port()).withApprovalTimeout(o.approvalTimeout());
         rpc = new RpcServer(config, new VaultDeviceService(device), standing.orElse(person), clients,
-                pairing);
+                pairing).screen(o.kioskSocket() != null);
         parts.add(rpc);
         address = rpc.start();
     }

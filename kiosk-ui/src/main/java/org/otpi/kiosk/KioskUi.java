@@ -28,7 +28,7 @@ import org.otpi.protocol.kiosk.Views;
 /**
  * The kiosk's scene graph and its wiring to the appliance: the setup screen while the medium
  * holds no vault (first run), the unlock screen while the vault is locked (idle without a
- * medium), otherwise a tab bar (Pads, Allow, Log, Status, Lock) over the current screen; the
+ * medium), otherwise a tab bar (Pads, Messages, Allow, Log, Status, Lock) over the current screen; the
  * approval dialog and the alarm banner over everything. Text scales with the window height so
  * the same layout reads at 800×480 and 1280×720. All methods run on the FX thread.
  */
@@ -50,6 +50,11 @@ public final class KioskUi {
     private final BackupDialog backup;
     private final ExchangeDialog exchange;
     private final PadsScreen pads;
+    private final MessagesScreen messages;
+    private final ComposeDialog compose;
+    private final SkipAheadDialog skip;
+    private final ToggleButton messagesTab;
+    private List<Views.Contact> contacts = List.of();
     private final StandingScreen standing;
     private final LogScreen log;
     private final StatusScreen status;
@@ -67,14 +72,20 @@ public final class KioskUi {
         // An approval prompt takes precedence over a pairing code (see PairingDialog).
         approval.node().visibleProperty().addListener((o, was, open) -> pairing.hold(open));
         this.pads = new PadsScreen(this);
+        this.messages = new MessagesScreen(this);
+        this.compose = new ComposeDialog(this);
+        this.skip = new SkipAheadDialog(this);
         this.standing = new StandingScreen(this);
         this.log = new LogScreen(this);
         this.status = new StatusScreen(this);
 
         HBox nav = new HBox();
         nav.getStyleClass().add("nav");
+        ToggleButton padsTab = tab("Pads", "nav-pads", pads.node(), pads::refresh); // the first toggle: shown at unlock
+        messagesTab = tab("Messages", "nav-messages", messages.node(), messages::refresh);
         nav.getChildren().addAll(
-                tab("Pads", "nav-pads", pads.node(), pads::refresh),
+                padsTab,
+                messagesTab,
                 tab("Allow", "nav-standing", standing.node(), standing::refresh),
                 tab("Log", "nav-log", log.node(), log::refresh),
                 tab("Status", "nav-status", status.node(), status::refresh));
@@ -114,13 +125,17 @@ public final class KioskUi {
         content.getStyleClass().add("content");
         main.setTop(new VBox(offline, alarm, nav, standingBanner));
         main.setCenter(content);
-        root.getChildren().addAll(main, backup.node(), exchange.node(), pairing.node(), approval.node(), toast);
+        root.getChildren().addAll(main, backup.node(), exchange.node(), skip.node(), compose.node(), messages.readerNode(),
+                pairing.node(), approval.node(), toast);
         root.getStyleClass().add("kiosk");
         root.getStylesheets().add(KioskUi.class.getResource("kiosk.css").toExternalForm());
         // Readable at arm's length: 17 px at 480 lines, 24 px at 720 lines.
         root.styleProperty().bind(Bindings.createStringBinding(() -> String.format(Locale.ROOT,
                 "-fx-font-size: %.1fpx;", Math.max(15, Math.min(30, root.getHeight() / 29.0))), root.heightProperty()));
-        root.widthProperty().addListener((o, a, w) -> pads.width(w.doubleValue()));
+        root.widthProperty().addListener((o, a, w) -> {
+            pads.width(w.doubleValue());
+            messages.width(w.doubleValue());
+        });
         showLocked(true);
         everySecond = new Timeline(new KeyFrame(Duration.seconds(1), e -> tick()));
         everySecond.setCycleCount(Timeline.INDEFINITE);
@@ -219,7 +234,23 @@ public final class KioskUi {
     }
 
     void contactsLoaded(List<Views.Contact> contacts) {
+        this.contacts = contacts;
         standing.contacts(contacts);
+    }
+
+    /** Opens the compose dialog for the pads that can send now. */
+    void compose() {
+        compose.open(contacts);
+    }
+
+    /** Opens the skip-ahead dialog for a receive-only pad. */
+    void skipAhead(Views.Contact c) {
+        skip.open(c);
+    }
+
+    /** The Messages tab says how many wait to be read here. */
+    void inboxCount(int n) {
+        messagesTab.setText(n == 0 ? "Messages" : "Messages " + n);
     }
 
     private ToggleButton tab(String text, String id, Node screen, Runnable refresh) {
@@ -249,6 +280,10 @@ public final class KioskUi {
             setup.clear();
             backup.close();
             exchange.close();
+            compose.close();
+            skip.close();
+            messages.close();
+            inboxCount(0);
             standingBanner.setVisible(false);
             main.getTop().setVisible(true);
             ((VBox) main.getTop()).getChildren().get(2).setVisible(false);
@@ -259,6 +294,7 @@ public final class KioskUi {
             first.setSelected(true);
             content.getChildren().setAll((Node) first.getUserData());
             pads.refresh();
+            messages.refresh();
             standing.refresh();
             log.refresh();
         }
@@ -268,9 +304,12 @@ public final class KioskUi {
         if (p instanceof KioskMessage.ApprovalPrompt prompt) {
             approval.push(prompt);
         } else if (p instanceof KioskMessage.ApprovalClosed closed) {
-            approval.closed(closed.requestId());
+            KioskMessage.ApprovalPrompt gone = approval.closed(closed.requestId());
             if (!closed.approved() && closed.reason().equals("timeout")) {
                 toast("Denied: no answer in time");
+            } else if (closed.reason().equals(KioskMessage.ApprovalClosed.LAPTOP_GONE)) {
+                toast("Closed: “" + (gone == null ? "the laptop" : org.otpi.protocol.kiosk.VisibleText.name(gone.client()))
+                        + "” disconnected before an answer. Nothing was used.");
             }
         } else if (p instanceof KioskMessage.PairingCode code) {
             pairing.show(code);
@@ -290,6 +329,11 @@ public final class KioskUi {
                         pads.refresh();
                     }
                 }
+                case "inbox" -> {
+                    if (Boolean.TRUE.equals(unlocked)) {
+                        messages.refresh();
+                    }
+                }
                 default -> { }
             }
         }
@@ -302,6 +346,7 @@ public final class KioskUi {
             log.refresh();
         } else {
             approval.clear();
+            messages.close();
             pairing.dismiss(); // a reconnect replays it if still valid
             offline.setText("Lost the device: reconnecting…");
         }
@@ -340,6 +385,34 @@ public final class KioskUi {
 
     boolean exchangeShowing() {
         return exchange.isShowing();
+    }
+
+    String approvalText() {
+        return approval.textShown();
+    }
+
+    long approvalMarks() {
+        return approval.marksShown();
+    }
+
+    boolean composeShowing() {
+        return compose.isShowing();
+    }
+
+    boolean skipShowing() {
+        return skip.isShowing();
+    }
+
+    boolean readerShowing() {
+        return messages.readerShowing();
+    }
+
+    String readerText() {
+        return messages.readerText();
+    }
+
+    List<Views.DeviceMessage> inboxShown() {
+        return messages.messages();
     }
 
     List<Views.Grant> grantsShown() {

@@ -124,7 +124,11 @@ final class PadsScreen {
         ui.client().call(KioskMessage.GetContacts::new, KioskMessage.ContactsReply.class)
                 .whenComplete((r, error) -> ui.fx(() -> {
                     if (error == null) {
-                        show(r.contacts());
+                        try {
+                            show(r.contacts());
+                        } catch (RuntimeException e) {
+                            org.tinylog.Logger.error(e, "cannot show the pads");
+                        }
                         ui.contactsLoaded(r.contacts());
                     }
                 }));
@@ -147,26 +151,34 @@ final class PadsScreen {
     }
 
     private Node card(Views.Contact c) {
-        Label name = new Label(c.contact());
+        // The name on a line of its own, wrapped, never cut: it is how the person tells pads apart.
+        Label name = new Label(org.otpi.protocol.kiosk.VisibleText.name(c.contact()));
+        name.setId("name-" + c.contact());
         name.getStyleClass().add("subtitle");
-        Label meta = new Label(c.source() + " · id " + c.padId());
+        name.setWrapText(true);
+        name.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        Label meta = new Label(c.source() + " · pad " + shortId(c.padId())
+                + (c.remoteId().equals(c.contact()) ? "" : " · relay id " + org.otpi.protocol.kiosk.VisibleText.name(c.remoteId())));
         meta.getStyleClass().add("dim");
-        Region spacer = new Region();
-        HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox head = new HBox(name, spacer, meta);
-        head.setAlignment(Pos.BASELINE_LEFT);
-        head.getStyleClass().add("card-head");
+        meta.setWrapText(true);
 
         GridPane gauges = new GridPane();
         gauges.getStyleClass().add("gauges");
         gauge(gauges, 0, "Send", "send", c, c.sendRemaining(), c.sendTotal(), c.lowPad());
         gauge(gauges, 1, "Receive", "receive", c, c.receiveRemaining(), c.receiveTotal(), false);
 
-        VBox card = new VBox(head, gauges);
+        VBox card = new VBox(name, meta, gauges);
         if (c.expired()) {
             Label expired = new Label("Expired: no further seals");
             expired.getStyleClass().add("bad");
             card.getChildren().add(expired);
+        } else if (c.receiveOnly()) {
+            Label ro = new Label("Receive only: restored from a backup. It opens messages, and seals again after "
+                    + c.contact() + "'s next message, or once you skip ahead.");
+            ro.setId("receive-only-" + c.contact());
+            ro.getStyleClass().add("warn");
+            ro.setWrapText(true);
+            card.getChildren().add(ro);
         } else if (c.lowPad()) {
             Label low = new Label("⚠ Low pad: generate or exchange a new pad soon");
             low.setId("low-" + c.contact());
@@ -174,29 +186,78 @@ final class PadsScreen {
             low.setWrapText(true);
             card.getChildren().add(low);
         }
-        Button expire = confirmButton("Expire", "Tap again to expire",
-                () -> simple(id -> new KioskMessage.ExpirePad(id, c.contact()), "Pad expired"));
+        ToggleButton here = new ToggleButton("Read here");
+        here.setId("read-here-" + c.contact());
+        here.setSelected(c.readOnDevice());
+        here.getStyleClass().add("compact");
+        here.setOnAction(e -> {
+            boolean on = here.isSelected();
+            ui.client().call(id -> new KioskMessage.SetReadOnDevice(id, c.contact(), on), KioskMessage.Done.class)
+                    .whenComplete((d, error) -> ui.fx(() -> {
+                        if (error != null) {
+                            here.setSelected(!on);
+                        }
+                        ui.toast(error != null ? "Not changed: " + KioskUi.text(error) : on
+                                ? "Messages from " + c.contact() + " are now read on this screen only"
+                                : "Messages from " + c.contact() + " go to the laptop again");
+                    }));
+        });
+        Button expire = confirmButton("Expire", "Tap again", warning("Tap Expire again to retire the pad with "
+                + c.contact() + ": no further messages to " + c.contact() + "."),
+                () -> simple(id -> new KioskMessage.ExpirePad(id, c.contact()), "Pad with " + c.contact() + " expired"));
         expire.setId("expire-" + c.contact());
         expire.setDisable(c.expired());
-        Button delete = confirmButton("Delete", "Tap again to destroy",
-                () -> simple(id -> new KioskMessage.DeletePad(id, c.contact()), "Pad destroyed"));
+        Label deleteWarning = warning("Tap Delete again to destroy the pad shared with " + c.contact()
+                + ", all of it, for good.");
+        Button delete = confirmButton("Delete", "Tap again", deleteWarning,
+                () -> simple(id -> new KioskMessage.DeletePad(id, c.contact()), "Pad with " + c.contact() + " destroyed"));
         delete.setId("delete-" + c.contact());
         delete.getStyleClass().add("deny");
-        HBox actions = new HBox(expire, delete);
-        if (handOverable(c)) {
+        Label expireWarning = (Label) expire.getProperties().get(HINT);
+        HBox actions = new HBox(here, expire, delete);
+        for (javafx.scene.control.ButtonBase b : List.of(here, expire, delete)) {
+            b.getStyleClass().add("compact");
+        }
+        if (c.receiveOnly() && !c.expired()) {
+            Button skip = new Button("Skip ahead…");
+            skip.setId("skip-ahead-" + c.contact());
+            skip.getStyleClass().addAll("approve", "compact");
+            skip.setOnAction(e -> ui.skipAhead(c));
+            actions.getChildren().add(0, skip);
+        } else if (handOverable(c)) {
             // A fresh pad made here still has to reach the other device (docs/kiosk.md).
             Button handOver = new Button("Hand over");
             handOver.setId("handover-" + c.contact());
-            handOver.getStyleClass().add("approve");
+            handOver.getStyleClass().addAll("approve", "compact");
             handOver.setOnAction(e -> ui.handOver(c.contact(), mediaPath.getText().trim()));
             actions.getChildren().add(0, handOver);
         }
         actions.getStyleClass().add("button-row");
         actions.setAlignment(Pos.CENTER_RIGHT);
-        card.getChildren().add(actions);
+        card.getChildren().addAll(expireWarning, deleteWarning, actions);
         card.getStyleClass().add("card");
         card.setId("pad-" + c.contact());
         return card;
+    }
+
+    /** The pad id as the person compares it: the first 16 hex digits in groups of four. */
+    static String shortId(String padId) {
+        String h = padId.length() > 16 ? padId.substring(0, 16) : padId;
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < h.length(); i += 4) {
+            b.append(i == 0 ? "" : " ").append(h, i, Math.min(h.length(), i + 4));
+        }
+        return b + (padId.length() > 16 ? "…" : "");
+    }
+
+    /** A hidden warning line that a destructive button shows while it waits for its second touch. */
+    private static Label warning(String text) {
+        Label l = new Label(text);
+        l.getStyleClass().add("bad");
+        l.setWrapText(true);
+        l.setVisible(false);
+        l.managedProperty().bind(l.visibleProperty());
+        return l;
     }
 
     /** Never used, not expired and made on this device: the pads the exchange hands over. */
@@ -223,18 +284,38 @@ final class PadsScreen {
         g.addRow(row, name, bar, text);
     }
 
-    /** A destructive button: the first touch asks "confirm" for 3 s, the second acts. */
-    static Button confirmButton(String text, String confirm, Runnable action) {
+    /** Where a confirm button keeps the warning it shows while armed. */
+    static final String HINT = "otpi-confirm-hint";
+
+    /**
+     * A destructive button that asks for a second touch: the first shows {@code confirm} (and
+     * {@code hint}, a line saying what exactly will be destroyed) for three seconds.
+     */
+    static Button confirmButton(String text, String confirm, Label hint, Runnable action) {
         Button b = new Button(text);
+        if (hint != null) {
+            b.getProperties().put(HINT, hint);
+        }
         PauseTransition reset = new PauseTransition(Duration.seconds(3));
-        reset.setOnFinished(e -> b.setText(text));
+        reset.setOnFinished(e -> {
+            b.setText(text);
+            if (hint != null) {
+                hint.setVisible(false);
+            }
+        });
         b.setOnAction(e -> {
             if (b.getText().equals(confirm)) {
                 reset.stop();
                 b.setText(text);
+                if (hint != null) {
+                    hint.setVisible(false);
+                }
                 action.run();
             } else {
                 b.setText(confirm);
+                if (hint != null) {
+                    hint.setVisible(true);
+                }
                 reset.playFromStart();
             }
         });

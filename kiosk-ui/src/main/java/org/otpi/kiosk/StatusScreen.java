@@ -85,7 +85,7 @@ final class StatusScreen {
         Label l = value(name, null, null);
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        Button unpair = PadsScreen.confirmButton("Unpair", "Tap again to unpair", () -> ui.client()
+        Button unpair = PadsScreen.confirmButton("Unpair", "Tap again to unpair", null, () -> ui.client()
                 .call(id -> new KioskMessage.RevokeClient(id, name), KioskMessage.Done.class)
                 .whenComplete((d, error) -> ui.fx(() -> {
                     ui.toast(error == null ? "Unpaired: " + name + " can no longer use this device"

@@ -106,7 +106,10 @@ final class UnlockScreen {
                     message.getStyleClass().add("warn");
                 }
                 String prefix = r.outcome() == Views.UnlockResult.Outcome.WRONG ? "Wrong PIN. " : "";
-                message.setUserData(prefix + r.attemptsLeft() + " attempts left before the key is wiped. ");
+                // The vault's own count; a backend that cannot know it says -1 and the screen does not guess.
+                String left = r.attemptsLeft() < 0 ? "" : r.attemptsLeft() == 1
+                        ? "1 attempt left before the key is wiped. " : r.attemptsLeft() + " attempts left before the key is wiped. ";
+                message.setUserData(prefix + left);
                 tick();
                 countdown.play();
             }

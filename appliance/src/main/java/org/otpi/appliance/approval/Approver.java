@@ -30,4 +30,16 @@ public interface Approver {
      */
     default void settle(String requestId, long padBytesUsed) {
     }
+
+    /**
+     * Withdraws a pending request and says why, for the screen (e.g.
+     * {@link #LAPTOP_GONE}); a no-op if already decided. By default the same as
+     * {@link #cancel(String)}.
+     */
+    default void cancel(String requestId, String reason) {
+        cancel(requestId);
+    }
+
+    /** The reason given when the laptop that asked disconnected before an answer. */
+    String LAPTOP_GONE = "laptop disconnected";
 }

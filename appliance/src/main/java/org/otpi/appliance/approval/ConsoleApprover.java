@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.otpi.protocol.kiosk.VisibleText;
 import org.tinylog.Logger;
 
 /**
@@ -94,9 +95,20 @@ public final class ConsoleApprover implements Approver, AutoCloseable {
             synchronized (out) {
                 out.println();
                 out.println("=== OTPi approval " + r.id().substring(0, 8) + " ===");
-                out.println("  client   : " + r.client());
-                out.println("  contact  : " + r.contact());
-                out.println("  operation: " + r.operation() + ", " + r.messageLength() + " bytes");
+                ApprovalRequest.Details what = r.details();
+                out.println("  client   : " + VisibleText.name(r.client()));
+                out.println("  contact  : " + VisibleText.name(r.contact())
+                        + (what.contactId().isEmpty() ? "" : " (relay id " + VisibleText.name(what.contactId()) + ")"));
+                out.println("  operation: " + r.operation() + ", " + (what.lengthUpTo() ? "up to " : "")
+                        + r.messageLength() + " bytes");
+                if (r.operation() == ApprovalRequest.Operation.SEAL) {
+                    // What is sealed, not what the laptop says it is (DESIGN section 8).
+                    out.println("  text     : | " + VisibleText.plain(what.text()).replace("\n", "\n           | "));
+                }
+                if (!what.fingerprint().isEmpty()) {
+                    out.println("  file     : " + VisibleText.name(what.fileName()) + " (the laptop's name for it), SHA-256 "
+                            + what.fingerprint() + " (checked by the device)");
+                }
                 out.println("  pad used : " + r.padBytes() + " bytes, " + r.padRemainingAfter() + " left after");
                 out.print("  approve? [y/N] ");
                 out.flush();

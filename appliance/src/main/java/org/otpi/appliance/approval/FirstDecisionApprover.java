@@ -90,4 +90,11 @@ public final class FirstDecisionApprover implements Approver {
             approver.cancel(requestId);
         }
     }
+
+    @Override
+    public void cancel(String requestId, String reason) {
+        for (Approver approver : approvers) {
+            approver.cancel(requestId, reason);
+        }
+    }
 }

@@ -166,6 +166,11 @@ public final class StandingApprovals {
                 StandingApprovals.this.settle(requestId, padBytesUsed);
                 fallback.settle(requestId, padBytesUsed);
             }
+
+            @Override
+            public void cancel(String requestId, String reason) {
+                fallback.cancel(requestId, reason);
+            }
         };
     }
 

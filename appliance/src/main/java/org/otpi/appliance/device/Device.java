@@ -202,6 +202,48 @@ public final class Device implements AutoCloseable {
         return v;
     }
 
+    /** How long messages read on the device are kept unless the person sets it: a week. */
+    public static final java.time.Duration DEFAULT_KEEP = java.time.Duration.ofDays(7);
+    /** The keep setting's file in the state directory (a number of minutes; not a secret). */
+    static final String KEEP_FILE = "keep-on-device";
+
+    /**
+     * How long a message read on the device is kept after it arrives before the device destroys
+     * it; zero = until the person destroys it. The person sets it on the screen.
+     */
+    public java.time.Duration keepOnDevice() {
+        Path f = state.resolve(KEEP_FILE);
+        try {
+            if (Files.exists(f)) {
+                long minutes = Long.parseLong(Files.readString(f).trim());
+                if (minutes >= 0) {
+                    return java.time.Duration.ofMinutes(minutes);
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            Logger.warn("unreadable {}: {} (using the default)", f, e.toString());
+        }
+        return DEFAULT_KEEP;
+    }
+
+    /** Sets {@link #keepOnDevice()} for messages from now on (written atomically, fsync'd). */
+    public void keepOnDevice(java.time.Duration keep) throws java.io.IOException {
+        if (keep.isNegative()) {
+            throw new IllegalArgumentException("negative keep");
+        }
+        Files.createDirectories(state);
+        Path tmp = state.resolve(KEEP_FILE + ".tmp");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(java.nio.ByteBuffer.wrap((keep.toMinutes() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            ch.force(true);
+        }
+        Files.move(tmp, state.resolve(KEEP_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        fire("inbox");
+    }
+
     /** The device id (known once the vault was unlocked since start). */
     public String deviceId() {
         return lastDeviceId;
@@ -215,7 +257,7 @@ public final class Device implements AutoCloseable {
         return state;
     }
 
-    /** Something the screen shows changed: "status", "contacts", "log" or "grants". */
+    /** Something the screen shows changed: "status", "contacts", "log", "grants" or "inbox". */
     public void fire(String what) {
         for (Consumer<String> l : listeners) {
             try {

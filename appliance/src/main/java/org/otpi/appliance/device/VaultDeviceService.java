@@ -60,7 +60,7 @@ public final class VaultDeviceService implements DeviceService {
             List<ContactView> out = new ArrayList<>();
             for (PadStats s : device.vault().contacts()) {
                 out.add(new ContactView(s.contact(), s.remoteId(), s.sendRemaining(), s.receiveRemaining(), s.low(),
-                        s.expired()));
+                        s.expired(), s.readOnDevice()));
             }
             return out;
         } catch (VaultException e) {
@@ -122,6 +122,89 @@ public final class VaultDeviceService implements DeviceService {
                     : v.open(contact, packageBytes, true);
             device.fire("contacts");
             return new OpenResult(o.message(), warnings(o), v.stats(contact).receiveRemaining(), o.index(), o.repeat());
+        } catch (VaultException e) {
+            throw map(e);
+        }
+    }
+
+    /**
+     * Keeps the message for the screen ({@link Vault#openOnDevice}, expiring after the person's keep
+     * setting) and returns no text. A retry of the same package after a lost answer finds its pad
+     * destroyed (a replay to the vault); while the device still keeps a message from that contact
+     * at the package's index, the answer is the same "shown on the device", marked as a repeat.
+     */
+    @Override
+    public OpenResult openOnDevice(String contact, byte[] packageBytes) throws DeviceException {
+        try {
+            Vault v = device.vault();
+            long keep = device.keepOnDevice().toMillis();
+            org.otpi.appliance.vault.DeviceMessage m;
+            try {
+                m = v.openOnDevice(contact, packageBytes, keep == 0 ? 0 : System.currentTimeMillis() + keep);
+            } catch (VaultException e) {
+                if (e.kind() == VaultException.Kind.REPLAY) {
+                    long index = indexOf(packageBytes);
+                    for (org.otpi.appliance.vault.DeviceMessage kept : v.deviceMessages()) {
+                        if (kept.contact().equals(contact) && kept.index() == index && index >= 0) {
+                            return new OpenResult(new byte[0], Set.of(), v.stats(contact).receiveRemaining(), index, true,
+                                    true);
+                        }
+                    }
+                }
+                throw e;
+            }
+            device.fire("contacts");
+            device.fire("inbox");
+            return new OpenResult(new byte[0], Set.of(), v.stats(contact).receiveRemaining(), m.index(), false, true);
+        } catch (VaultException e) {
+            throw map(e);
+        }
+    }
+
+    /** The index a package's header names (v2, armored or v1), or -1. */
+    private static long indexOf(byte[] pkg) {
+        try {
+            if (isArmored(pkg)) {
+                return org.otpi.protocol.format.ArmoredMessage.parse(
+                        new String(pkg, java.nio.charset.StandardCharsets.UTF_8)).header().index();
+            }
+            if (org.otpi.protocol.format.V2Header.looksLikeV2(pkg)) {
+                return org.otpi.protocol.format.V2Header.parse(pkg).index();
+            }
+            return org.otpi.protocol.format.OtcV1Package.parse(pkg).index();
+        } catch (org.otpi.protocol.format.MalformedPackageException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public List<org.otpi.appliance.rpc.OutgoingView> outgoing() throws DeviceException {
+        try {
+            List<org.otpi.appliance.rpc.OutgoingView> out = new ArrayList<>();
+            for (org.otpi.appliance.vault.OutgoingPackage p : device.vault().outgoing()) {
+                out.add(new org.otpi.appliance.rpc.OutgoingView(p.id(), p.contact(), p.remoteId() == null ? p.contact()
+                        : p.remoteId(), p.packageBytes(), p.index(), p.createdAt()));
+            }
+            return out;
+        } catch (VaultException e) {
+            throw map(e);
+        }
+    }
+
+    @Override
+    public boolean outgoingSent(String id) throws DeviceException {
+        try {
+            Vault v = device.vault();
+            // Only an outgoing package: the vault's item ids are one namespace, and a laptop must
+            // never be able to destroy a message kept for the screen.
+            if (v.outgoing().stream().noneMatch(p -> p.id().equals(id))) {
+                return false;
+            }
+            boolean gone = v.outgoingSent(id);
+            if (gone) {
+                device.fire("inbox");
+            }
+            return gone;
         } catch (VaultException e) {
             throw map(e);
         }

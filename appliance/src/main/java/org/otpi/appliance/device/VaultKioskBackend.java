@@ -123,8 +123,10 @@ public final class VaultKioskBackend implements KioskBackend {
             return Views.UnlockResult.ok();
         } catch (VaultException e) {
             return switch (e.kind()) {
-                case WRONG_PIN -> new Views.UnlockResult(Views.UnlockResult.Outcome.WRONG, e.retryAfterMillis(), -1);
-                case RATE_LIMITED -> new Views.UnlockResult(Views.UnlockResult.Outcome.WAIT, e.retryAfterMillis(), -1);
+                case WRONG_PIN -> new Views.UnlockResult(Views.UnlockResult.Outcome.WRONG, e.retryAfterMillis(),
+                        e.attemptsLeft());
+                case RATE_LIMITED -> new Views.UnlockResult(Views.UnlockResult.Outcome.WAIT, e.retryAfterMillis(),
+                        e.attemptsLeft());
                 case WIPED -> new Views.UnlockResult(Views.UnlockResult.Outcome.WIPED, 0, 0);
                 default -> throw new Failure(e.getMessage());
             };
@@ -186,7 +188,8 @@ public final class VaultKioskBackend implements KioskBackend {
         List<Views.Contact> out = new ArrayList<>();
         for (PadStats s : call(() -> vault().contacts())) {
             out.add(new Views.Contact(s.contact(), s.padId(), s.sendRemaining(), s.sendCapacity(), s.receiveRemaining(),
-                    s.receiveCapacity(), s.low(), s.source(), s.expired()));
+                    s.receiveCapacity(), s.low(), s.source(), s.expired(), s.remoteId() == null ? s.contact() : s.remoteId(),
+                    s.receiveOnly(), s.readOnDevice()));
         }
         return out;
     }
@@ -450,6 +453,110 @@ public final class VaultKioskBackend implements KioskBackend {
         } catch (IOException ignored) {
             // best effort: a hidden .partial may remain
         }
+    }
+
+    @Override
+    public List<Views.DeviceMessage> inbox() {
+        List<Views.DeviceMessage> out = new ArrayList<>();
+        for (org.otpi.appliance.vault.DeviceMessage m : call(() -> vault().deviceMessages())) {
+            out.add(new Views.DeviceMessage(m.id(), m.contact(), m.receivedAt(), m.expiresAt(), m.length()));
+        }
+        return out;
+    }
+
+    @Override
+    public int outgoingCount() {
+        return call(() -> vault().outgoing()).size();
+    }
+
+    @Override
+    public DeviceText readMessage(String id) {
+        Vault v = call(this::vault);
+        String contact = call(v::deviceMessages).stream().filter(m -> m.id().equals(id))
+                .map(org.otpi.appliance.vault.DeviceMessage::contact).findFirst()
+                .orElseThrow(() -> new Failure("this message is gone (destroyed, or its time was up)"));
+        byte[] text = call(() -> v.readDeviceMessage(id));
+        if (text == null) {
+            throw new Failure("this message is gone (destroyed, or its time was up)");
+        }
+        return new DeviceText(contact, text);
+    }
+
+    @Override
+    public void destroyMessage(String id) {
+        if (!call(() -> vault().destroyDeviceMessage(id))) {
+            throw new Failure("this message is gone already");
+        }
+        fire("inbox");
+    }
+
+    @Override
+    public Duration keepOnDevice() {
+        return device.keepOnDevice();
+    }
+
+    @Override
+    public void keepOnDevice(Duration keep) {
+        try {
+            device.keepOnDevice(keep);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new Failure("cannot keep the setting: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Seals the text for {@code contact} in the v2 format and keeps the package in the vault
+     * ({@link Vault#sealOnDevice}) until a laptop carries it; the text never leaves the device.
+     * A receive-only pad refuses (skip ahead first, or wait for the contact's next message).
+     */
+    @Override
+    public Composed compose(String contact, byte[] text) {
+        if (text == null || text.length == 0) {
+            throw new Failure("nothing written");
+        }
+        if (text.length > KioskMessage.Compose.MAX_TEXT) {
+            throw new Failure("too long: at most " + KioskMessage.Compose.MAX_TEXT + " bytes");
+        }
+        Vault v = call(this::vault);
+        org.otpi.appliance.vault.OutgoingPackage p;
+        try {
+            p = v.sealOnDevice(contact, text, org.otpi.appliance.vault.SealOptions.V2);
+        } catch (VaultException e) {
+            throw new Failure(switch (e.kind()) {
+                case LOCKED -> "vault locked";
+                case RECEIVE_ONLY -> "this pad is receive-only (restored from a backup): skip ahead on its pad card,"
+                        + " or wait for the contact's next message";
+                case PAD_EXHAUSTED -> "not enough pad left for this message";
+                case PAD_EXPIRED -> "this pad is retired: no further messages";
+                default -> e.getMessage();
+            });
+        }
+        long cost = Vault.sealCost(text.length, org.otpi.appliance.vault.SealOptions.V2);
+        PadStats s = call(() -> v.stats(contact));
+        // No contact name here: the security log is on the SD card, names only in the vault.
+        Logger.tag("security").info("a message written on the device was sealed (pad index {}, {} pad bytes): it waits"
+                + " for a laptop to carry it", p.index(), cost);
+        fire("contacts");
+        fire("inbox");
+        return new Composed(contact, cost, p.index(), s.sendRemaining());
+    }
+
+    @Override
+    public void setReadOnDevice(String contact, boolean on) {
+        call(() -> vault().setReadOnDevice(contact, on));
+        fire("contacts");
+    }
+
+    @Override
+    public void skipAhead(String contact, long bytes) {
+        Vault v = call(this::vault);
+        PadStats s = call(() -> v.stats(contact));
+        if (bytes <= 0 || bytes > s.sendRemaining()) {
+            throw new Failure("skip between 1 byte and what is left (" + s.sendRemaining() + " bytes)");
+        }
+        call(() -> v.skipAhead(contact, bytes));
+        fire("contacts");
+        fire("log");
     }
 
     @Override

@@ -62,6 +62,8 @@ public final class InMemoryKioskBackend implements KioskBackend {
         long sendUsed;
         long receiveUsed;
         boolean expired;
+        boolean receiveOnly;
+        boolean readOnDevice;
 
         Pad(String padId, long size, String source) {
             this.padId = padId;
@@ -69,6 +71,16 @@ public final class InMemoryKioskBackend implements KioskBackend {
             this.source = source;
         }
     }
+
+    /** A message kept for the screen (demo: plaintext in memory). */
+    private record Kept(String id, String contact, long receivedAt, long expiresAt, byte[] text) {
+    }
+
+    private final Map<String, Kept> inbox = new LinkedHashMap<>();
+    /** Messages written on the screen and "sealed": contact and text length, oldest first. */
+    private final List<String[]> outgoing = new ArrayList<>();
+    private Duration keep = Duration.ofDays(7);
+    private long nextMessage = 1;
 
     /** A demo transfer package: who made it for whom, a hash of its code, the words. */
     private record Package(String senderId, String receiverId, long size, byte[] codeHash, List<String> words) {
@@ -175,6 +187,43 @@ public final class InMemoryKioskBackend implements KioskBackend {
         fire("contacts");
     }
 
+    /**
+     * A message from {@code contact} opened for the screen only, as the RPC would after a "read on
+     * the device" approval: its pad is used, its text kept here until destroyed or expired.
+     */
+    public String deliverOnDevice(String contact, String text) {
+        byte[] t = text.getBytes(StandardCharsets.UTF_8);
+        String id;
+        synchronized (this) {
+            Pad p = usablePad(contact);
+            p.receiveUsed = Math.min(p.half, p.receiveUsed + t.length + 32);
+            long now = clock.millis();
+            id = "m" + nextMessage++;
+            inbox.put(id, new Kept(id, contact, now, keep.isZero() ? 0 : now + keep.toMillis(), t));
+        }
+        fire("contacts");
+        fire("inbox");
+        return id;
+    }
+
+    /** Marks a pad as restored from a backup on a new SD card (receive-only until a skip ahead). */
+    public void receiveOnly(String contact, boolean on) {
+        synchronized (this) {
+            pads.get(contact).receiveOnly = on;
+        }
+        fire("contacts");
+    }
+
+    /** Messages written on the screen so far, as "contact:bytes" (tests). */
+    public synchronized List<String> written() {
+        return outgoing.stream().map(o -> o[0] + ":" + o[1]).toList();
+    }
+
+    /** Whether the kept message {@code id} still exists (tests). */
+    public synchronized boolean keeps(String id) {
+        return inbox.containsKey(id);
+    }
+
     /** A package for contact failed authentication. */
     public void forgery(String contact, long index) {
         record("forgery", contact, "package at index " + index + " failed authentication: dropped");
@@ -186,8 +235,16 @@ public final class InMemoryKioskBackend implements KioskBackend {
                                                     long messageLength, Duration timeout) {
         Pad p = usablePad(contact);
         long cost = messageLength + 32;
+        // The screen shows the text to be sealed: a demo text of that length.
+        byte[] text = new byte[(int) Math.min(messageLength, 32 * 1024)];
+        byte[] demo = ("Demo message " + id + " for " + contact + ": the real device shows here exactly the text a"
+                + " laptop asks to seal. ").getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < text.length; i++) {
+            text[i] = demo[i % demo.length];
+        }
         return new ApprovalRequest(id, client, contact, ApprovalRequest.Operation.SEAL, messageLength,
-                cost, Math.max(0, p.half - p.sendUsed - cost), clock.instant().plus(timeout));
+                cost, Math.max(0, p.half - p.sendUsed - cost), clock.instant().plus(timeout),
+                new ApprovalRequest.Details(contact, text, "", "", false, p.readOnDevice));
     }
 
     /** Adds a security log entry as the daemon would (replay, skip, health, ...). */
@@ -305,7 +362,7 @@ public final class InMemoryKioskBackend implements KioskBackend {
         List<Views.Contact> out = new ArrayList<>();
         pads.forEach((c, p) -> out.add(new Views.Contact(c, p.padId, p.half - p.sendUsed, p.half,
                 p.half - p.receiveUsed, p.half, p.half - p.sendUsed < p.half * LOW_PAD_FRACTION,
-                p.source, p.expired)));
+                p.source, p.expired, c, p.receiveOnly, p.readOnDevice)));
         return out;
     }
 
@@ -522,6 +579,109 @@ public final class InMemoryKioskBackend implements KioskBackend {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Override
+    public synchronized List<Views.DeviceMessage> inbox() {
+        if (!unlocked) {
+            throw new Failure("vault locked");
+        }
+        long now = clock.millis();
+        inbox.values().removeIf(m -> m.expiresAt() > 0 && m.expiresAt() <= now);
+        return inbox.values().stream().map(m -> new Views.DeviceMessage(m.id(), m.contact(), m.receivedAt(),
+                m.expiresAt(), m.text().length)).toList();
+    }
+
+    @Override
+    public synchronized int outgoingCount() {
+        return outgoing.size();
+    }
+
+    @Override
+    public synchronized DeviceText readMessage(String id) {
+        if (!unlocked) {
+            throw new Failure("vault locked");
+        }
+        Kept m = inbox.get(id);
+        if (m == null) {
+            throw new Failure("this message is gone (destroyed, or its time was up)");
+        }
+        return new DeviceText(m.contact(), m.text().clone());
+    }
+
+    @Override
+    public void destroyMessage(String id) {
+        synchronized (this) {
+            if (!unlocked) {
+                throw new Failure("vault locked");
+            }
+            Kept m = inbox.remove(id);
+            if (m == null) {
+                throw new Failure("this message is gone already");
+            }
+            Arrays.fill(m.text(), (byte) 0);
+        }
+        record("destroy", "", "a message kept on the device was destroyed");
+        fire("inbox");
+    }
+
+    @Override
+    public synchronized Duration keepOnDevice() {
+        return keep;
+    }
+
+    @Override
+    public void keepOnDevice(Duration keep) {
+        synchronized (this) {
+            this.keep = keep;
+        }
+        fire("inbox");
+    }
+
+    @Override
+    public Composed compose(String contact, byte[] text) {
+        long cost = text.length + 32;
+        Composed c;
+        synchronized (this) {
+            Pad p = usablePad(contact);
+            if (p.receiveOnly) {
+                throw new Failure("this pad is receive-only (restored from a backup): skip ahead on its pad card,"
+                        + " or wait for the contact's next message");
+            }
+            if (p.expired || p.half - p.sendUsed < cost) {
+                throw new Failure("not enough pad left for this message");
+            }
+            long index = 16 + p.sendUsed;
+            p.sendUsed += cost;
+            outgoing.add(new String[] {contact, String.valueOf(text.length)});
+            c = new Composed(contact, cost, index, p.half - p.sendUsed);
+        }
+        record("seal", "", "a message written on the device was sealed (" + cost + " pad bytes)");
+        fire("contacts");
+        fire("inbox");
+        return c;
+    }
+
+    @Override
+    public void setReadOnDevice(String contact, boolean on) {
+        synchronized (this) {
+            usablePad(contact).readOnDevice = on;
+        }
+        fire("contacts");
+    }
+
+    @Override
+    public void skipAhead(String contact, long bytes) {
+        synchronized (this) {
+            Pad p = usablePad(contact);
+            if (bytes <= 0 || bytes > p.half - p.sendUsed) {
+                throw new Failure("skip between 1 byte and what is left (" + (p.half - p.sendUsed) + " bytes)");
+            }
+            p.sendUsed += bytes;
+            p.receiveOnly = false;
+        }
+        record("skip", contact, "send cursor skipped ahead " + bytes + " bytes by the person at the device");
+        fire("contacts");
     }
 
     @Override

@@ -76,9 +76,13 @@ public final class KioskApprover implements Approver, AutoCloseable {
         Instant now = clock.instant();
         Instant deadline = request.deadline().isBefore(now.plus(timeout)) ? request.deadline() : now.plus(timeout);
         long delayMillis = Math.max(0, Duration.between(now, deadline).toMillis());
+        ApprovalRequest.Details what = request.details();
         KioskMessage.ApprovalPrompt prompt = new KioskMessage.ApprovalPrompt(request.id(), request.client(),
-                request.contact(), request.operation().name(), request.messageLength(), request.padBytes(),
-                request.padRemainingAfter(), deadline.toEpochMilli());
+                request.contact(), what.contactId().isEmpty() ? request.contact() : what.contactId(),
+                request.operation().name(), request.messageLength(), what.lengthUpTo(), request.padBytes(),
+                request.padRemainingAfter(), deadline.toEpochMilli(),
+                java.util.Base64.getEncoder().encodeToString(what.text()), what.fileName(), what.fingerprint(),
+                what.readOnDevice());
         CompletableFuture<Decision> future = new CompletableFuture<>();
         ScheduledFuture<?> timer = this.timer.schedule(
                 () -> finish(request.id(), Decision.DENY, TIMEOUT), delayMillis, TimeUnit.MILLISECONDS);
@@ -98,11 +102,27 @@ public final class KioskApprover implements Approver, AutoCloseable {
         finish(requestId, Decision.DENY, "withdrawn");
     }
 
-    /** The person touched approve or deny on a kiosk. */
-    void decide(String requestId, boolean approve) {
-        if (!finish(requestId, approve ? Decision.APPROVE : Decision.DENY, approve ? "approved" : "denied")) {
+    /** Withdrawn with a reason the screen shows (the laptop went away: the prompt closes and says so). */
+    @Override
+    public void cancel(String requestId, String reason) {
+        finish(requestId, Decision.DENY, Approver.LAPTOP_GONE.equals(reason) ? KioskMessage.ApprovalClosed.LAPTOP_GONE
+                : "withdrawn");
+    }
+
+    /**
+     * The person touched approve or deny on a kiosk; {@code onDevice}: approved, to be read on this
+     * screen only (an open's "read here").
+     */
+    void decide(String requestId, boolean approve, boolean onDevice) {
+        Decision d = !approve ? Decision.DENY : onDevice ? Decision.APPROVE_ON_DEVICE : Decision.APPROVE;
+        if (!finish(requestId, d, approve ? "approved" : "denied")) {
             Logger.warn("decision for unknown or finished request {}", requestId);
         }
+    }
+
+    /** As {@link #decide(String, boolean, boolean)}, to be read wherever the request says. */
+    void decide(String requestId, boolean approve) {
+        decide(requestId, approve, false);
     }
 
     /** Sends the open prompts to a kiosk that just connected. */
@@ -129,7 +149,7 @@ public final class KioskApprover implements Approver, AutoCloseable {
                 decision, reason);
         KioskServer s = server;
         if (s != null) {
-            s.broadcast(new KioskMessage.ApprovalClosed(requestId, decision == Decision.APPROVE, reason));
+            s.broadcast(new KioskMessage.ApprovalClosed(requestId, decision.approves(), reason));
         }
         if (TIMEOUT.equals(reason)) {
             // a denial by the Approver contract; the laptop is told "no one answered"

@@ -69,6 +69,43 @@ public interface KioskBackend {
      */
     Received exchangeReceive(String source, char[] code);
 
+    /**
+     * Messages kept to be read on this screen only (DESIGN section 8, "read on the device"),
+     * oldest first; expired ones are destroyed first. Failure while locked.
+     */
+    List<Views.DeviceMessage> inbox();
+
+    /** Packages written on this screen that no laptop has carried yet. */
+    int outgoingCount();
+
+    /** The text of a kept message exactly as received; the caller wipes it. Failure if it is gone. */
+    DeviceText readMessage(String id);
+
+    /** Destroys a kept message (overwritten on the medium). Failure if it is gone. */
+    void destroyMessage(String id);
+
+    /** How long messages read on the device are kept after they arrive; zero = until destroyed here. */
+    Duration keepOnDevice();
+
+    /** Sets {@link #keepOnDevice()} for messages from now on. */
+    void keepOnDevice(Duration keep);
+
+    /**
+     * Seals {@code text}, written on this screen, for {@code contact} ("write on the device"): the
+     * person's touch on Seal is the approval (law 5); the package waits on the device until a laptop
+     * carries it (ciphertext only). The caller wipes {@code text}.
+     */
+    Composed compose(String contact, byte[] text);
+
+    /** Whether messages from {@code contact} are read on this screen only. */
+    void setReadOnDevice(String contact, boolean on);
+
+    /**
+     * Moves {@code contact}'s send cursor {@code bytes} ahead, destroying that pad unused: ends a
+     * restored pad's receive-only state (issue 11, DESIGN section 5). The person chose the amount.
+     */
+    void skipAhead(String contact, long bytes);
+
     /** Destroys a contact's pad. */
     void deletePad(String contact);
 
@@ -174,6 +211,18 @@ public interface KioskBackend {
         }
     }
 
+    /** A kept message's sender and text (the caller wipes {@code text}). */
+    record DeviceText(String contact, byte[] text) {
+        @Override
+        public String toString() {
+            return "DeviceText[contact=" + contact + ", text=<hidden>]";
+        }
+    }
+
+    /** A message written on the screen and sealed: what it cost, where it waits. */
+    record Composed(String contact, long padUsed, long index, long sendRemaining) {
+    }
+
     /** A running pad generation. */
     interface PadGeneration {
         /** Completes when the pad is stored, exceptionally on failure or cancel. */
@@ -190,7 +239,7 @@ public interface KioskBackend {
 
     /** Change notifications; called from any thread, must not block. */
     interface Listener {
-        /** {@code what}: status, contacts, log or grants. */
+        /** {@code what}: status, contacts, log, grants or inbox. */
         void changed(String what);
 
         default void alarm(String text) {

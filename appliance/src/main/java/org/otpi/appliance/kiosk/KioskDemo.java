@@ -42,6 +42,19 @@ public final class KioskDemo {
             // the other device's half of an in-person exchange, to try Pads -> Receive
             backend.stageIncoming("/media/otpi-usb", "erin-pi", 16 << 20, "7K3QM-2XW9P");
             System.out.println("a transfer package from erin-pi waits on /media/otpi-usb: Pads -> Receive, code 7K3QM-2XW9P");
+            // read on the device: a message kept for the screen once the PIN is in (Messages tab)
+            Thread keep = new Thread(() -> {
+                while (!backend.isUnlocked()) {
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                backend.deliverOnDevice("bob", "Read on the device only: the laptop never got this text.");
+            }, "demo-inbox");
+            keep.setDaemon(true);
+            keep.start();
         }
         ScheduledExecutorService laptop = Executors.newSingleThreadScheduledExecutor();
         AtomicInteger n = new AtomicInteger();

@@ -32,7 +32,7 @@ final class KioskHandler {
 
     void handle(Request request, Consumer<KioskMessage> reply) {
         if (request instanceof Decide d) {
-            approver.decide(d.requestId(), d.approve());
+            approver.decide(d.requestId(), d.approve(), d.onDevice());
             reply.accept(Done.ok(d.id()));
             return;
         }
@@ -108,6 +108,43 @@ final class KioskHandler {
                 } finally {
                     Arrays.fill(x.code(), '\0');
                 }
+            } else if (request instanceof GetInbox) {
+                return new InboxReply(id, backend.inbox(), backend.outgoingCount(), backend.keepOnDevice().toMinutes());
+            } else if (request instanceof ReadMessage r) {
+                KioskBackend.DeviceText t = backend.readMessage(r.messageId());
+                try {
+                    return new MessageText(id, r.messageId(), t.contact(), java.util.Base64.getEncoder().encodeToString(t.text()));
+                } finally {
+                    Arrays.fill(t.text(), (byte) 0); // the reply's String cannot be wiped (docs/kiosk.md, limits)
+                }
+            } else if (request instanceof DestroyMessage m) {
+                backend.destroyMessage(m.messageId());
+            } else if (request instanceof SetKeep k) {
+                if (k.minutes() < 0 || k.minutes() > SetKeep.MAX_MINUTES) {
+                    return Done.failed(id, "keep between 0 (until destroyed) and a year");
+                }
+                backend.keepOnDevice(Duration.ofMinutes(k.minutes()));
+            } else if (request instanceof Compose c) {
+                byte[] text = c.text() == null ? new byte[0] : c.text().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                try {
+                    if (text.length == 0) {
+                        return Done.failed(id, "nothing written");
+                    }
+                    if (text.length > Compose.MAX_TEXT) {
+                        return Done.failed(id, "too long: at most " + Compose.MAX_TEXT + " bytes");
+                    }
+                    KioskBackend.Composed done = backend.compose(c.contact(), text);
+                    return new Composed(id, done.contact(), done.padUsed(), done.index(), done.sendRemaining());
+                } finally {
+                    Arrays.fill(text, (byte) 0);
+                }
+            } else if (request instanceof SetReadOnDevice r) {
+                backend.setReadOnDevice(r.contact(), r.on());
+            } else if (request instanceof SkipAhead k) {
+                if (k.bytes() <= 0) {
+                    return Done.failed(id, "choose how far to skip");
+                }
+                backend.skipAhead(k.contact(), k.bytes());
             } else if (request instanceof DeletePad d) {
                 backend.deletePad(d.contact());
             } else if (request instanceof ExpirePad e) {

@@ -9,6 +9,8 @@ import org.otpi.protocol.rpc.ErrorCodes;
  */
 enum ApprovalOutcome {
     APPROVED(null),
+    /** Approved, and the opened message is read on the device's screen only (the person's choice there). */
+    APPROVED_ON_DEVICE(null),
     /** The person said no. */
     DENIED(ErrorCodes.DENIED),
     /** Asked, but no one answered in time. */
@@ -23,7 +25,7 @@ enum ApprovalOutcome {
     }
 
     boolean approved() {
-        return this == APPROVED;
+        return this == APPROVED || this == APPROVED_ON_DEVICE;
     }
 
     /** The client-visible refusal (403 with this outcome's code); not for {@link #APPROVED}. */

@@ -11,11 +11,18 @@ import java.util.Objects;
  * @param receiveRemaining pad bytes left in theirs
  * @param lowPad           below the low-pad threshold
  * @param expired          retired
+ * @param readOnDevice     messages from this contact are read on the device's screen only
  */
 public record ContactView(String name, String remoteId, long sendRemaining, long receiveRemaining,
-                          boolean lowPad, boolean expired) {
+                          boolean lowPad, boolean expired, boolean readOnDevice) {
     public ContactView {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(remoteId, "remoteId");
+    }
+
+    /** A contact whose messages go to the laptop. */
+    public ContactView(String name, String remoteId, long sendRemaining, long receiveRemaining, boolean lowPad,
+                       boolean expired) {
+        this(name, remoteId, sendRemaining, receiveRemaining, lowPad, expired, false);
     }
 }

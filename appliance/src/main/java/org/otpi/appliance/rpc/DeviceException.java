@@ -14,7 +14,11 @@ public final class DeviceException extends Exception {
     public enum Kind {
         UNKNOWN_CONTACT, PAD_EXHAUSTED, RECEIVE_ONLY, LOCKED, CORRUPT, FORGED, REPLAY, TOO_LARGE, INTERNAL,
         /** A confirm for an index the device never opened from that contact. */
-        UNKNOWN_MESSAGE
+        UNKNOWN_MESSAGE,
+        /** The contact's messages are read on the device's screen only, and there is no screen. */
+        NO_SCREEN,
+        /** The contact's messages are read on the device's screen only: not handed to the laptop as a file. */
+        READ_ON_DEVICE
     }
 
     private final Kind kind;

@@ -77,6 +77,31 @@ public interface DeviceService extends AutoCloseable {
     void confirmOpened(String contact, long index) throws DeviceException;
 
     /**
+     * Opens a package from {@code contact} for the device's screen only (DESIGN section 8, "read on
+     * the device"): the text is kept sealed on the device for the person to read there, the pad is
+     * destroyed once that copy is durable, and the result carries no plaintext
+     * ({@link OpenResult#shownOnDevice()}). The same package opened again while the device still
+     * keeps its message answers the same way with {@link OpenResult#repeat()} true (a retry after a
+     * lost answer). Throws like {@link #open}. A device without a screen does not implement it.
+     */
+    default OpenResult openOnDevice(String contact, byte[] packageBytes) throws DeviceException {
+        throw new DeviceException(DeviceException.Kind.INTERNAL, "this device keeps no messages for its screen");
+    }
+
+    /** Packages sealed from text written on the device's screen, waiting for a laptop, oldest first. */
+    default List<OutgoingView> outgoing() throws DeviceException {
+        return List.of();
+    }
+
+    /**
+     * The relay stored the package {@code id} written on the device: forget it. False if it was not
+     * there (acknowledged before).
+     */
+    default boolean outgoingSent(String id) throws DeviceException {
+        return false;
+    }
+
+    /**
      * Seals exactly {@code length} bytes read from {@code in} and writes the sealed file to
      * {@code out} as it goes. Throws like {@link #seal}; IOException when either stream fails.
      */

@@ -31,6 +31,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.otpi.appliance.approval.ApprovalRequest;
 import org.otpi.protocol.rpc.ErrorCodes;
+import org.otpi.protocol.rpc.FileFingerprint;
 import org.otpi.protocol.rpc.RpcJson;
 import org.otpi.protocol.rpc.RpcPaths;
 import org.otpi.protocol.rpc.StreamFrames;
@@ -117,18 +118,29 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
         String who = client.get();
         String contact;
         Format format;
+        String sha256;
+        String name;
         long length = HttpUtil.getContentLength(req, -1L);
         try {
             if (!req.method().equals(HttpMethod.POST)) {
                 throw new RpcHandler.BadRequest("method");
             }
             Map<String, List<String>> params = new QueryStringDecoder(req.uri()).parameters();
-            if (!Set.of("contact", "format").containsAll(params.keySet())
+            if (!(seal ? Set.of("contact", "format", "sha256", "name") : Set.of("contact", "format")).containsAll(params.keySet())
                     || params.values().stream().anyMatch(v -> v.size() != 1)) {
                 throw new RpcHandler.BadRequest("file parameters");
             }
             contact = RpcHandler.requireContact(first(params, "contact"));
             format = RpcHandler.format(first(params, "format"));
+            // A seal names the file by its SHA-256: the screen shows it, the body must match it.
+            sha256 = first(params, "sha256");
+            if (seal && !FileFingerprint.isHash(sha256)) {
+                throw new RpcHandler.BadRequest("sha256");
+            }
+            name = first(params, "name") == null ? "" : first(params, "name");
+            if (name.length() > RpcPaths.MAX_FILE_NAME) {
+                throw new RpcHandler.BadRequest("name");
+            }
         } catch (RpcHandler.BadRequest e) {
             Logger.tag("security").info("bad file request from client {}: {}", Redact.client(who), e.getMessage());
             reject(ctx, RpcErrors.of(HttpResponseStatus.BAD_REQUEST, ErrorCodes.BAD_REQUEST));
@@ -169,7 +181,8 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
         long declared = length;
         boolean expectContinue = HttpUtil.is100ContinueExpected(req);
         try {
-            rpc.fileWorkers.execute(() -> run(ctx, who, seal, contact, format, declared, body, expectContinue));
+            FileClaim claim = new FileClaim(name, sha256);
+            rpc.fileWorkers.execute(() -> run(ctx, who, seal, contact, format, declared, body, expectContinue, claim));
         } catch (RuntimeException e) {
             rpc.fileSlots.release();
             rpc.gate.release(who);
@@ -177,8 +190,12 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** What the laptop says about a file to seal: a name (a label) and its SHA-256 (checked). */
+    private record FileClaim(String name, String sha256) {
+    }
+
     private void run(ChannelHandlerContext ctx, String who, boolean seal, String contact, Format format,
-                     long length, BodyPipe body, boolean expectContinue) {
+                     long length, BodyPipe body, boolean expectContinue, FileClaim claim) {
         FrameOutput out = new FrameOutput(ctx);
         String op = seal ? "seal-file" : "open-file";
         // The client's one slot (and the file-stream slot) is freed as soon as the device is done
@@ -199,13 +216,22 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
         String requestId = java.util.UUID.randomUUID().toString();
         long cost = 0;
         long used = -1; // what an approved open really consumed, once settled; -1: not yet
+        FingerprintCheck check = null;
         try {
+            ContactView c = rpc.contact(contact);
+            if (!seal && c.readOnDevice()) {
+                // A file cannot be shown on the screen; handing it over would undo the setting.
+                throw new DeviceException(DeviceException.Kind.READ_ON_DEVICE, "file from a contact read on the device");
+            }
             // A seal's cost is exact; an open's is an upper bound from the declared length (the
             // body is read only after the approval), settled below once the open succeeded.
             cost = seal ? rpc.device.sealCost(contact, length, format) : rpc.device.openFileCostBound(length);
-            long remainingAfter = rpc.remaining(contact, seal) - cost;
-            ApprovalOutcome outcome = rpc.ask(requestId, who, contact, seal ? ApprovalRequest.Operation.SEAL_FILE
-                    : ApprovalRequest.Operation.OPEN_FILE, length, cost, remainingAfter).get();
+            long remainingAfter = (seal ? c.sendRemaining() : c.receiveRemaining()) - cost;
+            ApprovalRequest.Details details = new ApprovalRequest.Details(c.remoteId(), null, seal ? claim.name() : "",
+                    seal ? FileFingerprint.shortForm(claim.sha256()) : "", !seal, false);
+            ApprovalOutcome outcome = rpc.ask(requestId, who, ctx.channel(), contact, seal
+                    ? ApprovalRequest.Operation.SEAL_FILE : ApprovalRequest.Operation.OPEN_FILE,
+                    length, cost, remainingAfter, details).get();
             if (!outcome.approved()) {
                 freeSlots.run();
                 out.fail(outcome.failure());
@@ -221,8 +247,16 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
                         HttpResponseStatus.CONTINUE));
             }
             InputStream in = body.input();
+            if (seal) {
+                check = new FingerprintCheck(in, length, claim.sha256());
+                if (check.mismatched()) {
+                    freeSlots.run();
+                    mismatch(out, who, 0);
+                    return;
+                }
+            }
             StreamResult result = seal
-                    ? rpc.device.sealFile(contact, in, length, format, out)
+                    ? rpc.device.sealFile(contact, check, length, format, out)
                     : rpc.device.openFile(contact, in, cost, out);
             if (!seal) {
                 rpc.approver.settle(requestId, result.padUsed()); // before the answer: the grant is right at once
@@ -248,10 +282,18 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
             out.abort();
         } catch (IOException e) {
             freeSlots.run();
+            if (check != null && check.mismatched()) {
+                mismatch(out, who, format == Format.V2 ? length + 32 : 0);
+                return;
+            }
             Logger.tag("security").info("client {} {} stream broke: {}", Redact.client(who), op, e.getMessage());
             out.abort();
         } catch (Exception e) {
             freeSlots.run();
+            if (check != null && check.mismatched()) {
+                mismatch(out, who, format == Format.V2 ? length + 32 : 0);
+                return;
+            }
             out.fail(RpcErrors.map(e, who, op, contact));
         } finally {
             body.close();
@@ -259,6 +301,72 @@ final class FileStreamHandler extends ChannelInboundHandlerAdapter {
             if (!seal && used < 0) {
                 rpc.approver.settle(requestId, cost); // failed or not done: the charge stands
             }
+        }
+    }
+
+    /**
+     * The streamed file was not the one the person approved (its SHA-256 differs): the device
+     * stopped before writing the package's tag, so no usable package exists; the pad reserved for
+     * it is destroyed unused, as for any stream cut short.
+     */
+    private static void mismatch(FrameOutput out, String who, long padDestroyed) {
+        Logger.tag("security").warn("FINGERPRINT: client {} sent a file that does not match the SHA-256 shown and"
+                + " approved on the screen: sealing stopped, no package made ({} bytes of pad destroyed unused)", who,
+                padDestroyed);
+        out.fail(RpcErrors.of(HttpResponseStatus.CONFLICT, ErrorCodes.FINGERPRINT_MISMATCH));
+    }
+
+    /**
+     * Hashes the body as the vault reads it and, on the read that completes the declared length,
+     * compares with the approved SHA-256 before handing those last bytes over: a mismatch throws
+     * there, so the vault never reaches the tag. Not thread-safe (one reader).
+     */
+    static final class FingerprintCheck extends InputStream {
+        private final InputStream in;
+        private final long length;
+        private final byte[] expected;
+        private final java.security.MessageDigest digest = FileFingerprint.digest();
+        private long seen;
+        private boolean mismatched;
+
+        FingerprintCheck(InputStream in, long length, String sha256Hex) {
+            this.in = in;
+            this.length = length;
+            this.expected = java.util.HexFormat.of().parseHex(sha256Hex.toLowerCase(java.util.Locale.ROOT));
+            // an empty file is complete before the first read
+            mismatched = length == 0 && !java.security.MessageDigest.isEqual(digest.digest(), expected);
+        }
+
+        boolean mismatched() {
+            return mismatched;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (mismatched) {
+                throw new IOException("file does not match its fingerprint");
+            }
+            if (seen >= length) {
+                return in.read(b, off, len); // past the declared length: the caller checks
+            }
+            int n = in.read(b, off, (int) Math.min(len, length - seen));
+            if (n > 0) {
+                digest.update(b, off, n);
+                seen += n;
+                if (seen == length && !java.security.MessageDigest.isEqual(digest.digest(), expected)) {
+                    mismatched = true;
+                    java.util.Arrays.fill(b, off, off + n, (byte) 0);
+                    throw new IOException("file does not match its fingerprint");
+                }
+            }
+            return n;
         }
     }
 

@@ -1,5 +1,7 @@
 package org.otpi.appliance.rpc;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -31,6 +33,11 @@ final class RpcContext {
     final ExecutorService fileWorkers;
     final Semaphore fileSlots;
     final AtomicInteger connections = new AtomicInteger();
+    /**
+     * Whether the device has a screen (a kiosk is configured). Without one, messages from a
+     * contact set to "read on the device" cannot be opened for anyone (no_screen).
+     */
+    volatile boolean screen;
     static final int FILE_STREAMS = 2;
 
     RpcContext(RpcConfig config, DeviceService device, Approver approver, ClientRegistry clients,
@@ -54,22 +61,48 @@ final class RpcContext {
      */
     CompletableFuture<ApprovalOutcome> ask(String client, String contact, ApprovalRequest.Operation op,
                                            long length, long padBytes, long remainingAfter) {
-        return ask(UUID.randomUUID().toString(), client, contact, op, length, padBytes, remainingAfter);
+        return ask(UUID.randomUUID().toString(), client, null, contact, op, length, padBytes, remainingAfter,
+                ApprovalRequest.Details.NONE);
     }
 
-    /** {@link #ask} under a request id the caller chose (to {@link Approver#settle} it later). */
-    CompletableFuture<ApprovalOutcome> ask(String requestId, String client, String contact,
+    /** As the full form below, under a fresh request id. */
+    CompletableFuture<ApprovalOutcome> ask(String client, Channel channel, String contact, ApprovalRequest.Operation op,
+                                           long length, long padBytes, long remainingAfter,
+                                           ApprovalRequest.Details details) {
+        return ask(UUID.randomUUID().toString(), client, channel, contact, op, length, padBytes, remainingAfter, details);
+    }
+
+    /**
+     * As {@link #ask(String, String, ApprovalRequest.Operation, long, long, long)}, under a request
+     * id the caller chose (to {@link Approver#settle} it later), with what the screen shows of the
+     * content, and withdrawn from the screen at once if {@code channel} (the laptop's connection,
+     * may be null) closes before anyone answered.
+     */
+    CompletableFuture<ApprovalOutcome> ask(String requestId, String client, Channel channel, String contact,
                                            ApprovalRequest.Operation op, long length, long padBytes,
-                                           long remainingAfter) {
+                                           long remainingAfter, ApprovalRequest.Details details) {
         long timeoutMs = config.approvalTimeout().toMillis();
         ApprovalRequest request = new ApprovalRequest(requestId, client, contact, op,
-                length, padBytes, Math.max(0, remainingAfter), Instant.now().plusMillis(timeoutMs));
+                length, padBytes, Math.max(0, remainingAfter), Instant.now().plusMillis(timeoutMs), details);
         CompletableFuture<Decision> answer;
         try {
             answer = approver.request(request).copy();
         } catch (RuntimeException e) {
             Logger.tag("security").error(e, "approver failed for request {}", request.id());
             return CompletableFuture.completedFuture(ApprovalOutcome.NO_APPROVER);
+        }
+        if (channel != null) {
+            // A laptop that goes away takes its question with it: the screen closes the prompt and
+            // says so, instead of asking the person about something nobody waits for.
+            ChannelFutureListener gone = f -> {
+                if (!answer.isDone()) {
+                    Logger.tag("security").info("approval {} for client {} withdrawn: the client disconnected",
+                            request.id(), Redact.client(client));
+                    approver.cancel(request.id(), Approver.LAPTOP_GONE);
+                }
+            };
+            channel.closeFuture().addListener(gone);
+            answer.whenComplete((d, t) -> channel.closeFuture().removeListener(gone));
         }
         CompletableFuture<Decision> timeout = new CompletableFuture<Decision>()
                 .completeOnTimeout(null, timeoutMs, TimeUnit.MILLISECONDS);
@@ -92,23 +125,29 @@ final class RpcContext {
                         request.id(), Redact.client(client), op, Redact.contact(contact));
                 return ApprovalOutcome.TIMED_OUT;
             }
-            if (d != Decision.APPROVE) {
+            if (!d.approves() || (d == Decision.APPROVE_ON_DEVICE && op != ApprovalRequest.Operation.OPEN)) {
                 Logger.tag("security").warn("approval {} for client {} {} {} ({} pad bytes) denied",
-                        request.id(), Redact.client(client), op, Redact.contact(contact), padBytes);
+                        request.id(), Redact.client(client), op, who, padBytes);
                 return ApprovalOutcome.DENIED;
             }
-            Logger.tag("security").info("approval {} for client {} {} {} ({} pad bytes) approved",
-                    request.id(), Redact.client(client), op, Redact.contact(contact), padBytes);
-            return ApprovalOutcome.APPROVED;
+            Logger.tag("security").info("approval {} for client {} {} {} ({} pad bytes) approved{}",
+                    request.id(), Redact.client(client), op, who, padBytes,
+                    d == Decision.APPROVE_ON_DEVICE ? ", to be read on the device" : "");
+            return d == Decision.APPROVE_ON_DEVICE ? ApprovalOutcome.APPROVED_ON_DEVICE : ApprovalOutcome.APPROVED;
         });
     }
 
     /** Pad left in one direction for a contact (for the approval screen); 0 if unknown. */
     long remaining(String contact, boolean send) throws DeviceException {
-        List<ContactView> all = device.contacts();
-        for (ContactView c : all) {
+        ContactView c = contact(contact);
+        return send ? c.sendRemaining() : c.receiveRemaining();
+    }
+
+    /** The contact as the vault knows it (the screen shows this, not the laptop's words). */
+    ContactView contact(String contact) throws DeviceException {
+        for (ContactView c : device.contacts()) {
             if (c.name().equals(contact)) {
-                return send ? c.sendRemaining() : c.receiveRemaining();
+                return c;
             }
         }
         throw new DeviceException(DeviceException.Kind.UNKNOWN_CONTACT, "unknown contact");

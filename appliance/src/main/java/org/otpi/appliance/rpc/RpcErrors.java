@@ -47,6 +47,8 @@ final class RpcErrors {
                 case REPLAY -> new Failure(HttpResponseStatus.CONFLICT,
                         new ErrorResponse(FAILED, ErrorCodes.REPLAY, List.of(Warning.REPLAY.name())));
                 case UNKNOWN_MESSAGE -> of(HttpResponseStatus.NOT_FOUND, ErrorCodes.UNKNOWN_MESSAGE);
+                case NO_SCREEN -> of(HttpResponseStatus.CONFLICT, ErrorCodes.NO_SCREEN);
+                case READ_ON_DEVICE -> of(HttpResponseStatus.FORBIDDEN, ErrorCodes.READ_ON_DEVICE);
                 case INTERNAL -> of(HttpResponseStatus.INTERNAL_SERVER_ERROR, ErrorCodes.FAILED);
             };
         }

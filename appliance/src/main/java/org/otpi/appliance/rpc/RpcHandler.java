@@ -26,6 +26,10 @@ import org.otpi.protocol.rpc.OpenConfirmRequest;
 import org.otpi.protocol.rpc.OpenConfirmResponse;
 import org.otpi.protocol.rpc.OpenRequest;
 import org.otpi.protocol.rpc.OpenResponse;
+import org.otpi.protocol.rpc.OutboxAckRequest;
+import org.otpi.protocol.rpc.OutboxAckResponse;
+import org.otpi.protocol.rpc.OutboxEntry;
+import org.otpi.protocol.rpc.OutboxResponse;
 import org.otpi.protocol.rpc.PairFinishRequest;
 import org.otpi.protocol.rpc.PairFinishResponse;
 import org.otpi.protocol.rpc.PairStartRequest;
@@ -80,6 +84,10 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         inFlight = true;
         ctx.channel().config().setAutoRead(false);
+        // One read stays requested while the request is processed: the client's end of stream
+        // (it went away while the person decides) closes the channel, which withdraws its
+        // approval from the screen (RpcContext.ask); a pipelined request closes it as before.
+        ctx.read();
         CompletableFuture<FullHttpResponse> reply;
         try {
             reply = route(ctx, req);
@@ -123,6 +131,8 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case RpcPaths.SEAL:
             case RpcPaths.OPEN:
             case RpcPaths.OPEN_CONFIRM:
+            case RpcPaths.OUTBOX:
+            case RpcPaths.OUTBOX_ACK:
                 break;
             default:
                 return done(RpcErrors.of(HttpResponseStatus.NOT_FOUND, ErrorCodes.NOT_FOUND));
@@ -146,6 +156,12 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case RpcPaths.OPEN_CONFIRM:
                 requireMethod(method, HttpMethod.POST);
                 return confirm(who, parse(req, OpenConfirmRequest.class));
+            case RpcPaths.OUTBOX:
+                requireMethod(method, HttpMethod.GET);
+                return outbox(who);
+            case RpcPaths.OUTBOX_ACK:
+                requireMethod(method, HttpMethod.POST);
+                return outboxAck(who, parse(req, OutboxAckRequest.class));
             default:
                 requireMethod(method, HttpMethod.POST);
                 return open(ctx, who, parse(req, OpenRequest.class));
@@ -203,6 +219,10 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }, rpc.workers);
     }
 
+    /** What the approval of a seal needs from the vault: the cost and the contact as the vault knows it. */
+    private record SealPlan(long cost, ContactView contact) {
+    }
+
     private CompletableFuture<FullHttpResponse> seal(ChannelHandlerContext ctx, String client, SealRequest r) throws BadRequest {
         String contact = requireContact(r.contact());
         byte[] message = decode(r.message(), RpcPaths.MAX_MESSAGE);
@@ -210,13 +230,16 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return withSlot(client, () -> CompletableFuture
                 .supplyAsync(() -> {
                     try {
-                        long cost = rpc.device.sealCost(contact, message.length, format);
-                        return new long[] {cost, rpc.remaining(contact, true) - cost};
+                        return new SealPlan(rpc.device.sealCost(contact, message.length, format), rpc.contact(contact));
                     } catch (DeviceException e) {
                         throw new java.util.concurrent.CompletionException(e);
                     }
                 }, rpc.workers)
-                .thenCompose(c -> rpc.ask(client, contact, ApprovalRequest.Operation.SEAL, message.length, c[0], c[1]))
+                // The screen shows exactly these bytes and the vault's contact: what the person
+                // approves is what is sealed, whatever the laptop showed its user (DESIGN section 8).
+                .thenCompose(p -> rpc.ask(client, ctx.channel(), contact, ApprovalRequest.Operation.SEAL, message.length,
+                        p.cost(), p.contact().sendRemaining() - p.cost(),
+                        new ApprovalRequest.Details(p.contact().remoteId(), message, "", "", false, false)))
                 .thenApplyAsync(outcome -> {
                     if (!outcome.approved()) {
                         return error(outcome.failure());
@@ -237,26 +260,44 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 .exceptionally(t -> error(RpcErrors.map(t, client, "seal", contact))));
     }
 
+    /** What an open asks about: the contact as the vault knows it and the pad the open costs. */
+    private record OpenAsk(ContactView contact, long cost) {
+    }
+
+    /** An approved open and whether its message stays on the device's screen. */
+    private record OpenPlan(ApprovalOutcome outcome, boolean onDevice) {
+    }
+
     private CompletableFuture<FullHttpResponse> open(ChannelHandlerContext ctx, String client, OpenRequest r) throws BadRequest {
         String contact = requireContact(r.contact());
         byte[] pkg = decode(r.packageData(), RpcPaths.MAX_MESSAGE + 1024);
+        PackageLength length = PackageLength.of(pkg);
         return withSlot(client, () -> CompletableFuture
                 .supplyAsync(() -> {
                     try {
+                        ContactView c = rpc.contact(contact);
+                        if (c.readOnDevice() && !rpc.screen) {
+                            throw new DeviceException(DeviceException.Kind.NO_SCREEN,
+                                    "messages from this contact are read on the screen, and there is none");
+                        }
                         // an open is approved (and charged to a standing approval) by its pad cost
-                        long cost = rpc.device.openCost(pkg);
-                        return new long[] {cost, rpc.remaining(contact, false) - cost};
+                        return new OpenAsk(c, rpc.device.openCost(pkg));
                     } catch (DeviceException e) {
                         throw new java.util.concurrent.CompletionException(e);
                     }
                 }, rpc.workers)
-                .thenCompose(c -> rpc.ask(client, contact, ApprovalRequest.Operation.OPEN, pkg.length, c[0], c[1]))
-                .thenApplyAsync(outcome -> {
-                    if (!outcome.approved()) {
-                        return error(outcome.failure());
+                .thenCompose(a -> rpc.ask(client, ctx.channel(), contact, ApprovalRequest.Operation.OPEN, length.length(), a.cost(),
+                                Math.max(0, a.contact().receiveRemaining() - a.cost()),
+                                new ApprovalRequest.Details(a.contact().remoteId(), null, "", "", length.upTo(),
+                                        a.contact().readOnDevice()))
+                        .thenApply(outcome -> new OpenPlan(outcome, a.contact().readOnDevice()
+                                || outcome == ApprovalOutcome.APPROVED_ON_DEVICE)))
+                .thenApplyAsync(plan -> {
+                    if (!plan.outcome().approved()) {
+                        return error(plan.outcome().failure());
                     }
                     try {
-                        OpenResult o = rpc.device.open(contact, pkg);
+                        OpenResult o = plan.onDevice() ? rpc.device.openOnDevice(contact, pkg) : rpc.device.open(contact, pkg);
                         List<String> warnings = o.warnings().stream().map(Enum::name).sorted().toList();
                         if (!warnings.isEmpty() && !o.repeat()) {
                             Logger.tag("security").warn("client {} opened a package from {} with warnings {}", Redact.client(client),
@@ -266,15 +307,60 @@ final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                             Logger.tag("security").info("client {} opened a package from {} again before confirming it: kept"
                                     + " pad used again (a repeat, not a replay)", Redact.client(client), Redact.contact(contact));
                         }
+                        // Read on the device: the answer carries no text at all, only that it is there.
                         return HttpReplies.json(HttpResponseStatus.OK, new OpenResponse(
-                                Base64.getEncoder().encodeToString(o.plaintext()), warnings, o.receiveRemaining(),
-                                o.index(), o.repeat()));
+                                o.shownOnDevice() ? "" : Base64.getEncoder().encodeToString(o.plaintext()), warnings,
+                                o.receiveRemaining(), o.index(), o.repeat(), o.shownOnDevice()));
                     } catch (DeviceException e) {
                         return error(RpcErrors.map(e, client, "open", contact));
                     }
                 }, rpc.workers)
                 .exceptionally(t -> error(RpcErrors.map(t, client, "open", contact))));
     }
+
+    /**
+     * The packages written on the device's screen, for the laptop to carry (ciphertext only). No
+     * approval: the person sealed them on the device; carrying them uses no pad.
+     */
+    private CompletableFuture<FullHttpResponse> outbox(String client) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                List<OutboxEntry> out = new ArrayList<>();
+                for (OutgoingView o : rpc.device.outgoing()) {
+                    out.add(new OutboxEntry(o.id(), o.contact(), o.remoteId(),
+                            Base64.getEncoder().encodeToString(o.packageBytes()), o.index(), o.createdAt()));
+                }
+                if (!out.isEmpty()) {
+                    Logger.tag("security").info("client {} fetched {} package(s) written on the device", Redact.client(client), out.size());
+                }
+                return HttpReplies.json(HttpResponseStatus.OK, new OutboxResponse(out));
+            } catch (DeviceException e) {
+                return error(RpcErrors.map(e, client, "outbox", "-"));
+            }
+        }, rpc.workers);
+    }
+
+    /** The relay stored a package written on the device: the device forgets it. */
+    private CompletableFuture<FullHttpResponse> outboxAck(String client, OutboxAckRequest r) throws BadRequest {
+        if (r.id() == null || !OUTBOX_ID.matcher(r.id()).matches()) {
+            throw new BadRequest("outbox id");
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                boolean forgotten = rpc.device.outgoingSent(r.id());
+                if (forgotten) {
+                    Logger.tag("security").info("client {} carried package {} written on the device to the relay", Redact.client(client),
+                            r.id());
+                }
+                return HttpReplies.json(HttpResponseStatus.OK, new OutboxAckResponse(r.id(), forgotten));
+            } catch (DeviceException e) {
+                return error(RpcErrors.map(e, client, "outbox-ack", "-"));
+            }
+        }, rpc.workers);
+    }
+
+    /** Ids of packages written on the device, as the vault makes them (hex) or a test's. */
+    static final java.util.regex.Pattern OUTBOX_ID = java.util.regex.Pattern.compile("[0-9A-Za-z_-]{1,64}");
 
     /**
      * The client stored an opened message: the device may destroy its kept copy. No approval: it

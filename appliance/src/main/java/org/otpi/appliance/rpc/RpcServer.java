@@ -44,6 +44,15 @@ public final class RpcServer implements AutoCloseable {
                 new PairingManager(clients, display, Clock.systemUTC()), workers, files);
     }
 
+    /**
+     * Says whether the device has a screen (a kiosk). Without one (buttons only, the default),
+     * messages from a contact set to "read on the device" are refused as {@code no_screen}.
+     */
+    public RpcServer screen(boolean present) {
+        context.screen = present;
+        return this;
+    }
+
     /** Binds and starts serving; returns the bound address (useful with port 0). */
     public synchronized InetSocketAddress start() throws InterruptedException {
         if (channel != null) {

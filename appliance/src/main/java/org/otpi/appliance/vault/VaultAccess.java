@@ -42,7 +42,7 @@ final class VaultAccess {
         if (wait > 0) {
             Logger.tag("security").warn("PIN attempt refused: rate limited for {} ms", wait);
             throw new VaultException(VaultException.Kind.RATE_LIMITED,
-                    "too many wrong PINs: try again in " + (wait + 999) / 1000 + " s", wait, null);
+                    "too many wrong PINs: try again in " + (wait + 999) / 1000 + " s", wait, guard.attemptsLeft(), null);
         }
         DeviceSecret secret;
         try {
@@ -65,7 +65,7 @@ final class VaultAccess {
             int left = guard.attemptsLeft();
             throw new VaultException(VaultException.Kind.WRONG_PIN, "wrong PIN (or this is not this device's vault): "
                     + left + (left == 1 ? " attempt" : " attempts") + " left before the vault is wiped",
-                    policy.delayAfter(guard.failures()), null);
+                    policy.delayAfter(guard.failures()), left, null);
         }
         guard.succeeded();
         return new Keys(key, secret);

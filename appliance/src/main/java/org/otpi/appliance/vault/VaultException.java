@@ -28,6 +28,7 @@ public final class VaultException extends Exception {
 
     private final Kind kind;
     private final long retryAfterMillis;
+    private final int attemptsLeft;
 
     public VaultException(Kind kind, String message) {
         this(kind, message, 0, null);
@@ -38,9 +39,18 @@ public final class VaultException extends Exception {
     }
 
     public VaultException(Kind kind, String message, long retryAfterMillis, Throwable cause) {
+        this(kind, message, retryAfterMillis, -1, cause);
+    }
+
+    /**
+     * @param attemptsLeft for {@link Kind#WRONG_PIN} and {@link Kind#RATE_LIMITED}: PIN attempts
+     *                     left before the vault is wiped; -1 when not known
+     */
+    public VaultException(Kind kind, String message, long retryAfterMillis, int attemptsLeft, Throwable cause) {
         super(message, cause);
         this.kind = kind;
         this.retryAfterMillis = retryAfterMillis;
+        this.attemptsLeft = attemptsLeft;
     }
 
     public Kind kind() {
@@ -50,5 +60,13 @@ public final class VaultException extends Exception {
     /** For {@link Kind#RATE_LIMITED}: how long until the next PIN attempt is allowed. */
     public long retryAfterMillis() {
         return retryAfterMillis;
+    }
+
+    /**
+     * For {@link Kind#WRONG_PIN} and {@link Kind#RATE_LIMITED}: PIN attempts left before the vault
+     * is wiped, or -1 when not known (the screen then does not guess).
+     */
+    public int attemptsLeft() {
+        return attemptsLeft;
     }
 }

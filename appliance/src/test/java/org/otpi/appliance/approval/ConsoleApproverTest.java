@@ -79,6 +79,25 @@ class ConsoleApproverTest {
     }
 
     @Test
+    void theConsoleShowsTheTextToBeSealed_withHiddenCharactersMarked_andAFilesFingerprint() throws Exception {
+        byte[] text = "pay 90\u202e09\nto bob".getBytes(StandardCharsets.UTF_8);
+        CompletableFuture<Decision> seal = approver.request(new ApprovalRequest(UUID.randomUUID().toString(), "laptop",
+                "bob", ApprovalRequest.Operation.SEAL, text.length, text.length + 32, 1000, Instant.now().plusMillis(5000),
+                new ApprovalRequest.Details("bob-pi", text, "", "", false, false)));
+        answerWhenAsked(1, "n");
+        assertEquals(Decision.DENY, seal.get(5, TimeUnit.SECONDS));
+        CompletableFuture<Decision> file = approver.request(new ApprovalRequest(UUID.randomUUID().toString(), "laptop",
+                "bob", ApprovalRequest.Operation.SEAL_FILE, 99, 131, 1000, Instant.now().plusMillis(5000),
+                new ApprovalRequest.Details("bob-pi", null, "plan.pdf", "3f2a 9c01 77be 0d4e", false, false)));
+        answerWhenAsked(2, "n");
+        assertEquals(Decision.DENY, file.get(5, TimeUnit.SECONDS));
+        String shown = screen.toString(StandardCharsets.UTF_8);
+        assertTrue(shown.contains("contact  : bob (relay id bob-pi)"), shown);
+        assertTrue(shown.contains("text     : | pay 90\\u202e09↵\n           | to bob"), shown);
+        assertTrue(shown.contains("file     : plan.pdf (the laptop's name for it), SHA-256 3f2a 9c01 77be 0d4e"), shown);
+    }
+
+    @Test
     void noAnswerByTheDeadline_deniesAsATimeout() throws Exception {
         CompletableFuture<Decision> d = approver.request(request(300));
         java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(

@@ -14,6 +14,8 @@ public final class CountingApprover implements Approver {
     /** What to do with each request. */
     public enum Mode {
         APPROVE, DENY, HOLD,
+        /** Approved, to be read on the device's screen only (the screen's "read here"). */
+        APPROVE_ON_DEVICE,
         /** The approver asked and no one answered in time. */
         TIME_OUT,
         /** The approver has nobody to ask (no kiosk connected). */
@@ -23,6 +25,8 @@ public final class CountingApprover implements Approver {
     private volatile Mode mode;
     public final List<ApprovalRequest> requests = new CopyOnWriteArrayList<>();
     public final List<String> cancelled = new CopyOnWriteArrayList<>();
+    /** "requestId: reason" for each cancel that gave a reason. */
+    public final List<String> reasons = new CopyOnWriteArrayList<>();
     public final BlockingQueue<CompletableFuture<Decision>> held = new LinkedBlockingQueue<>();
 
     public CountingApprover(Mode mode) {
@@ -38,6 +42,7 @@ public final class CountingApprover implements Approver {
         requests.add(request);
         return switch (mode) {
             case APPROVE -> CompletableFuture.completedFuture(Decision.APPROVE);
+            case APPROVE_ON_DEVICE -> CompletableFuture.completedFuture(Decision.APPROVE_ON_DEVICE);
             case DENY -> CompletableFuture.completedFuture(Decision.DENY);
             case TIME_OUT -> CompletableFuture.failedFuture(
                     new org.otpi.appliance.approval.ApprovalTimeoutException("no answer"));
@@ -54,5 +59,11 @@ public final class CountingApprover implements Approver {
     @Override
     public void cancel(String requestId) {
         cancelled.add(requestId);
+    }
+
+    @Override
+    public void cancel(String requestId, String reason) {
+        reasons.add(requestId + ": " + reason);
+        cancel(requestId);
     }
 }

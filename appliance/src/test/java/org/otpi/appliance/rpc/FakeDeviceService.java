@@ -45,6 +45,14 @@ public final class FakeDeviceService implements DeviceService {
     public final AtomicInteger confirmCalls = new AtomicInteger();
     /** While true, confirms fail (as when the device went away): kept copies stay. */
     public volatile boolean failConfirms;
+    /** Contacts whose messages are read on the device's screen only (the contact setting). */
+    public final Set<String> readOnDevice = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Texts kept for the device's screen ("read on the device"), in arrival order. */
+    public final List<String> keptOnDevice = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Packages "written on the device's screen" waiting for a laptop. */
+    private final Map<String, OutgoingView> outgoing = new LinkedHashMap<>();
+    /** While true, outbox acknowledgements fail (the device went away after the relay took it). */
+    public volatile boolean failOutboxAcks;
 
     private static final class Contact {
         final String name;
@@ -96,7 +104,7 @@ public final class FakeDeviceService implements DeviceService {
         List<ContactView> out = new ArrayList<>();
         for (Contact c : contacts.values()) {
             out.add(new ContactView(c.name, c.remoteId, c.sendRemaining, c.receiveRemaining,
-                    c.sendRemaining < lowPadThreshold, false));
+                    c.sendRemaining < lowPadThreshold, false, readOnDevice.contains(c.name)));
         }
         return out;
     }
@@ -155,6 +163,41 @@ public final class FakeDeviceService implements DeviceService {
     @Override
     public synchronized OpenResult open(String contact, byte[] pkg) throws DeviceException {
         return open(contact, pkg, true);
+    }
+
+    /** Opens for the screen: the text stays here ({@link #keptOnDevice}); a retry is a repeat. */
+    @Override
+    public synchronized OpenResult openOnDevice(String contact, byte[] pkg) throws DeviceException {
+        OpenResult o = open(contact, pkg, true); // its kept copy makes a retry a repeat, as on the device
+        if (!o.repeat()) {
+            keptOnDevice.add(new String(o.plaintext(), StandardCharsets.UTF_8));
+        }
+        java.util.Arrays.fill(o.plaintext(), (byte) 0);
+        return new OpenResult(new byte[0], o.warnings(), o.receiveRemaining(), o.index(), o.repeat(), true);
+    }
+
+    /** "Writes" {@code text} on the device's screen for {@code contact}: seals it and keeps the package. */
+    public synchronized String writeOnDevice(String contact, String text) throws DeviceException {
+        SealResult r = seal(contact, text.getBytes(StandardCharsets.UTF_8), Format.V2);
+        String id = "w" + (outgoing.size() + 1) + "x" + r.index();
+        outgoing.put(id, new OutgoingView(id, contact, contact(contact).remoteId, r.packageBytes(), r.index(),
+                System.currentTimeMillis()));
+        return id;
+    }
+
+    @Override
+    public synchronized List<OutgoingView> outgoing() throws DeviceException {
+        requireUnlocked();
+        return List.copyOf(outgoing.values());
+    }
+
+    @Override
+    public synchronized boolean outgoingSent(String id) throws DeviceException {
+        requireUnlocked();
+        if (failOutboxAcks) {
+            throw new DeviceException(DeviceException.Kind.INTERNAL, "ack failed (test)");
+        }
+        return outgoing.remove(id) != null;
     }
 
     /** Files are not kept (like the real device: they are too large for the vault). */

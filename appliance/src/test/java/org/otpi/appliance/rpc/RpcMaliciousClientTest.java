@@ -109,7 +109,7 @@ class RpcMaliciousClientTest {
         assertEquals("unauthorized", code(seal));
         assertEquals("failed", RpcJson.mapper().readTree(seal.body()).get("error").asText());
         assertEquals(401, f.post(RpcPaths.OPEN, openJson("bob", "AAAA"), null).statusCode());
-        HttpResponse<String> file = f.http.send(HttpRequest.newBuilder(f.base.resolve(RpcPaths.FILE_SEAL + "?contact=bob"))
+        HttpResponse<String> file = f.http.send(HttpRequest.newBuilder(f.base.resolve(RpcPaths.FILE_SEAL + sealQuery("bob", new byte[100])))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[100])).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(401, file.statusCode());
         assertEquals(0, f.device.sealCalls.get());
@@ -241,7 +241,7 @@ class RpcMaliciousClientTest {
             assertEquals("denied", code(r));
         }
         assertEquals(403, f.post(RpcPaths.OPEN, openJson("bob", "RgVib2I="), token).statusCode());
-        HttpResponse<String> file = f.http.send(HttpRequest.newBuilder(f.base.resolve(RpcPaths.FILE_SEAL + "?contact=bob"))
+        HttpResponse<String> file = f.http.send(HttpRequest.newBuilder(f.base.resolve(RpcPaths.FILE_SEAL + sealQuery("bob", new byte[50_000])))
                 .header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[50_000])).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(403, file.statusCode());
@@ -283,7 +283,7 @@ class RpcMaliciousClientTest {
         HttpResponse<String> nobody = f.post(RpcPaths.OPEN, openJson("bob", "RgVib2I="), token);
         assertEquals(403, nobody.statusCode());
         assertEquals("{\"error\":\"failed\",\"code\":\"no_approver\",\"warnings\":[]}", nobody.body());
-        HttpResponse<String> file = f.http.send(HttpRequest.newBuilder(f.base.resolve(RpcPaths.FILE_SEAL + "?contact=bob"))
+        HttpResponse<String> file = f.http.send(HttpRequest.newBuilder(f.base.resolve(RpcPaths.FILE_SEAL + sealQuery("bob", new byte[1000])))
                 .header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1000])).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(403, file.statusCode());
@@ -592,7 +592,7 @@ class RpcMaliciousClientTest {
         byte[] file = new byte[300_000];
         new java.util.Random(7).nextBytes(file);
         // alice has 100,000 pad bytes per direction: a 300,000-byte file does not fit
-        HttpResponse<InputStream> tooBig = alice.http.send(HttpRequest.newBuilder(alice.base.resolve(RpcPaths.FILE_SEAL + "?contact=bob&format=V2"))
+        HttpResponse<InputStream> tooBig = alice.http.send(HttpRequest.newBuilder(alice.base.resolve(RpcPaths.FILE_SEAL + sealQuery("bob", file) + "&format=V2"))
                 .header("Authorization", "Bearer " + aToken)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(file)).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(409, tooBig.statusCode());
@@ -600,7 +600,7 @@ class RpcMaliciousClientTest {
 
         RpcFixture alice2 = fixture(new FakeDeviceService("alice", 1_000_000, "bob"), approve, c -> c);
         String a2 = alice2.pair("a");
-        byte[] sealed = frames(alice2.http.send(HttpRequest.newBuilder(alice2.base.resolve(RpcPaths.FILE_SEAL + "?contact=bob"))
+        byte[] sealed = frames(alice2.http.send(HttpRequest.newBuilder(alice2.base.resolve(RpcPaths.FILE_SEAL + sealQuery("bob", file)))
                 .header("Authorization", "Bearer " + a2)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(file)).build(), HttpResponse.BodyHandlers.ofInputStream()));
         byte[] opened = frames(bob.http.send(HttpRequest.newBuilder(bob.base.resolve(RpcPaths.FILE_OPEN + "?contact=alice"))
@@ -614,17 +614,17 @@ class RpcMaliciousClientTest {
         assertEquals(409, replay.statusCode());
         assertTrue(replay.body().contains("REPLAY"));
         // unknown parameters, missing length, oversize
-        HttpResponse<String> extra = alice2.http.send(HttpRequest.newBuilder(alice2.base.resolve(RpcPaths.FILE_SEAL + "?contact=bob&index=0"))
+        HttpResponse<String> extra = alice2.http.send(HttpRequest.newBuilder(alice2.base.resolve(RpcPaths.FILE_SEAL + sealQuery("bob", file) + "&index=0"))
                 .header("Authorization", "Bearer " + a2)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(file)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(400, extra.statusCode());
-        HttpResponse<String> chunked = alice2.http.send(HttpRequest.newBuilder(alice2.base.resolve(RpcPaths.FILE_SEAL + "?contact=bob"))
+        HttpResponse<String> chunked = alice2.http.send(HttpRequest.newBuilder(alice2.base.resolve(RpcPaths.FILE_SEAL + sealQuery("bob", file)))
                 .header("Authorization", "Bearer " + a2)
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(file))).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(411, chunked.statusCode(), "a chunked upload must declare its length");
         assertEquals(1, alice2.device.sealCalls.get());
         // chunked with a declared length streams like any other upload
-        byte[] sealedChunked = frames(alice2.http.send(HttpRequest.newBuilder(alice2.base.resolve(RpcPaths.FILE_SEAL + "?contact=bob"))
+        byte[] sealedChunked = frames(alice2.http.send(HttpRequest.newBuilder(alice2.base.resolve(RpcPaths.FILE_SEAL + sealQuery("bob", file)))
                 .header("Authorization", "Bearer " + a2).header(RpcPaths.LENGTH_HEADER, String.valueOf(file.length))
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(file))).build(),
                 HttpResponse.BodyHandlers.ofInputStream()));
@@ -633,7 +633,7 @@ class RpcMaliciousClientTest {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(sealedChunked)).build(), HttpResponse.BodyHandlers.ofInputStream()))));
         // a chunked body that runs past its declared length never ends in a summary
         org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> frames(alice2.http.send(
-                HttpRequest.newBuilder(alice2.base.resolve(RpcPaths.FILE_SEAL + "?contact=bob"))
+                HttpRequest.newBuilder(alice2.base.resolve(RpcPaths.FILE_SEAL + sealQuery("bob", java.util.Arrays.copyOf(file, 1000))))
                         .header("Authorization", "Bearer " + a2).header(RpcPaths.LENGTH_HEADER, "1000")
                         .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(file))).build(),
                 HttpResponse.BodyHandlers.ofInputStream())));
@@ -653,7 +653,7 @@ class RpcMaliciousClientTest {
         String token = f.pair("laptop");
         try (Socket s = new Socket("127.0.0.1", f.port())) {
             s.setSoTimeout(10_000);
-            s.getOutputStream().write(("POST " + RpcPaths.FILE_SEAL + "?contact=bob HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token
+            s.getOutputStream().write(("POST " + RpcPaths.FILE_SEAL + sealQuery("bob", new byte[100_000]) + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token
                     + "\r\nContent-Length: 100000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().write(new byte[1000]);
             s.getOutputStream().flush();
@@ -673,7 +673,7 @@ class RpcMaliciousClientTest {
         String token = f.pair("laptop");
         try (Socket s = new Socket("127.0.0.1", f.port())) {
             s.setSoTimeout(500);
-            s.getOutputStream().write(("POST " + RpcPaths.FILE_SEAL + "?contact=bob HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token
+            s.getOutputStream().write(("POST " + RpcPaths.FILE_SEAL + sealQuery("bob", "hello".getBytes(StandardCharsets.US_ASCII)) + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token
                     + "\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             CompletableFuture<Decision> pending = approver.held.poll(5, TimeUnit.SECONDS);
             try {
@@ -721,6 +721,12 @@ class RpcMaliciousClientTest {
     }
 
     /** Reads a framed stream body; fails on error frames or a missing summary. */
+    /** The query of a file seal: the contact and the file's SHA-256 (which the device checks). */
+    static String sealQuery(String contact, byte[] file) {
+        return "?contact=" + contact + "&sha256=" + java.util.HexFormat.of().formatHex(
+                org.otpi.protocol.rpc.FileFingerprint.digest().digest(file));
+    }
+
     static byte[] frames(HttpResponse<InputStream> response) throws IOException {
         assertEquals(200, response.statusCode());
         java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();

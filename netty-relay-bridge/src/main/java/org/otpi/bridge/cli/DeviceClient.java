@@ -36,6 +36,10 @@ import org.otpi.protocol.rpc.OpenConfirmRequest;
 import org.otpi.protocol.rpc.OpenConfirmResponse;
 import org.otpi.protocol.rpc.OpenRequest;
 import org.otpi.protocol.rpc.OpenResponse;
+import org.otpi.protocol.rpc.OutboxAckRequest;
+import org.otpi.protocol.rpc.OutboxAckResponse;
+import org.otpi.protocol.rpc.OutboxEntry;
+import org.otpi.protocol.rpc.OutboxResponse;
 import org.otpi.protocol.rpc.PairFinishRequest;
 import org.otpi.protocol.rpc.PairFinishResponse;
 import org.otpi.protocol.rpc.PairStartRequest;
@@ -131,6 +135,16 @@ public final class DeviceClient {
         return withNote(() -> call(req, OpenResponse.class));
     }
 
+    /** Packages sealed from text written on the device's screen, waiting to be carried (ciphertext only). */
+    public List<OutboxEntry> outbox() throws IOException {
+        return call(get(RpcPaths.OUTBOX), OutboxResponse.class).packages();
+    }
+
+    /** The relay stored the package {@code id} written on the device: it may forget it. */
+    public boolean outboxAck(String id) throws IOException {
+        return call(post(RpcPaths.OUTBOX_ACK, new OutboxAckRequest(id)), OutboxAckResponse.class).forgotten();
+    }
+
     /** Tells the device the message opened at {@code index} is stored here: it may destroy its copy. */
     public void confirm(String contact, long index) throws IOException {
         call(post(RpcPaths.OPEN_CONFIRM, new OpenConfirmRequest(contact, index)), OpenConfirmResponse.class);
@@ -139,9 +153,15 @@ public final class DeviceClient {
     /**
      * Streams {@code in} through the device's file sealing into {@code tmp} (prepared by the
      * caller before anything was asked of the device); {@code progress} gets bytes uploaded.
+     * {@code sha256} is the file's SHA-256 in hex ({@link org.otpi.protocol.rpc.FileFingerprint}):
+     * the device shows its short form for the person to compare with what this laptop printed, and
+     * refuses a body that does not match it ({@code fingerprint_mismatch}).
      */
-    public StreamSummary sealFile(String contact, Path in, Path tmp, String format, LongConsumer progress) throws IOException {
-        String q = "?contact=" + enc(contact) + (format == null ? "" : "&format=" + enc(format));
+    public StreamSummary sealFile(String contact, Path in, Path tmp, String format, String sha256, LongConsumer progress)
+            throws IOException {
+        String name = in.getFileName() == null ? "" : in.getFileName().toString();
+        String q = "?contact=" + enc(contact) + (format == null ? "" : "&format=" + enc(format)) + "&sha256=" + enc(sha256)
+                + (name.isEmpty() || name.length() > RpcPaths.MAX_FILE_NAME ? "" : "&name=" + enc(name));
         return withNote(() -> stream(RpcPaths.FILE_SEAL + q, counting(HttpRequest.BodyPublishers.ofFile(in), progress), tmp));
     }
 
@@ -341,6 +361,12 @@ public final class DeviceClient {
             case ErrorCodes.WRONG_CODE -> "wrong code";
             case ErrorCodes.UNKNOWN_MESSAGE -> "the device has no such opened message";
             case ErrorCodes.BAD_REQUEST -> "the device refused the request as malformed";
+            case ErrorCodes.NO_SCREEN -> "messages from this contact are read on the device's screen only, and this"
+                    + " device has none (buttons only): it cannot open them";
+            case ErrorCodes.READ_ON_DEVICE -> "messages from this contact are read on the device's screen only, so the"
+                    + " device gives no file from them to the laptop (turn \"Read here\" off on the device's pad card)";
+            case ErrorCodes.FINGERPRINT_MISMATCH -> "the file sent was not the one whose fingerprint was approved (did it"
+                    + " change while sealing?): the device made no package";
             default -> "the device could not do it (its security log says why)";
         };
     }

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.otpi.protocol.format.MalformedPackageException;
 import org.otpi.protocol.format.V2Header;
 import org.otpi.protocol.rpc.ContactEntry;
+import org.otpi.protocol.rpc.FileFingerprint;
 import org.otpi.protocol.rpc.RpcPaths;
 import org.otpi.protocol.rpc.StreamSummary;
 import picocli.CommandLine.Command;
@@ -106,13 +107,22 @@ final class FileCommands {
                                 new IOException(c.remoteId() + " has no account on the relay yet (they must connect to it once,"
                                         + " e.g. 'otpi inbox')"));
                     }
+                    // The device shows this fingerprint and seals nothing that does not match it:
+                    // compare it with what the device's screen shows before approving.
+                    String sha256;
+                    try (var file = Files.newInputStream(in)) {
+                        sha256 = FileFingerprint.sha256(file);
+                    }
+                    out.println("Fingerprint of " + in.getFileName() + ": " + FileFingerprint.shortForm(sha256)
+                            + " (SHA-256). Approve on the device only if it shows the same.");
+                    out.flush();
                     device.onWaiting(line -> {
                         out.println(line);
                         out.flush();
                     });
                     StreamSummary s;
                     try (Progress p = Progress.start("sealing", size, root.err())) {
-                        s = device.sealFile(c.name(), in, target.temp(), format, p.tracker());
+                        s = device.sealFile(c.name(), in, target.temp(), format, sha256, p.tracker());
                     }
                     target.commit();
                     long index = indexOf(outFile);

@@ -38,11 +38,19 @@ final class History {
      * @param text     the message (null for a file)
      * @param file     where a received file was saved (null for a message)
      * @param warnings the device's warnings when it was opened
+     * @param onDevice the text is on the device only (read or written on its screen): {@code text}
+     *                 is null and this laptop never had it
      */
     record Entry(String id, String dir, String contact, String peer, long index, long time, String text,
-                 String file, List<String> warnings) {
+                 String file, List<String> warnings, boolean onDevice) {
         Entry {
             warnings = warnings == null ? List.of() : List.copyOf(warnings);
+        }
+
+        /** A message or file whose content this laptop has. */
+        Entry(String id, String dir, String contact, String peer, long index, long time, String text, String file,
+              List<String> warnings) {
+            this(id, dir, contact, peer, index, time, text, file, warnings, false);
         }
     }
 

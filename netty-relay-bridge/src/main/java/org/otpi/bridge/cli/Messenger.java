@@ -17,6 +17,7 @@ import org.otpi.protocol.format.V2Header;
 import org.otpi.protocol.rpc.ContactEntry;
 import org.otpi.protocol.rpc.ErrorCodes;
 import org.otpi.protocol.rpc.OpenResponse;
+import org.otpi.protocol.rpc.OutboxEntry;
 import org.otpi.protocol.rpc.RpcPaths;
 import org.otpi.protocol.rpc.SealResponse;
 import org.otpi.protocol.rpc.StreamSummary;
@@ -290,8 +291,71 @@ public final class Messenger {
         return e.getMessage();
     }
 
-    /** Sends what the outbox holds (oldest first), same package and key as the first try. */
+    /**
+     * Sends what the outbox holds (oldest first), same package and key as the first try, then
+     * carries what was written on the device's screen ({@link #carryDeviceOutbox}).
+     */
     public synchronized int flushOutbox() {
+        int sent = flushLocalOutbox();
+        return sent < 0 ? 0 : sent + carryDeviceOutbox(false);
+    }
+
+    /**
+     * Carries the packages sealed on the device from text written on its screen (DESIGN section 8,
+     * "write on the device") through the relay: ciphertext only, the text never reaches this
+     * laptop. Each goes out under an idempotency key derived from the package itself, so a crash
+     * between the relay taking it and the device hearing so sends it again as the same message;
+     * the device forgets a package only once the relay has it. {@code loud}: say when the device
+     * cannot be asked (an explicit {@code otpi outbox}); otherwise such a pickup is silent.
+     * Returns how many were carried.
+     */
+    public synchronized int carryDeviceOutbox(boolean loud) {
+        List<OutboxEntry> waiting;
+        try {
+            waiting = device.outbox();
+        } catch (IOException e) {
+            if (loud) {
+                print("Cannot ask the device for messages written on it: " + e.getMessage());
+            }
+            return 0;
+        }
+        int carried = 0;
+        for (OutboxEntry e : waiting) {
+            String to = e.to();
+            try {
+                long ref = relay.send(to, e.packageData(), deviceKey(e));
+                String id = History.id(History.OUT, e.index(), e.contact());
+                if (home.history().find(id).isEmpty()) {
+                    home.history().append(new History.Entry(id, History.OUT, e.contact(), to, e.index(),
+                            System.currentTimeMillis(), null, null, List.of(), true));
+                }
+                device.outboxAck(e.id());
+                print("Carried the message written on the device for " + SafeText.escape(to) + " (pad " + e.index()
+                        + ", ref " + ref + "): its text never left the device.");
+                carried++;
+            } catch (RelayUnreachableException x) {
+                print((waiting.size() - carried) + " message(s) written on the device wait there: " + x.getMessage());
+                return carried;
+            } catch (IOException x) {
+                print("The message written on the device for " + SafeText.escape(to) + " waits there: "
+                        + (x instanceof RelayRefusedException ? relayProblem(x, to) : x.getMessage()));
+            }
+        }
+        return carried;
+    }
+
+    /** The relay idempotency key of a package written on the device: the same package, the same key. */
+    static String deviceKey(OutboxEntry e) {
+        java.security.MessageDigest d = org.otpi.protocol.rpc.FileFingerprint.digest();
+        d.update("otpi device outbox\0".getBytes(StandardCharsets.US_ASCII));
+        d.update(e.id().getBytes(StandardCharsets.US_ASCII));
+        d.update((byte) 0);
+        d.update(e.packageData().getBytes(StandardCharsets.US_ASCII));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(d.digest(), 16));
+    }
+
+    /** The laptop's own outbox; -1 when the relay cannot be reached. */
+    private int flushLocalOutbox() {
         List<Outbox.Item> items;
         try {
             items = home.outbox().items();
@@ -309,7 +373,7 @@ public final class Messenger {
                 sent++;
             } catch (RelayUnreachableException e) {
                 print((items.size() - sent) + " sealed message(s) still wait in the outbox: " + e.getMessage());
-                return sent;
+                return -1;
             } catch (IOException e) {
                 print("The " + item.what() + " for " + item.to() + " sealed earlier is still not delivered: "
                         + relayProblem(e, item.to()) + " (it stays in the outbox)");
@@ -415,6 +479,9 @@ public final class Messenger {
 
     private boolean receiveMessage(RelayMessage m, String contact, byte[] pkg) throws IOException {
         OpenResponse o = device.open(contact, pkg);
+        if (o.shownOnDevice()) {
+            return receiveOnDevice(m, contact, o);
+        }
         String text = new String(Base64.getDecoder().decode(o.message()), StandardCharsets.UTF_8);
         String id = History.id(History.IN, o.index(), contact);
         History.Entry entry = o.repeat() ? home.history().find(id).orElse(null) : null;
@@ -435,6 +502,34 @@ public final class Messenger {
             home.received(m.ref(), null);
         }
         confirm(contact, o.index());
+        ack(m.ref());
+        if (!show) {
+            return false;
+        }
+        for (String w : entry.warnings()) {
+            print(warning(w, SafeText.escape(m.from())));
+        }
+        return display(entry);
+    }
+
+    /**
+     * The device kept the message for its own screen (the contact's setting, or the person's
+     * "read here" there): this laptop records that it came, never its text, and shows where to
+     * read it. Nothing to confirm: the device keeps it in its vault.
+     */
+    private boolean receiveOnDevice(RelayMessage m, String contact, OpenResponse o) throws IOException {
+        String id = History.id(History.IN, o.index(), contact);
+        History.Entry entry = home.history().find(id).orElse(null);
+        boolean show;
+        if (entry == null) {
+            entry = home.history().append(new History.Entry(id, History.IN, contact, m.from(), o.index(),
+                    System.currentTimeMillis(), null, null, o.warnings(), true));
+            home.received(m.ref(), id);
+            show = true;
+        } else {
+            show = home.list(ClientHome.UNSHOWN).contains(id);
+            home.received(m.ref(), null);
+        }
         ack(m.ref());
         if (!show) {
             return false;
@@ -566,6 +661,11 @@ public final class Messenger {
     static List<String> render(History.Entry e, int width) {
         String who = History.IN.equals(e.dir()) ? e.peer() : "you -> " + e.peer();
         String header = SafeText.header(Instant.ofEpochMilli(e.time()), e.index(), who);
+        if (e.onDevice()) {
+            return List.of(header + (History.IN.equals(e.dir())
+                    ? " (read on the device only: its text is on the device's screen, never on this laptop)"
+                    : " (written on the device: its text never reached this laptop)"));
+        }
         if (e.file() != null) {
             long size = -1;
             try {

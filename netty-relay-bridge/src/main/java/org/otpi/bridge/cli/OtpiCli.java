@@ -33,11 +33,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "otpi", mixinStandardHelpOptions = true, version = OtpiCli.VERSION,
         description = "OTPi laptop client: chat and files through your OTPi device.",
         subcommands = {OtpiCli.Pair.class, StatusCommand.class, OtpiCli.Contacts.class, OtpiCli.Chat.class,
-                OtpiCli.Send.class, OtpiCli.Inbox.class, HistoryCommand.class, FileCommands.SealFile.class,
+                OtpiCli.Send.class, OtpiCli.Inbox.class, OtpiCli.OutboxCommand.class, HistoryCommand.class,
+                FileCommands.SealFile.class,
                 FileCommands.OpenFile.class, AutoComplete.GenerateCompletion.class})
 public final class OtpiCli implements Callable<Integer> {
     public static final String VERSION = "otpi 0.1.0 (device RPC v1)";
     static final URI DEFAULT_DEVICE = URI.create("http://127.0.0.1:8470");
+    /** How often a running chat asks the device for messages written on its screen. */
+    static final long DEVICE_OUTBOX_POLL_MS = 2000;
 
     @Spec
     CommandSpec spec;
@@ -367,6 +370,41 @@ public final class OtpiCli implements Callable<Integer> {
         }
     }
 
+    @Command(name = "outbox", mixinStandardHelpOptions = true,
+            description = {"Carry what waits to go out: messages written on the device's screen (sealed there; this",
+                    "laptop only sees their packages) and this laptop's own sealed messages the relay has not taken.",
+                    "'chat' and 'inbox' do this by themselves."})
+    static final class OutboxCommand implements Callable<Integer> {
+        @ParentCommand
+        OtpiCli root;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = root.out();
+            ClientHome h = root.openHome();
+            DeviceClient device = root.device(h);
+            try (RelayApi relay = root.relay(h, device)) {
+                Messenger messenger = new Messenger(device, relay, h, out);
+                int carried = messenger.flushOutbox();
+                int left = h.outbox().items().size();
+                int onDevice;
+                try {
+                    onDevice = device.outbox().size();
+                } catch (IOException e) {
+                    out.println("device: " + e.getMessage());
+                    out.flush();
+                    return 1;
+                }
+                out.println(carried + " carried to the relay; " + left + " still wait on this laptop, " + onDevice
+                        + " written on the device still wait there.");
+                out.flush();
+                return left == 0 && onDevice == 0 ? 0 : 1;
+            } catch (IOException e) {
+                return failed(out, "outbox", e);
+            }
+        }
+    }
+
     @Command(name = "chat", mixinStandardHelpOptions = true, description = "Interactive chat with live receive.")
     static final class Chat implements Callable<Integer> {
         @ParentCommand
@@ -394,7 +432,17 @@ public final class OtpiCli implements Callable<Integer> {
                     t.setDaemon(true);
                     return t;
                 });
-                try (AutoCloseable live = relay.subscribe(h.lastRef(), m -> opener.execute(() -> messenger.receive(m)))) {
+                // Messages written on the device's screen go out while the chat runs.
+                java.util.concurrent.ScheduledExecutorService poll = java.util.concurrent.Executors
+                        .newSingleThreadScheduledExecutor(r -> {
+                            Thread t = new Thread(r, "otpi-device-outbox");
+                            t.setDaemon(true);
+                            return t;
+                        });
+                poll.scheduleWithFixedDelay(() -> opener.execute(() -> messenger.carryDeviceOutbox(false)),
+                        DEVICE_OUTBOX_POLL_MS, DEVICE_OUTBOX_POLL_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                try (AutoCloseable live = relay.subscribe(h.lastRef(), m -> opener.execute(() -> messenger.receive(m)));
+                     AutoCloseable polling = poll::shutdownNow) {
                     String line;
                     while ((line = lines.readLine("> ")) != null) {
                         if (!session.handle(line)) {

@@ -75,6 +75,17 @@ final class StatusCommand implements Callable<Integer> {
                 ok = false;
             }
         }
+        if (deviceUp && token != null) {
+            try {
+                int written = device.outbox().size();
+                if (written > 0) {
+                    out.println("device    " + written + " message(s) written on the device wait to be carried: 'otpi outbox'"
+                            + " (chat and inbox do it by themselves)");
+                }
+            } catch (IOException e) {
+                // said above (locked, not paired)
+            }
+        }
         int waiting = h.outbox().items().size();
         out.println("outbox    " + (waiting == 0 ? "empty" : waiting + " sealed message(s) wait for the relay"
                 + " (sent with the next send, inbox or chat)"));

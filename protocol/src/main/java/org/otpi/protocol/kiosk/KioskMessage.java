@@ -31,6 +31,13 @@ import java.util.List;
         @Type(value = KioskMessage.Revoke.class, name = "revoke"),
         @Type(value = KioskMessage.RevokeClient.class, name = "revoke-client"),
         @Type(value = KioskMessage.Decide.class, name = "decide"),
+        @Type(value = KioskMessage.GetInbox.class, name = "inbox"),
+        @Type(value = KioskMessage.ReadMessage.class, name = "read-message"),
+        @Type(value = KioskMessage.DestroyMessage.class, name = "destroy-message"),
+        @Type(value = KioskMessage.SetKeep.class, name = "set-keep"),
+        @Type(value = KioskMessage.Compose.class, name = "compose"),
+        @Type(value = KioskMessage.SetReadOnDevice.class, name = "set-read-on-device"),
+        @Type(value = KioskMessage.SkipAhead.class, name = "skip-ahead"),
         @Type(value = KioskMessage.Done.class, name = "done"),
         @Type(value = KioskMessage.UnlockReply.class, name = "unlock-reply"),
         @Type(value = KioskMessage.StatusReply.class, name = "status-reply"),
@@ -40,6 +47,9 @@ import java.util.List;
         @Type(value = KioskMessage.Progress.class, name = "progress"),
         @Type(value = KioskMessage.ExchangeSent.class, name = "exchange-sent"),
         @Type(value = KioskMessage.ExchangeReceived.class, name = "exchange-received"),
+        @Type(value = KioskMessage.InboxReply.class, name = "inbox-reply"),
+        @Type(value = KioskMessage.MessageText.class, name = "message-text"),
+        @Type(value = KioskMessage.Composed.class, name = "composed"),
         @Type(value = KioskMessage.ApprovalPrompt.class, name = "approval"),
         @Type(value = KioskMessage.ApprovalClosed.class, name = "approval-closed"),
         @Type(value = KioskMessage.Changed.class, name = "changed"),
@@ -217,8 +227,67 @@ public sealed interface KioskMessage {
     record RevokeClient(long id, String client) implements Request {
     }
 
-    /** The person's answer to {@link ApprovalPrompt} requestId. */
-    record Decide(long id, String requestId, boolean approve) implements Request {
+    /**
+     * The person's answer to {@link ApprovalPrompt} requestId. {@code onDevice}: approved, and the
+     * opened message is shown on this screen only, never handed to the laptop (an open's "read
+     * here" choice; ignored for other operations).
+     */
+    record Decide(long id, String requestId, boolean approve, boolean onDevice) implements Request {
+        @com.fasterxml.jackson.annotation.JsonCreator
+        public Decide {
+        }
+
+        public Decide(long id, String requestId, boolean approve) {
+            this(id, requestId, approve, false);
+        }
+    }
+
+    /** The messages kept to be read on this screen (DESIGN section 8, "read on the device"). */
+    record GetInbox(long id) implements Request {
+    }
+
+    /** The text of the kept message {@code messageId}; answered by {@link MessageText}. */
+    record ReadMessage(long id, String messageId) implements Request {
+    }
+
+    /** Destroys the kept message {@code messageId} (overwritten on the medium). */
+    record DestroyMessage(long id, String messageId) implements Request {
+    }
+
+    /**
+     * How long messages read on the device are kept from now on: {@code minutes} after they
+     * arrive, 0 = until the person destroys them.
+     */
+    record SetKeep(long id, long minutes) implements Request {
+        /** Longest keep the screen offers: a year. */
+        public static final long MAX_MINUTES = 366L * 24 * 60;
+    }
+
+    /**
+     * Seals {@code text}, written on this screen, for {@code contact} ("write on the device"): the
+     * package waits on the device until the laptop carries it (ciphertext only). Answered by
+     * {@link Composed}. {@link #toString()} hides the text.
+     */
+    record Compose(long id, String contact, String text) implements Request {
+        /** Longest text written on the screen, in UTF-8 bytes. */
+        public static final int MAX_TEXT = 16 * 1024;
+
+        @Override
+        public String toString() {
+            return "Compose[id=" + id + ", contact=" + contact + ", text=<" + (text == null ? 0 : text.length())
+                    + " chars>]";
+        }
+    }
+
+    /** Whether messages from {@code contact} are read on this screen only (a setting of the contact). */
+    record SetReadOnDevice(long id, String contact, boolean on) implements Request {
+    }
+
+    /**
+     * Moves {@code contact}'s send cursor {@code bytes} ahead, destroying that pad unused: ends a
+     * restored pad's receive-only state (issue 11). The person chose the amount on the screen.
+     */
+    record SkipAhead(long id, String contact, long bytes) implements Request {
     }
 
     // ---- replies ---------------------------------------------------------------------------
@@ -285,23 +354,87 @@ public sealed interface KioskMessage {
         }
     }
 
+    /**
+     * The kept messages, oldest first, with {@code outgoing} packages written here that the
+     * laptop has not carried yet and the keep setting ({@code keepMinutes}, 0 = until destroyed).
+     */
+    record InboxReply(long id, List<Views.DeviceMessage> messages, int outgoing, long keepMinutes) implements Reply {
+        public InboxReply {
+            messages = List.copyOf(messages);
+        }
+    }
+
+    /**
+     * A kept message's text, base64 of its bytes exactly as received (the screen makes control
+     * characters visible). Travels only on this socket; {@link #toString()} hides it.
+     */
+    record MessageText(long id, String messageId, String contact, String text) implements Reply {
+        @Override
+        public String toString() {
+            return "MessageText[id=" + id + ", messageId=" + messageId + ", text=<hidden>]";
+        }
+    }
+
+    /** A message written here is sealed: {@code padUsed} bytes at {@code index}, waiting for the laptop. */
+    record Composed(long id, String contact, long padUsed, long index, long sendRemaining) implements Reply {
+    }
+
     // ---- pushes ----------------------------------------------------------------------------
 
     /**
-     * Asks the person to approve one use of pad (DESIGN law 5). Deny is assumed at deadline.
+     * Asks the person to approve one use of pad (DESIGN law 5). Deny is assumed at deadline. What
+     * the screen shows comes from the device, not from the laptop's words (DESIGN section 8): the
+     * contact as the vault names it, the text that will be sealed, the file's fingerprint.
      *
-     * @param operation one of SEAL, OPEN, SEAL_FILE, OPEN_FILE
+     * @param contact       the contact as the vault names it
+     * @param contactId     the contact's id (their relay user name), as the vault knows it
+     * @param operation     one of SEAL, OPEN, SEAL_FILE, OPEN_FILE
+     * @param messageLength the message's length in bytes: for a seal the text's, for an open the
+     *                      one the package declares (an upper bound when {@code lengthUpTo}),
+     *                      for a file its size
+     * @param lengthUpTo    {@code messageLength} is an upper bound (a length-padded package, a
+     *                      sealed file's size)
+     * @param text          base64 of exactly the bytes to be sealed (SEAL), else empty
+     * @param fileName      a file's name as the laptop gives it (SEAL_FILE), else empty
+     * @param fingerprint   the first 64 bits of the SHA-256 of the file to seal, grouped as the
+     *                      laptop prints it ({@code 3f2a 9c01 77be 0d4e}); the device checks the
+     *                      streamed file against the whole hash before the package is complete
+     * @param readOnDevice  messages from this contact are read on this screen only (its setting)
      */
-    record ApprovalPrompt(String requestId, String client, String contact, String operation,
-                          long messageLength, long padBytes, long padRemainingAfter,
-                          long deadlineEpochMillis) implements Push {
+    record ApprovalPrompt(String requestId, String client, String contact, String contactId, String operation,
+                          long messageLength, boolean lengthUpTo, long padBytes, long padRemainingAfter,
+                          long deadlineEpochMillis, String text, String fileName, String fingerprint,
+                          boolean readOnDevice) implements Push {
+
+        @com.fasterxml.jackson.annotation.JsonCreator
+        public ApprovalPrompt {
+        }
+
+        /** A prompt that shows no content (tests and figures). */
+        public ApprovalPrompt(String requestId, String client, String contact, String operation, long messageLength,
+                              long padBytes, long padRemainingAfter, long deadlineEpochMillis) {
+            this(requestId, client, contact, contact, operation, messageLength, false, padBytes, padRemainingAfter,
+                    deadlineEpochMillis, "", "", "", false);
+        }
+
+        @Override
+        public String toString() {
+            return "ApprovalPrompt[requestId=" + requestId + ", client=" + client + ", operation=" + operation
+                    + ", messageLength=" + messageLength + ", padBytes=" + padBytes + ", text=<hidden>]";
+        }
     }
 
-    /** The prompt is over: decided here, elsewhere (buttons), timed out or withdrawn. */
+    /**
+     * The prompt is over: decided here, elsewhere (buttons), timed out or withdrawn. {@code reason}
+     * is one of approved, denied, timeout, withdrawn, {@link #LAPTOP_GONE}, kiosk disconnected,
+     * shutdown.
+     */
     record ApprovalClosed(String requestId, boolean approved, String reason) implements Push {
+        /** The laptop that asked went away before anyone answered: nothing was done. */
+        public static final String LAPTOP_GONE = "laptop disconnected";
     }
 
-    /** Something the kiosk shows changed: one of status, contacts, log, grants. */
+    /** Something the kiosk shows changed: one of status, contacts, log, grants, inbox. */
     record Changed(String what) implements Push {
     }
 

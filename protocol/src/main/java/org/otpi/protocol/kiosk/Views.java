@@ -17,13 +17,37 @@ public final class Views {
      * @param lowPad           remaining send pad is under the low-pad threshold
      * @param source           where the pad came from: {@code hrng+kernel}, {@code kernel}, {@code imported}
      * @param expired          the pad was retired (no further seals)
+     * @param remoteId         the contact's id (their relay user name)
+     * @param receiveOnly      restored from a backup on a new SD card: it opens, and seals again
+     *                         after the contact's next message or a skip ahead on this screen
+     * @param readOnDevice     messages from this contact are read on this screen only
      */
     public record Contact(String contact, String padId, long sendRemaining, long sendTotal,
                           long receiveRemaining, long receiveTotal, boolean lowPad, String source,
-                          boolean expired) {
+                          boolean expired, String remoteId, boolean receiveOnly, boolean readOnDevice) {
+        @JsonCreator
         public Contact {
             Objects.requireNonNull(contact, "contact");
+            Objects.requireNonNull(remoteId, "remoteId");
         }
+
+        /** A contact whose id is its name, neither receive-only nor read on the device. */
+        public Contact(String contact, String padId, long sendRemaining, long sendTotal, long receiveRemaining,
+                       long receiveTotal, boolean lowPad, String source, boolean expired) {
+            this(contact, padId, sendRemaining, sendTotal, receiveRemaining, receiveTotal, lowPad, source, expired,
+                    contact, false, false);
+        }
+    }
+
+    /**
+     * A message kept in the vault to be read on this screen only; its text comes with
+     * {@link KioskMessage.ReadMessage}.
+     *
+     * @param receivedAt epoch millis
+     * @param expiresAt  epoch millis when the device destroys it, 0 = kept until destroyed here
+     * @param length     bytes of text
+     */
+    public record DeviceMessage(String id, String contact, long receivedAt, long expiresAt, int length) {
     }
 
     /** A site-link tunnel and its key material left. */

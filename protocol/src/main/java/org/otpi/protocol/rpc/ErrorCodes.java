@@ -36,6 +36,23 @@ public final class ErrorCodes {
     public static final String REPLAY = "replay";
     /** {@code /open/confirm} for an index the device never opened from that contact. */
     public static final String UNKNOWN_MESSAGE = "unknown_message";
+    /**
+     * Messages from this contact are read on the device's screen only, and this device has no
+     * screen (buttons only): it cannot open them for anyone.
+     */
+    public static final String NO_SCREEN = "no_screen";
+    /**
+     * A file from a contact whose messages are read on the device's screen only: a file cannot be
+     * shown there, and handing it to the laptop would undo the setting (turn it off on the device
+     * to open files from that contact).
+     */
+    public static final String READ_ON_DEVICE = "read_on_device";
+    /**
+     * A streamed file did not match the SHA-256 fingerprint the person approved: the device
+     * stopped before the package was complete (no usable package; the pad it had reserved is
+     * destroyed unused).
+     */
+    public static final String FINGERPRINT_MISMATCH = "fingerprint_mismatch";
     /** {@code /pair/finish} with a wrong code; the same pairing still takes another try. */
     public static final String WRONG_CODE = "wrong_code";
 

@@ -16,9 +16,19 @@ import java.util.List;
  * @param receiveRemaining pad bytes the contact may still use towards us
  * @param index            the pad index the package used (what the client confirms)
  * @param repeat           this package was opened before and this is the device's kept copy
+ * @param shownOnDevice    the message is read on the device's screen only (the contact's setting
+ *                         or the person's choice there): {@code message} is empty, the laptop
+ *                         never gets its text; there is nothing to confirm
  */
-public record OpenResponse(String message, List<String> warnings, long receiveRemaining, long index, boolean repeat) {
+public record OpenResponse(String message, List<String> warnings, long receiveRemaining, long index, boolean repeat,
+                           boolean shownOnDevice) {
+    @com.fasterxml.jackson.annotation.JsonCreator
     public OpenResponse {
         warnings = List.copyOf(warnings);
+    }
+
+    /** An opened message handed to the laptop. */
+    public OpenResponse(String message, List<String> warnings, long receiveRemaining, long index, boolean repeat) {
+        this(message, warnings, receiveRemaining, index, repeat, false);
     }
 }

@@ -54,6 +54,72 @@ class KioskCodecTest {
     }
 
     @Test
+    void trustedScreenMessages_roundTrip_andTheirTextNeverReachesToString() throws IOException {
+        String text = java.util.Base64.getEncoder().encodeToString("meet at 11".getBytes(StandardCharsets.UTF_8));
+        List<KioskMessage> all = List.of(
+                new ApprovalPrompt("r", "laptop", "bob", "bob-pi", "SEAL", 10, false, 42, 900, 5, text, "", "", false),
+                new ApprovalPrompt("r", "laptop", "bob", "bob-pi", "SEAL_FILE", 99, false, 131, 900, 5, "", "a.pdf",
+                        "3f2a 9c01 77be 0d4e", false),
+                new Decide(1, "r", true, true), new Decide(2, "r", false),
+                new GetInbox(3), new ReadMessage(4, "0a1b"), new DestroyMessage(5, "0a1b"), new SetKeep(6, 60),
+                new Compose(7, "bob", "meet at 11"), new SetReadOnDevice(8, "bob", true), new SkipAhead(9, "bob", 4096),
+                new InboxReply(3, List.of(new Views.DeviceMessage("0a1b", "bob", 5, 0, 10)), 1, 10_080),
+                new MessageText(4, "0a1b", "bob", text), new Composed(7, "bob", 42, 16, 900),
+                new ContactsReply(10, List.of(new Views.Contact("bob", "ab", 1, 2, 3, 4, false, "imported", false, "bob-pi",
+                        true, true))),
+                new ApprovalClosed("r", false, ApprovalClosed.LAPTOP_GONE), new Changed("inbox"));
+        for (KioskMessage m : all) {
+            String line = KioskCodec.encode(m);
+            assertEquals(m, KioskCodec.decode(line), line);
+            assertFalse(m.toString().contains("meet at 11") || m.toString().contains(text), m.toString());
+        }
+        // Decide without onDevice, a prompt without its content fields: refused (strict, both ship together)
+        assertThrows(IOException.class, () -> KioskCodec.decode("{\"type\":\"decide\",\"id\":1,\"requestId\":\"r\",\"approve\":true}"));
+        assertThrows(IOException.class, () -> KioskCodec.decode("{\"type\":\"approval\",\"requestId\":\"r\",\"client\":\"c\","
+                + "\"contact\":\"a\",\"operation\":\"SEAL\",\"messageLength\":1,\"padBytes\":33,\"padRemainingAfter\":0,"
+                + "\"deadlineEpochMillis\":5}"));
+    }
+
+    @Test
+    void visibleText_marksEverythingThatWouldNotShowItself() {
+        String[][] table = {
+                // input (Java escapes)              shown
+                {"plain text", "plain text"},
+                {"two\nlines", "two↵\nlines"},
+                {"tab\tcr\r", "tab\\tcr\\r"},
+                {"esc\u001b[2J", "esc\\x1b[2J"},
+                {"del\u007f c1\u0085", "del\\x7f c1\\x85"},
+                {"bidi\u202eevil", "bidi\\u202eevil"},
+                {"zw\u200bj", "zw\\u200bj"},
+                {"nbsp\u00a0em\u2003", "nbsp\\u00a0em\\u2003"},
+                {"ls\u2028ps\u2029", "ls\\u2028ps\\u2029"},
+                {"bom\ufeff", "bom\\ufeff"},
+                {"hangul\u3164filler", "hangul\\u3164filler"},
+                {"emoji \ud83d\ude00 ok", "emoji \ud83d\ude00 ok"},
+                {"accents é ü ñ", "accents é ü ñ"},
+                {"typed \\x1b stays", "typed \\x1b stays"},
+        };
+        for (String[] row : table) {
+            assertEquals(row[1], VisibleText.plain(row[0].getBytes(StandardCharsets.UTF_8)), row[0]);
+        }
+        // a typed backslash is text, an escape is a mark: the screen draws them apart
+        List<VisibleText.Run> runs = VisibleText.runs("a\\x1b\u001bb".getBytes(StandardCharsets.UTF_8));
+        assertEquals(List.of(new VisibleText.Run("a\\x1b", false), new VisibleText.Run("\\x1b", true),
+                new VisibleText.Run("b", false)), runs);
+        // bytes that are not UTF-8, one mark each
+        assertEquals("ok\\xff\\xfe!", VisibleText.plain(new byte[] {'o', 'k', (byte) 0xff, (byte) 0xfe, '!'}));
+        assertEquals("cut\\xe2\\x82", VisibleText.plain(new byte[] {'c', 'u', 't', (byte) 0xe2, (byte) 0x82}));
+        assertEquals(3, VisibleText.lines("a\nb\nc".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("bob\\nmallory", VisibleText.name("bob\nmallory"));
+        // 10,000 control characters: bounded runs, nothing lost
+        byte[] many = new byte[10_000];
+        java.util.Arrays.fill(many, (byte) 1);
+        List<VisibleText.Run> capped = VisibleText.runs(many);
+        assertTrue(capped.size() <= VisibleText.MAX_RUNS);
+        assertEquals("\\x01".repeat(10_000), String.join("", capped.stream().map(VisibleText.Run::text).toList()));
+    }
+
+    @Test
     void secrets_roundTripButNeverReachToString() throws IOException {
         String line = KioskCodec.encode(new PairingCode("laptop", "00731234", 99));
         assertEquals("{\"type\":\"pairing-code\",\"client\":\"laptop\",\"code\":\"00731234\",\"expiresEpochMillis\":99}", line);

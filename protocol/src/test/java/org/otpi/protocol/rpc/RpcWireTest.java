@@ -21,8 +21,19 @@ class RpcWireTest {
         assertEquals(s, RpcJson.mapper().readValue(json, SealResponse.class));
         OpenResponse o = new OpenResponse("aGk=", List.of("SKIP"), 10, 4096, true);
         String open = RpcJson.mapper().writeValueAsString(o);
-        assertEquals("{\"message\":\"aGk=\",\"warnings\":[\"SKIP\"],\"receiveRemaining\":10,\"index\":4096,\"repeat\":true}", open);
+        assertEquals("{\"message\":\"aGk=\",\"warnings\":[\"SKIP\"],\"receiveRemaining\":10,\"index\":4096,\"repeat\":true,"
+                + "\"shownOnDevice\":false}", open);
         assertEquals(o, RpcJson.mapper().readValue(open, OpenResponse.class));
+        OpenResponse onDevice = new OpenResponse("", List.of(), 10, 4096, false, true);
+        assertEquals(onDevice, RpcJson.mapper().readValue(RpcJson.mapper().writeValueAsString(onDevice), OpenResponse.class));
+        OutboxResponse box = new OutboxResponse(List.of(new OutboxEntry("0a1b", "bob", "bob-pi", "AAEC", 16, 1700000000000L)));
+        String boxJson = RpcJson.mapper().writeValueAsString(box);
+        assertEquals("{\"packages\":[{\"id\":\"0a1b\",\"contact\":\"bob\",\"to\":\"bob-pi\",\"packageData\":\"AAEC\","
+                + "\"index\":16,\"createdAt\":1700000000000}]}", boxJson);
+        assertEquals(box, RpcJson.mapper().readValue(boxJson, OutboxResponse.class));
+        assertEquals("{\"id\":\"0a1b\"}", RpcJson.mapper().writeValueAsString(new OutboxAckRequest("0a1b")));
+        assertEquals(new OutboxAckResponse("0a1b", true),
+                RpcJson.mapper().readValue("{\"id\":\"0a1b\",\"forgotten\":true}", OutboxAckResponse.class));
         OpenConfirmRequest c = new OpenConfirmRequest("alice", 4096);
         String confirm = RpcJson.mapper().writeValueAsString(c);
         assertEquals("{\"contact\":\"alice\",\"index\":4096}", confirm);
@@ -40,6 +51,19 @@ class RpcWireTest {
             assertThrows(IOException.class, () -> RpcJson.mapper().readValue(bad, SealRequest.class), bad);
         }
         assertThrows(IOException.class, () -> RpcJson.mapper().readValue("{\"padUsed\":\"37\"}", SealResponse.class));
+    }
+
+    @Test
+    void fileFingerprint_shortFormIsTheFirst64BitsGrouped_andOnlyAHashIsAccepted() throws Exception {
+        // SHA-256("abc"), FIPS 180-2 appendix B.1
+        String abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assertEquals(abc, FileFingerprint.sha256(new ByteArrayInputStream("abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
+        assertEquals("ba78 16bf 8f01 cfea", FileFingerprint.shortForm(abc));
+        assertEquals("ba78 16bf 8f01 cfea", FileFingerprint.shortForm(abc.toUpperCase(java.util.Locale.ROOT)));
+        for (String bad : new String[] {null, "", abc.substring(1), abc + "0", abc.replace('a', 'g')}) {
+            assertFalse(FileFingerprint.isHash(bad), String.valueOf(bad));
+            assertThrows(IllegalArgumentException.class, () -> FileFingerprint.shortForm(bad));
+        }
     }
 
     @Test
