@@ -68,19 +68,19 @@ class TunnelNetnsEndToEndTest {
                 "needs root and /dev/net/tun");
         dir = Files.createTempDirectory("otpi-tunnel-e2e");
         cleanNamespaces();
-        sh("ip", "netns", "add", nsA);
-        sh("ip", "netns", "add", nsB);
-        sh("ip", "link", "add", "va" + suffix, "type", "veth", "peer", "name", "vb" + suffix);
-        sh("ip", "link", "set", "va" + suffix, "netns", nsA);
-        sh("ip", "link", "set", "vb" + suffix, "netns", nsB);
-        sh("ip", "-n", nsA, "addr", "add", "10.99.0.1/24", "dev", "va" + suffix);
-        sh("ip", "-n", nsB, "addr", "add", "10.99.0.2/24", "dev", "vb" + suffix);
-        sh("ip", "-n", nsB, "addr", "add", "10.99.0.3/24", "dev", "vb" + suffix);
+        Netns.sh("ip", "netns", "add", nsA);
+        Netns.sh("ip", "netns", "add", nsB);
+        Netns.sh("ip", "link", "add", "va" + suffix, "type", "veth", "peer", "name", "vb" + suffix);
+        Netns.sh("ip", "link", "set", "va" + suffix, "netns", nsA);
+        Netns.sh("ip", "link", "set", "vb" + suffix, "netns", nsB);
+        Netns.sh("ip", "-n", nsA, "addr", "add", "10.99.0.1/24", "dev", "va" + suffix);
+        Netns.sh("ip", "-n", nsB, "addr", "add", "10.99.0.2/24", "dev", "vb" + suffix);
+        Netns.sh("ip", "-n", nsB, "addr", "add", "10.99.0.3/24", "dev", "vb" + suffix);
         for (String ns : List.of(nsA, nsB)) {
-            sh("ip", "-n", ns, "link", "set", "lo", "up");
+            Netns.sh("ip", "-n", ns, "link", "set", "lo", "up");
         }
-        sh("ip", "-n", nsA, "link", "set", "va" + suffix, "up");
-        sh("ip", "-n", nsB, "link", "set", "vb" + suffix, "up");
+        Netns.sh("ip", "-n", nsA, "link", "set", "va" + suffix, "up");
+        Netns.sh("ip", "-n", nsB, "link", "set", "vb" + suffix, "up");
 
         byte[] material = new byte[20_000 * ProtocolConstants.SLOT_SIZE];
         new java.security.SecureRandom().nextBytes(material);
@@ -96,11 +96,11 @@ class TunnelNetnsEndToEndTest {
         capture = dir.resolve("capture.bin");
         relay = spawn(logRelay, nsB, E2eRelay.class, "10.99.0.1:7000", "10.99.0.2:7000", "10.99.0.2:7001",
                 "10.99.0.2:7002", "10.99.0.3:0", capture.toString());
-        awaitLine(logRelay, "relay ready", 30);
+        Netns.awaitLine(logRelay, "relay ready", 30);
         tunnelB = spawn(logB, nsB, TunnelMain.class, "--config", dir.resolve("b.conf").toString());
         tunnelA = spawn(logA, nsA, TunnelMain.class, "--config", dir.resolve("a.conf").toString());
-        awaitLine(logA, "tunnel handshake complete", 60);
-        awaitLine(logB, "tunnel handshake complete", 60);
+        Netns.awaitLine(logA, "tunnel handshake complete", 60);
+        Netns.awaitLine(logB, "tunnel handshake complete", 60);
     }
 
     private void writeConfig(String name, String role, String local, String peer, String tun, String side, String id,
@@ -135,21 +135,16 @@ class TunnelNetnsEndToEndTest {
     }
 
     private void cleanNamespaces() throws Exception {
-        for (String ns : List.of(nsA, nsB)) {
-            if (Files.exists(Path.of("/run/netns", ns))) {
-                new ProcessBuilder("ip", "netns", "pids", ns).redirectErrorStream(true).start().waitFor();
-                runQuiet("ip", "netns", "del", ns);
-            }
-        }
+        Netns.delete(nsA, nsB);
     }
 
     @Test
     @Order(1)
     void pingAcrossTheTunnel_bothWays() throws Exception {
-        assertEquals(0, run(30, "ip", "netns", "exec", nsA, "ping", "-c", "3", "-i", "0.2", "-W", "3", "10.0.0.2"));
-        assertEquals(0, run(30, "ip", "netns", "exec", nsB, "ping", "-c", "3", "-i", "0.2", "-W", "3", "10.0.0.1"));
+        assertEquals(0, Netns.run(30, "ip", "netns", "exec", nsA, "ping", "-c", "3", "-i", "0.2", "-W", "3", "10.0.0.2"));
+        assertEquals(0, Netns.run(30, "ip", "netns", "exec", nsB, "ping", "-c", "3", "-i", "0.2", "-W", "3", "10.0.0.1"));
         // MTU 1420 on the TUN: a full-size ping does not fragment the outer packet
-        assertEquals(0, run(30, "ip", "netns", "exec", nsA, "ping", "-c", "2", "-M", "do", "-s", "1392", "-W", "3",
+        assertEquals(0, Netns.run(30, "ip", "netns", "exec", nsA, "ping", "-c", "2", "-M", "do", "-s", "1392", "-W", "3",
                 "10.0.0.2"));
     }
 
@@ -169,7 +164,7 @@ class TunnelNetnsEndToEndTest {
         OutputStream ctl = relay.getOutputStream();
         ctl.write("attack\n".getBytes(StandardCharsets.US_ASCII));
         ctl.flush();
-        awaitLine(logRelay, "attack done", 30);
+        Netns.awaitLine(logRelay, "attack done", 30);
         // stats lines come every second; under load they may lag: poll for up to 20 s
         List<String> missing = new ArrayList<>();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -190,7 +185,7 @@ class TunnelNetnsEndToEndTest {
         } while (!missing.isEmpty() && System.nanoTime() < end);
         assertEquals(List.of(), missing, "attacks not counted");
         assertTrue(tunnelA.isAlive() && tunnelB.isAlive(), "a tunnel died under attack");
-        assertEquals(0, run(30, "ip", "netns", "exec", nsA, "ping", "-c", "3", "-i", "0.2", "-W", "3", "10.0.0.2"));
+        assertEquals(0, Netns.run(30, "ip", "netns", "exec", nsA, "ping", "-c", "3", "-i", "0.2", "-W", "3", "10.0.0.2"));
         transfer(5203, 5L * 1024 * 1024, 7, 60, null);
     }
 
@@ -214,7 +209,7 @@ class TunnelNetnsEndToEndTest {
         OutputStream ctl = relay.getOutputStream();
         ctl.write("flush\n".getBytes(StandardCharsets.US_ASCII));
         ctl.flush();
-        awaitLine(logRelay, "flushed", 30);
+        Netns.awaitLine(logRelay, "flushed", 30);
         Set<String> seen = new HashSet<>();
         int data = 0;
         List<String> dupes = new ArrayList<>();
@@ -247,14 +242,14 @@ class TunnelNetnsEndToEndTest {
     @Order(5)
     void sigterm_shutsDownCleanly_recordsState_removesTun() throws Exception {
         long pid = tunnelA.pid();
-        assertEquals(0, run(10, "kill", "-TERM", Long.toString(pid)));
+        assertEquals(0, Netns.run(10, "kill", "-TERM", Long.toString(pid)));
         assertTrue(tunnelA.waitFor(30, TimeUnit.SECONDS), "tunnel A did not stop on SIGTERM");
         assertEquals(143, tunnelA.exitValue(), "JVM exit status after SIGTERM");
-        awaitLine(logA, "tunnel down", 5);
+        Netns.awaitLine(logA, "tunnel down", 5);
         String state = Files.readString(dir.resolve("state-a").resolve(SequenceState.FILE));
         assertTrue(state.contains("txReserved="), state);
         assertTrue(!state.contains("txDestroyedBelow=0\n"), "destruction progress recorded: " + state);
-        assertTrue(run(10, "ip", "-n", nsA, "link", "show", "otpta" + suffix) != 0, "TUN left behind");
+        assertTrue(Netns.run(10, "ip", "-n", nsA, "link", "show", "otpta" + suffix) != 0, "TUN left behind");
     }
 
     /** Runs a sink in B and a source in A; returns the source's fields; asserts the digests match. */
@@ -263,7 +258,7 @@ class TunnelNetnsEndToEndTest {
         File sinkLog = dir.resolve("sink-" + port + ".log").toFile();
         File sourceLog = dir.resolve("source-" + port + ".log").toFile();
         Process sink = spawn(sinkLog, nsB, E2eTcp.class, "sink", "10.0.0.2", Integer.toString(port));
-        awaitLine(sinkLog, "sink listening", 30);
+        Netns.awaitLine(sinkLog, "sink listening", 30);
         Process source = spawn(sourceLog, nsA, E2eTcp.class, "source", "10.0.0.2", Integer.toString(port),
                 Long.toString(bytes), Long.toString(seed));
         if (midway != null) {
@@ -271,8 +266,8 @@ class TunnelNetnsEndToEndTest {
         }
         assertTrue(source.waitFor(timeoutSeconds, TimeUnit.SECONDS), "transfer did not finish in time");
         assertTrue(sink.waitFor(30, TimeUnit.SECONDS));
-        String src = awaitLine(sourceLog, "source ", 5);
-        String snk = awaitLine(sinkLog, "sink " + bytes, 5);
+        String src = Netns.awaitLine(sourceLog, "source ", 5);
+        String snk = Netns.awaitLine(sinkLog, "sink " + bytes, 5);
         String[] s = src.substring(src.indexOf("source ") + 7).trim().split(" ");
         String[] k = snk.substring(snk.indexOf("sink ") + 5).trim().split(" ");
         assertEquals(Long.toString(bytes), k[0], "bytes received");
@@ -281,29 +276,9 @@ class TunnelNetnsEndToEndTest {
     }
 
     private Process spawn(File log, String ns, Class<?> main, String... args) throws IOException {
-        List<String> cmd = ChildJvm.command(ns, main, args);
-        cmd.add(cmd.indexOf("-cp"), "-Xmx256m");
-        cmd.add(cmd.indexOf("-cp"), "-Dtinylog.writer=console");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log));
-        Process p = pb.start();
+        Process p = Netns.spawn(log, ns, main, args);
         processes.add(p);
         return p;
-    }
-
-    private static String awaitLine(File log, String needle, int seconds) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < end) {
-            if (log.exists()) {
-                for (String line : Files.readAllLines(log.toPath(), StandardCharsets.UTF_8)) {
-                    if (line.contains(needle)) {
-                        return line;
-                    }
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no '" + needle + "' in " + log + " within " + seconds + " s");
     }
 
     private static Map<String, Long> lastStats(File log) throws IOException {
@@ -335,27 +310,4 @@ class TunnelNetnsEndToEndTest {
         throw new AssertionError(key + " never above " + value);
     }
 
-    private static void sh(String... cmd) throws Exception {
-        int rc = run(30, cmd);
-        if (rc != 0) {
-            throw new IOException(String.join(" ", cmd) + " exited " + rc);
-        }
-    }
-
-    private static void runQuiet(String... cmd) throws Exception {
-        run(30, cmd);
-    }
-
-    private static int run(int seconds, String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return -1;
-        }
-        if (p.exitValue() != 0) {
-            System.out.println(String.join(" ", cmd) + ": " + out);
-        }
-        return p.exitValue();
-    }
 }

@@ -45,18 +45,18 @@ class TunnelOffloadNetnsTest {
                 "needs root and /dev/net/tun");
         dir = Files.createTempDirectory("otpi-tunnel-offload");
         cleanNamespaces();
-        sh("ip", "netns", "add", nsA);
-        sh("ip", "netns", "add", nsB);
-        sh("ip", "link", "add", vethA, "type", "veth", "peer", "name", "vob" + suffix);
-        sh("ip", "link", "set", vethA, "netns", nsA);
-        sh("ip", "link", "set", "vob" + suffix, "netns", nsB);
-        sh("ip", "-n", nsA, "addr", "add", "10.98.0.1/24", "dev", vethA);
-        sh("ip", "-n", nsB, "addr", "add", "10.98.0.2/24", "dev", "vob" + suffix);
+        Netns.sh("ip", "netns", "add", nsA);
+        Netns.sh("ip", "netns", "add", nsB);
+        Netns.sh("ip", "link", "add", vethA, "type", "veth", "peer", "name", "vob" + suffix);
+        Netns.sh("ip", "link", "set", vethA, "netns", nsA);
+        Netns.sh("ip", "link", "set", "vob" + suffix, "netns", nsB);
+        Netns.sh("ip", "-n", nsA, "addr", "add", "10.98.0.1/24", "dev", vethA);
+        Netns.sh("ip", "-n", nsB, "addr", "add", "10.98.0.2/24", "dev", "vob" + suffix);
         for (String ns : List.of(nsA, nsB)) {
-            sh("ip", "-n", ns, "link", "set", "lo", "up");
+            Netns.sh("ip", "-n", ns, "link", "set", "lo", "up");
         }
-        sh("ip", "-n", nsA, "link", "set", vethA, "up");
-        sh("ip", "-n", nsB, "link", "set", "vob" + suffix, "up");
+        Netns.sh("ip", "-n", nsA, "link", "set", vethA, "up");
+        Netns.sh("ip", "-n", nsB, "link", "set", "vob" + suffix, "up");
     }
 
     @AfterEach
@@ -92,10 +92,10 @@ class TunnelOffloadNetnsTest {
     void offloadsOnBothEnds_transferIntact_segmentsSplitAndJoined() throws Exception {
         File[] logs = startPair("offload=auto", "offload=auto");
         for (File log : logs) {
-            String line = awaitLine(log, "offloads:", 30);
+            String line = Netns.awaitLine(log, "offloads:", 30);
             assertTrue(line.contains("TUN TSO/GRO") && line.contains("UDP GSO on") && line.contains("UDP GRO on"), line);
         }
-        assertEquals(0, run(30, "ip", "netns", "exec", nsA, "ping", "-c", "2", "-M", "do", "-s", "1392", "-W", "3",
+        assertEquals(0, Netns.run(30, "ip", "netns", "exec", nsA, "ping", "-c", "2", "-M", "do", "-s", "1392", "-W", "3",
                 "10.0.3.2"));
         transfer(16L << 20, 11);
         String b = awaitStats(logs[1], "groJoined=", 20);
@@ -123,8 +123,8 @@ class TunnelOffloadNetnsTest {
     @Test
     void offloadsOffAtOneEnd_theTwoStillTalk() throws Exception {
         File[] logs = startPair("offload=off", "offload=auto");
-        assertTrue(awaitLine(logs[0], "offloads:", 30).contains("TUN off, UDP GSO off, UDP GRO off"));
-        assertEquals(0, run(30, "ip", "netns", "exec", nsB, "ping", "-c", "2", "-W", "3", "10.0.3.1"));
+        assertTrue(Netns.awaitLine(logs[0], "offloads:", 30).contains("TUN off, UDP GSO off, UDP GRO off"));
+        assertEquals(0, Netns.run(30, "ip", "netns", "exec", nsB, "ping", "-c", "2", "-W", "3", "10.0.3.1"));
         transfer(4L << 20, 12);
     }
 
@@ -132,14 +132,14 @@ class TunnelOffloadNetnsTest {
     void senderDeviceWithoutChecksumOffload_transferStillIntact() throws Exception {
         // Kernels before 6.3 refuse UDP GSO with EIO here (NettyUdp then sends one by one; the
         // refusal itself is tested in UdpOffloadTest); newer ones checksum in software.
-        assumeTrue(run(10, "sh", "-c", "command -v ethtool") == 0, "needs ethtool");
-        sh("ip", "netns", "exec", nsA, "ethtool", "-K", vethA, "tx", "off");
+        assumeTrue(Netns.run(10, "sh", "-c", "command -v ethtool") == 0, "needs ethtool");
+        Netns.sh("ip", "netns", "exec", nsA, "ethtool", "-K", vethA, "tx", "off");
         try {
             File[] logs = startPair("offload=auto", "offload=auto");
             transfer(4L << 20, 13);
             assertEquals(0, counter(awaitStats(logs[1], "authFailures=", 20), "authFailures"));
         } finally {
-            sh("ip", "netns", "exec", nsA, "ethtool", "-K", vethA, "tx", "on");
+            Netns.sh("ip", "netns", "exec", nsA, "ethtool", "-K", vethA, "tx", "on");
         }
     }
 
@@ -162,8 +162,8 @@ class TunnelOffloadNetnsTest {
             logs[side] = dir.resolve(run + "tunnel-" + s + ".log").toFile();
             processes.add(spawn(logs[side], side == 0 ? nsA : nsB, TunnelMain.class, "--config", cfg.toString()));
         }
-        awaitLine(logs[0], "tunnel handshake complete", 60);
-        awaitLine(logs[1], "tunnel handshake complete", 60);
+        Netns.awaitLine(logs[0], "tunnel handshake complete", 60);
+        Netns.awaitLine(logs[1], "tunnel handshake complete", 60);
         return logs;
     }
 
@@ -171,22 +171,18 @@ class TunnelOffloadNetnsTest {
         File sinkLog = dir.resolve("sink-" + run + "-" + seed + ".log").toFile();
         File sourceLog = dir.resolve("source-" + run + "-" + seed + ".log").toFile();
         Process sink = spawn(sinkLog, nsB, E2eTcp.class, "sink", "10.0.3.2", "5301");
-        awaitLine(sinkLog, "sink listening", 30);
+        Netns.awaitLine(sinkLog, "sink listening", 30);
         Process source = spawn(sourceLog, nsA, E2eTcp.class, "source", "10.0.3.2", "5301",
                 Long.toString(bytes), Long.toString(seed));
         assertTrue(source.waitFor(Math.max(120, bytes >> 22), TimeUnit.SECONDS), "transfer did not finish in time");
         assertTrue(sink.waitFor(30, TimeUnit.SECONDS));
-        String src = awaitLine(sourceLog, "source ", 5);
-        String snk = awaitLine(sinkLog, "sink " + bytes, 5);
+        String src = Netns.awaitLine(sourceLog, "source ", 5);
+        String snk = Netns.awaitLine(sinkLog, "sink " + bytes, 5);
         assertEquals(src.split(" ")[2], snk.split(" ")[2], "SHA-256 of what was sent vs received");
     }
 
     private Process spawn(File log, String ns, Class<?> main, String... args) throws IOException {
-        List<String> cmd = ChildJvm.command(ns, main, args);
-        cmd.add(cmd.indexOf("-cp"), "-Xmx256m");
-        cmd.add(cmd.indexOf("-cp"), "-Dtinylog.writer=console");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+        Process p = Netns.spawn(log, ns, main, args);
         processes.add(p);
         return p;
     }
@@ -217,45 +213,8 @@ class TunnelOffloadNetnsTest {
         throw new AssertionError("no stats line with " + needle + " in " + log);
     }
 
-    private static String awaitLine(File log, String needle, int seconds) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < end) {
-            if (log.exists()) {
-                for (String line : Files.readAllLines(log.toPath(), StandardCharsets.UTF_8)) {
-                    if (line.contains(needle)) {
-                        return line;
-                    }
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no '" + needle + "' in " + log + " within " + seconds + " s");
-    }
-
     private void cleanNamespaces() throws Exception {
-        for (String ns : List.of(nsA, nsB)) {
-            if (Files.exists(Path.of("/run/netns", ns))) {
-                run(30, "ip", "netns", "del", ns);
-            }
-        }
+        Netns.delete(nsA, nsB);
     }
 
-    private static void sh(String... cmd) throws Exception {
-        if (run(30, cmd) != 0) {
-            throw new IOException(String.join(" ", cmd) + " failed");
-        }
-    }
-
-    private static int run(int seconds, String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return -1;
-        }
-        if (p.exitValue() != 0) {
-            System.out.println(String.join(" ", cmd) + ": " + out);
-        }
-        return p.exitValue();
-    }
 }

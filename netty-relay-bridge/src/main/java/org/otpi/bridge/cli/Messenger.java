@@ -502,6 +502,11 @@ public final class Messenger {
             home.received(m.ref(), null);
         }
         confirm(contact, o.index());
+        return acknowledgeAndShow(m, entry, show);
+    }
+
+    /** The relay may forget a stored message; it is shown (with its warnings) if not shown before. */
+    private boolean acknowledgeAndShow(RelayMessage m, History.Entry entry, boolean show) throws IOException {
         ack(m.ref());
         if (!show) {
             return false;
@@ -530,14 +535,7 @@ public final class Messenger {
             show = home.list(ClientHome.UNSHOWN).contains(id);
             home.received(m.ref(), null);
         }
-        ack(m.ref());
-        if (!show) {
-            return false;
-        }
-        for (String w : entry.warnings()) {
-            print(warning(w, SafeText.escape(m.from())));
-        }
-        return display(entry);
+        return acknowledgeAndShow(m, entry, show);
     }
 
     /** A sealed file that came through the relay: opened (streamed) into HOME/received/. */
