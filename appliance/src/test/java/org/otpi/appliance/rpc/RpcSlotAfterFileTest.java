@@ -131,13 +131,15 @@ class RpcSlotAfterFileTest {
             InetSocketAddress address = (InetSocketAddress) server.localAddress();
             String token = pair(address, codes);
             byte[] file = TestVaults.pad(9, 48 * 1024);
+            String sha256 = org.otpi.protocol.rpc.FileFingerprint.sha256(new java.io.ByteArrayInputStream(file));
             String seal = RpcJson.mapper().writeValueAsString(
                     new SealRequest("bob", Base64.getEncoder().encodeToString("right after".getBytes()), null));
             List<String> answers = new ArrayList<>();
             for (int i = 0; i < ROUNDS; i++) {
                 try (Socket fileConn = connect(address); Socket next = connect(address)) {
                     OutputStream out = fileConn.getOutputStream();
-                    out.write(("POST " + RpcPaths.FILE_SEAL + "?contact=bob&format=V2 HTTP/1.1\r\nHost: device\r\n"
+                    out.write(("POST " + RpcPaths.FILE_SEAL + "?contact=bob&format=V2&sha256=" + sha256
+                            + " HTTP/1.1\r\nHost: device\r\n"
                             + "Authorization: Bearer " + token + "\r\nContent-Length: " + file.length + "\r\n\r\n")
                             .getBytes(StandardCharsets.US_ASCII));
                     out.write(file);
