@@ -69,11 +69,15 @@ class PinCrashTest {
         int attemptMillis = (int) ((System.nanoTime() - t0) / 1_000_000);
         c.waitFor(30, TimeUnit.SECONDS);
         int revealed = 1;
+        // kills spread from the attempt's start to twice its length (with jitter), so some land
+        // before the result and some after it (eight rounds: with the calibration, one short of
+        // the wipe at ten)
         for (int i = 0; i < 8; i++) {
             Path log = dir.resolve("child" + i + ".out");
             Process p = child(medium, state, "0000", log);
             waitFor(p, log, "BEGIN");
-            Thread.sleep(rnd.nextInt(attemptMillis * 3 / 2 + 1));
+            int spread = i * attemptMillis / 4;
+            Thread.sleep(spread + rnd.nextInt(attemptMillis / 4 + 1));
             p.destroyForcibly();
             p.waitFor(30, TimeUnit.SECONDS);
             String out = Files.readString(log);
