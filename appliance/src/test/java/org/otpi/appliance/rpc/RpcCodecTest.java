@@ -30,9 +30,20 @@ class RpcCodecTest {
     @TempDir
     Path state;
 
+    /**
+     * A channel whose clock moves only by {@code advanceTimeBy}: with the real clock running too, a
+     * pause of the test (a busy machine, a GC) would pass the deadline between two steps.
+     */
+    private static EmbeddedChannel deadlines(long millis) {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.freezeTime();
+        ch.pipeline().addLast(new ConnectionDeadlines(millis));
+        return ch;
+    }
+
     @Test
     void deadline_closesAfterTheLimit_evenIfBytesTrickle() {
-        EmbeddedChannel ch = new EmbeddedChannel(new ConnectionDeadlines(1000));
+        EmbeddedChannel ch = deadlines(1000);
         ch.advanceTimeBy(600, TimeUnit.MILLISECONDS);
         ch.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/api/v1/health"));
         ch.advanceTimeBy(399, TimeUnit.MILLISECONDS);
@@ -46,7 +57,7 @@ class RpcCodecTest {
 
     @Test
     void deadline_pausesWhileProcessing_andRearmsAfterTheResponse() {
-        EmbeddedChannel ch = new EmbeddedChannel(new ConnectionDeadlines(1000));
+        EmbeddedChannel ch = deadlines(1000);
         ch.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/api/v1/health"));
         ch.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
         ch.advanceTimeBy(5000, TimeUnit.MILLISECONDS);
