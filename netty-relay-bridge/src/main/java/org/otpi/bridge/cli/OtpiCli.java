@@ -196,6 +196,23 @@ public final class OtpiCli implements Callable<Integer> {
         return 1;
     }
 
+    /** What a command does with the device and the relay, through a {@link Messenger}. */
+    @FunctionalInterface
+    interface MessengerOp {
+        int run(Messenger messenger, ClientHome home, DeviceClient device) throws IOException;
+    }
+
+    /** Runs {@code op} with this home's device and relay; a failure is {@code what: reason}, exit 1. */
+    int withMessenger(PrintWriter out, String what, MessengerOp op) throws IOException {
+        ClientHome h = openHome();
+        DeviceClient device = device(h);
+        try (RelayApi relay = relay(h, device)) {
+            return op.run(new Messenger(device, relay, h, out), h, device);
+        } catch (IOException e) {
+            return failed(out, what, e);
+        }
+    }
+
     /** The contact for a device contact name or a relay user name, or a clear "no pad" failure. */
     static ContactEntry resolve(List<ContactEntry> contacts, String nameOrUser) throws IOException {
         for (ContactEntry c : contacts) {
@@ -337,13 +354,7 @@ public final class OtpiCli implements Callable<Integer> {
             } else {
                 text = String.join(" ", words);
             }
-            ClientHome h = root.openHome();
-            DeviceClient device = root.device(h);
-            try (RelayApi relay = root.relay(h, device)) {
-                return new Messenger(device, relay, h, out).send(to, text) ? 0 : 1;
-            } catch (IOException e) {
-                return failed(out, "send", e);
-            }
+            return root.withMessenger(out, "send", (messenger, h, device) -> messenger.send(to, text) ? 0 : 1);
         }
     }
 
@@ -355,18 +366,13 @@ public final class OtpiCli implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             PrintWriter out = root.out();
-            ClientHome h = root.openHome();
-            DeviceClient device = root.device(h);
-            try (RelayApi relay = root.relay(h, device)) {
-                Messenger messenger = new Messenger(device, relay, h, out);
+            return root.withMessenger(out, "inbox", (messenger, h, device) -> {
                 messenger.flushOutbox();
                 int n = messenger.fetchAndShow();
                 out.println(n + " new message" + (n == 1 ? "" : "s") + ".");
                 out.flush();
                 return 0;
-            } catch (IOException e) {
-                return failed(out, "inbox", e);
-            }
+            });
         }
     }
 
@@ -381,10 +387,7 @@ public final class OtpiCli implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             PrintWriter out = root.out();
-            ClientHome h = root.openHome();
-            DeviceClient device = root.device(h);
-            try (RelayApi relay = root.relay(h, device)) {
-                Messenger messenger = new Messenger(device, relay, h, out);
+            return root.withMessenger(out, "outbox", (messenger, h, device) -> {
                 int carried = messenger.flushOutbox();
                 int left = h.outbox().items().size();
                 int onDevice;
@@ -399,9 +402,7 @@ public final class OtpiCli implements Callable<Integer> {
                         + " written on the device still wait there.");
                 out.flush();
                 return left == 0 && onDevice == 0 ? 0 : 1;
-            } catch (IOException e) {
-                return failed(out, "outbox", e);
-            }
+            });
         }
     }
 
