@@ -1,9 +1,9 @@
 package org.otpi.relay;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import org.otpi.relay.RelayFailure.Kind;
 
 /**
@@ -36,6 +37,8 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private static final AttributeKey<ArrayDeque<Ticket>> TICKETS = AttributeKey.valueOf("otpi.relay.tickets");
     /** Reserved for any request, body or not: headers, routing, the answer to a small call. */
     static final long BASE_BYTES = 16 * 1024;
+    /** How long a refused connection keeps reading (and dropping) what the client still sends. */
+    static final long LINGER_MILLIS = 2_000;
 
     /** Who sent a request, and the memory held for it. */
     record Ticket(String client, MemoryBudget.Lease lease) {
@@ -112,7 +115,24 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         dropping = true;
         FullHttpResponse r = RelayHandler.error(kind);
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(r).addListener(f -> lingerThenClose(ctx.channel()));
+    }
+
+    /**
+     * Closes after the refusal without destroying it: closing a socket whose client is still
+     * sending the body we refused resets the connection, and the reset can reach the client
+     * before it has read the refusal ("no response" instead of 413). So the output is shut down
+     * (the client reads the answer, then end of stream) while what still arrives is read and
+     * dropped, and the connection is closed when the client closes it or after
+     * {@link #LINGER_MILLIS}.
+     */
+    private static void lingerThenClose(Channel ch) {
+        if (ch instanceof DuplexChannel d && ch.isActive()) {
+            d.shutdownOutput();
+            ch.eventLoop().schedule(() -> ch.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        } else {
+            ch.close();
+        }
     }
 
     @Override

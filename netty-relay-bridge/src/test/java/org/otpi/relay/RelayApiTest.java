@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -189,6 +190,43 @@ class RelayApiTest {
         assertEquals(200, relay.call("POST", "/api/v1/send", "{\"to\":[\"bob\"],\"contents\":\"" + "A".repeat(2000) + "\"}", alice).status());
         assertEquals(1, relay.store.queued("bob"));
         assertEquals(200, relay.call("GET", "/api/v1/health", null, null).status(), "relay still serves after 413");
+    }
+
+    /**
+     * A refused body that is still arriving is read and dropped for a while after the 413, not
+     * met with a closed socket: closing with the client's bytes unread resets the connection,
+     * and a reset can throw away the 413 before the client has read it (seen as "no response"
+     * from the JDK's HTTP client on a busy machine). The connection still ends: after
+     * {@link RequestGate#LINGER_MILLIS} the client's writes fail.
+     */
+    @Test
+    void aRefusedBodyStillArriving_isDrained_soThe413Survives_thenTheConnectionEnds() throws Exception {
+        String alice = register("alice");
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", relay.server.port())) {
+            s.setSoTimeout(5000);
+            java.io.OutputStream out = s.getOutputStream();
+            out.write(("POST /api/v1/send HTTP/1.1\r\nHost: relay\r\nAuthorization: Bearer " + alice
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 50000000\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            byte[] answer = s.getInputStream().readAllBytes(); // the 413, then end of stream (output shut)
+            assertTrue(new String(answer, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 413"));
+            byte[] chunk = new byte[64 * 1024];
+            for (int i = 0; i < 10; i++) { // the body keeps coming: the relay reads and drops it
+                out.write(chunk);
+                out.flush();
+                Thread.sleep(20);
+            }
+            Thread.sleep(RequestGate.LINGER_MILLIS + 500);
+            assertThrows(java.io.IOException.class, () -> {
+                for (int i = 0; i < 50; i++) { // closed by now: a reset comes back, writes fail
+                    out.write(chunk);
+                    out.flush();
+                    Thread.sleep(20);
+                }
+            });
+        }
+        assertEquals(200, relay.call("GET", "/api/v1/health", null, null).status(), "relay still serves");
     }
 
     @Test
