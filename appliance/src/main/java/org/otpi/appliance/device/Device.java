@@ -206,6 +206,8 @@ public final class Device implements AutoCloseable {
     public static final java.time.Duration DEFAULT_KEEP = java.time.Duration.ofDays(7);
     /** The keep setting's file in the state directory (a number of minutes; not a secret). */
     static final String KEEP_FILE = "keep-on-device";
+    /** The longest keep the screen offers (a year, as {@code KioskMessage.SetKeep}). */
+    static final long MAX_KEEP_MINUTES = 366L * 24 * 60;
 
     /**
      * How long a message read on the device is kept after it arrives before the device destroys
@@ -215,10 +217,12 @@ public final class Device implements AutoCloseable {
         Path f = state.resolve(KEEP_FILE);
         try {
             if (Files.exists(f)) {
+                // anything the screen could not have written (damaged, edited) means the default
                 long minutes = Long.parseLong(Files.readString(f).trim());
-                if (minutes >= 0) {
+                if (minutes >= 0 && minutes <= MAX_KEEP_MINUTES) {
                     return java.time.Duration.ofMinutes(minutes);
                 }
+                Logger.warn("{} holds {} minutes, outside 0..{} (using the default)", f, minutes, MAX_KEEP_MINUTES);
             }
         } catch (java.io.IOException | NumberFormatException e) {
             Logger.warn("unreadable {}: {} (using the default)", f, e.toString());
@@ -228,19 +232,12 @@ public final class Device implements AutoCloseable {
 
     /** Sets {@link #keepOnDevice()} for messages from now on (written atomically, fsync'd). */
     public void keepOnDevice(java.time.Duration keep) throws java.io.IOException {
-        if (keep.isNegative()) {
-            throw new IllegalArgumentException("negative keep");
+        if (keep.isNegative() || keep.toMinutes() > MAX_KEEP_MINUTES) {
+            throw new IllegalArgumentException("keep outside 0 to a year");
         }
         Files.createDirectories(state);
-        Path tmp = state.resolve(KEEP_FILE + ".tmp");
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
-                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(java.nio.ByteBuffer.wrap((keep.toMinutes() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
-            ch.force(true);
-        }
-        Files.move(tmp, state.resolve(KEEP_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        org.otpi.appliance.vault.Durable.writeAtomically(state.resolve(KEEP_FILE),
+                (keep.toMinutes() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         fire("inbox");
     }
 

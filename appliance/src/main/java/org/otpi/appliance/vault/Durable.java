@@ -11,12 +11,12 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /** Small durable-file helpers: atomic replace with fsync of file and directory. */
-final class Durable {
+public final class Durable {
     private Durable() {
     }
 
     /** Writes {@code bytes} to {@code target} atomically (temp file, fsync, rename, fsync dir). */
-    static void writeAtomically(Path target, byte[] bytes) throws IOException {
+    public static void writeAtomically(Path target, byte[] bytes) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
