@@ -13,6 +13,9 @@ final class PushHub {
     interface Session {
         /** Queues the packages for sending; must not block. */
         void push(List<StoredMessage> messages);
+
+        /** The node is stopping: says so (WebSocket 1001) and closes; done when closed. */
+        io.netty.util.concurrent.Future<?> goingAway();
     }
 
     private final Map<String, Set<Session>> sessions = new ConcurrentHashMap<>();
@@ -46,6 +49,11 @@ final class PushHub {
             n += s.size();
         }
         return n;
+    }
+
+    /** Every live session, at this moment. */
+    List<Session> all() {
+        return sessions.values().stream().flatMap(Set::stream).toList();
     }
 
     Set<Session> sessionsOf(String uid) {

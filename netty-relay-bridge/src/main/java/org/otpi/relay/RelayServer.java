@@ -157,6 +157,13 @@ public final class RelayServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        // Live subscribers hear that the node is going away (1001) and reconnect elsewhere,
+        // rather than finding out from a dead socket whenever their side notices it.
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (io.netty.util.concurrent.Future<?> closed : service.hub().all().stream()
+                .map(PushHub.Session::goingAway).toList()) {
+            closed.awaitUninterruptibly(Math.max(0, (end - System.nanoTime()) / 1_000_000));
+        }
         housekeeping.shutdownNow();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

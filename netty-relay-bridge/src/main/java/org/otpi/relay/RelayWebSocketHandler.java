@@ -189,6 +189,14 @@ final class RelayWebSocketHandler extends SimpleChannelInboundHandler<WebSocketF
         });
     }
 
+    @Override
+    public io.netty.util.concurrent.Future<?> goingAway() {
+        Channel ch = channel;
+        ch.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE))
+                .addListener(f -> ch.close());
+        return ch.closeFuture();
+    }
+
     private static void tryAgainLater(Channel ch, String why) {
         Logger.debug("relay: WebSocket closed with 1013 ({})", why);
         ch.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.TRY_AGAIN_LATER)).addListener(f -> ch.close());

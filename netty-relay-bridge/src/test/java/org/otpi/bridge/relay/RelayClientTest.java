@@ -54,6 +54,7 @@ class RelayClientTest {
         final CountDownLatch synced = new CountDownLatch(1);
         volatile long syncedRef = -1;
         final CountDownLatch closed = new CountDownLatch(1);
+        volatile int closeCode = -1;
 
         @Override
         public void onMessages(List<RelayMessage> batch) {
@@ -68,6 +69,7 @@ class RelayClientTest {
 
         @Override
         public void onClosed(int statusCode, String reason) {
+            closeCode = statusCode;
             closed.countDown();
         }
 
@@ -192,7 +194,8 @@ class RelayClientTest {
         Subscription s = bob.subscribe(0, rec);
         assertTrue(rec.synced.await(10, TimeUnit.SECONDS));
         server.close();
-        assertTrue(rec.closed.await(30, TimeUnit.SECONDS), "listener hears the end of the session"); // a bound for a loaded machine
+        assertTrue(rec.closed.await(10, TimeUnit.SECONDS), "listener hears the end of the session");
+        assertEquals(1001, rec.closeCode, "the stopping relay says it is going away, not a dead socket");
         s.close();
     }
 }
