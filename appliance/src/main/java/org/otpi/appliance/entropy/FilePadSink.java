@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
+import org.otpi.appliance.io.Fsync;
 import org.tinylog.Logger;
 
 /**
@@ -52,7 +53,7 @@ public final class FilePadSink implements PadSink {
         ch.close();
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
         finished = true;
-        fsyncDirectory(target.toAbsolutePath().getParent());
+        Fsync.parentOf(target);
     }
 
     @Override
@@ -81,12 +82,6 @@ public final class FilePadSink implements PadSink {
             } catch (IOException e) {
                 Logger.warn("could not delete aborted pad file {}: {}", temp, e.getMessage());
             }
-        }
-    }
-
-    static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
         }
     }
 }

@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import org.otpi.appliance.crypto.XChaCha20Poly1305;
+import org.otpi.appliance.io.Fsync;
 
 /**
  * One pad on the medium, encrypted in fixed-size chunks with XChaCha20-Poly1305.
@@ -182,7 +183,7 @@ public final class PadFile implements AutoCloseable {
             finished = true;
             Arrays.fill(chunk, (byte) 0);
             file.ch.force(true);
-            fsyncDirectory(file.path);
+            Fsync.parentOf(file.path);
             return file;
         }
 
@@ -485,7 +486,7 @@ public final class PadFile implements AutoCloseable {
                 redo = FileChannel.open(redoPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 if (created) {
                     redo.force(true);
-                    fsyncDirectory(redoPath);
+                    Fsync.parentOf(redoPath);
                 }
             }
             ByteBuffer b = ByteBuffer.allocate(12 + slot.capacity()).putInt(slot.capacity()).putLong(i)
@@ -566,15 +567,6 @@ public final class PadFile implements AutoCloseable {
         }
     }
 
-    /** Fsyncs the directory holding {@code file}, so that a new file's name survives power loss. */
-    static void fsyncDirectory(Path file) {
-        try (FileChannel d = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException e) {
-            // some file systems refuse to open directories; the data itself is fsync'd
-        }
-    }
-
     /** Deletes the file after overwriting it with zeros (best effort on flash). */
     public void wipeAndDelete() throws IOException {
         long total = ch.size();
@@ -588,7 +580,7 @@ public final class PadFile implements AutoCloseable {
         close();
         Files.deleteIfExists(path);
         Files.deleteIfExists(redoPath);
-        fsyncDirectory(path);
+        Fsync.parentOf(path);
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import org.otpi.appliance.io.Fsync;
 
 /** Small durable-file helpers: atomic replace with fsync of file and directory. */
 public final class Durable {
@@ -32,7 +33,7 @@ public final class Durable {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
-        fsyncDirectory(target.toAbsolutePath().getParent());
+        Fsync.parentOf(target);
     }
 
     /**
@@ -49,14 +50,6 @@ public final class Durable {
                 pos += ch.write(b, pos);
             }
             ch.force(true);
-        }
-    }
-
-    static void fsyncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // Some file systems refuse to open directories for fsync; the rename is still atomic.
         }
     }
 

@@ -18,6 +18,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.otpi.appliance.pad.Direction;
 import org.otpi.appliance.pad.PadGeometry;
+import org.otpi.appliance.io.Fsync;
 import org.tinylog.Logger;
 
 /**
@@ -130,7 +131,7 @@ final class HighWaterMarks implements AutoCloseable {
         ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         Durable.restrict(path);
         if (!existed) {
-            Durable.fsyncDirectory(path.toAbsolutePath().getParent());
+            Fsync.parentOf(path);
         }
         load();
         if (end > 64 * 1024 && end / RECORD > 4L * marks.size()) {

@@ -13,6 +13,7 @@ import java.util.List;
 import javax.crypto.AEADBadTagException;
 import org.otpi.appliance.crypto.Hkdf;
 import org.otpi.appliance.crypto.XChaCha20Poly1305;
+import org.otpi.appliance.io.Fsync;
 import org.tinylog.Logger;
 
 /**
@@ -82,7 +83,7 @@ final class Journal implements AutoCloseable {
         }
         Durable.restrict(tmp);
         Files.move(tmp, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Durable.fsyncDirectory(path.toAbsolutePath().getParent());
+        Fsync.parentOf(path);
         return j;
     }
 

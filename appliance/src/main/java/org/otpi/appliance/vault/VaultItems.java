@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import javax.crypto.AEADBadTagException;
 import org.otpi.appliance.crypto.Hkdf;
 import org.otpi.appliance.crypto.XChaCha20Poly1305;
+import org.otpi.appliance.io.Fsync;
 import org.tinylog.Logger;
 
 /**
@@ -80,7 +81,7 @@ final class VaultItems implements AutoCloseable {
         }
         Durable.restrict(tmp);
         Files.move(tmp, dir.resolve(item.id), StandardCopyOption.ATOMIC_MOVE);
-        Durable.fsyncDirectory(dir);
+        Fsync.directory(dir);
         return item.id;
     }
 
@@ -136,7 +137,7 @@ final class VaultItems implements AutoCloseable {
             return false;
         }
         Vault.overwriteAndDelete(f);
-        Durable.fsyncDirectory(dir);
+        Fsync.directory(dir);
         return true;
     }
 
