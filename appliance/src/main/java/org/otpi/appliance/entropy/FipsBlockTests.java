@@ -18,7 +18,8 @@ import java.nio.ByteOrder;
  *       the one before). With A(1) = T and A(k+1) = A(k) minus the positions whose run has a
  *       start again k bits later, A(k) holds the starts of runs of length k or more; its
  *       population counts (all of it, and where the bit is 1) give the runs of each bit with
- *       length exactly k = A(k) - A(k+1), and 6 or more = A(6);
+ *       length exactly k = A(k) - A(k+1), and 6 or more = A(6). Runs alternate, so the runs of
+ *       ones of any length are half of all runs, rounded up if the block starts with a 1;
  *   <li>long run: a run of 26 equal bits holds 25 positions without a start, so two whole
  *       aligned bytes of T are zero; only where that happens (about 4% of good blocks) is the
  *       run measured exactly.
