@@ -31,6 +31,7 @@ import org.otpi.appliance.entropy.SourceHealth;
  * <pre>
  * ./mvnw -q -B -o -pl bench -am package -DskipTests
  * java -cp "bench/target/classes:bench/target/lib/*" org.otpi.bench.EntropyBench [MiB] [dir]
+ * bench/run EntropyBench health [MiB]     # the health-tests-alone figure only (seconds, not minutes)
  * </pre>
  * Baselines: {@code dd if=/dev/urandom of=FILE bs=1M conv=fsync} and raw /dev/urandom reads
  * in Java. Figures: the health tests alone; pad generation into a fsync'd file with the kernel
@@ -44,6 +45,10 @@ public final class EntropyBench {
     private static final int RUNS = 3;
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("health")) {
+            healthOnlyFigure(args.length > 1 ? Integer.parseInt(args[1]) : 256);
+            return;
+        }
         int mib = args.length > 0 ? Integer.parseInt(args[0]) : 256;
         Path dir = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("otpi-entropy-bench");
         long bytes = (long) mib << 20;
@@ -89,6 +94,16 @@ public final class EntropyBench {
         System.out.printf("into the vault vs dd baseline (wall): kernel only %.2fx, HRNG+kernel %.2fx (aim >= 0.8x);"
                 + " vault write path alone %.2fx%n", vaultKernel.wall() / dd.wall(), vaultSim.wall() / dd.wall(),
                 vaultWrite.wall() / dd.wall());
+        System.out.printf("load average at the end: %s%n", Files.readString(Path.of("/proc/loadavg")).trim());
+    }
+
+    /** Only the "health tests alone" row: warm-up, best of three, the same figure as in the full run. */
+    private static void healthOnlyFigure(int mib) throws Exception {
+        System.out.printf("EntropyBench health: %d MiB per run, best of %d, %s%n", mib, RUNS, Runtime.version());
+        healthOnly(64L << 20);
+        Figure f = best(() -> healthOnly((long) mib << 20));
+        System.out.printf("health tests alone (RCT+APT+repeat+FIPS) %7.1f MB/s | %7.1f MB/cpu-s (%.2f ns/B of CPU)%n",
+                f.wall(), f.cpu(), 1000 / f.cpu());
         System.out.printf("load average at the end: %s%n", Files.readString(Path.of("/proc/loadavg")).trim());
     }
 

@@ -46,11 +46,11 @@ final class RepeatedWindowTest {
 
     /** Per bucket: the store number of its newest window, or NONE. */
     private final long[] head = new long[1 << BUCKET_BITS];
-    /** Per ring slot: the window's two halves, its store number and the previous number in its bucket. */
-    private final long[] hi = new long[RING];
-    private final long[] lo = new long[RING];
-    private final long[] number = new long[RING];
-    private final long[] older = new long[RING];
+    /**
+     * Per ring slot, side by side (one or two cache lines to touch instead of four): the window's two halves, its
+     * store number and the previous number in its bucket.
+     */
+    private final long[] ring = new long[4 * RING];
     /** The oldest store number still in the history (start of the epoch before the latest store's). */
     private long oldest = 0;
     /** The first store number of the epoch after the latest store's. */
@@ -66,7 +66,9 @@ final class RepeatedWindowTest {
 
     RepeatedWindowTest() {
         Arrays.fill(head, NONE);
-        Arrays.fill(number, NONE);
+        for (int slot = 0; slot < RING; slot++) {
+            ring[4 * slot + 2] = NONE;
+        }
     }
 
     /** Returns the absolute index of the byte that completes a repeated window, or -1. */
@@ -164,11 +166,12 @@ final class RepeatedWindowTest {
             return; // an all-zero window is the RCT's to catch
         }
         int bucket = bucket(h, l);
-        int slot = (int) (n & (RING - 1));
-        hi[slot] = h;
-        lo[slot] = l;
-        number[slot] = n;
-        older[slot] = head[bucket];
+        int at = 4 * (int) (n & (RING - 1));
+        long[] ring = this.ring;
+        ring[at] = h;
+        ring[at + 1] = l;
+        ring[at + 2] = n;
+        ring[at + 3] = head[bucket];
         head[bucket] = n;
         if (n >= nextEpoch) {
             long epoch = n / PER_EPOCH;
@@ -180,15 +183,16 @@ final class RepeatedWindowTest {
     /** Follows the chain from store number {@code n} (in the history) for an equal window. */
     private boolean contains(long h, long l, long n) {
         long oldest = this.oldest;
+        long[] ring = this.ring;
         while (n >= oldest) {
-            int slot = (int) (n & (RING - 1));
-            if (number[slot] != n) {
+            int at = 4 * (int) (n & (RING - 1));
+            if (ring[at + 2] != n) {
                 return false; // overwritten: everything older in the chain has left the history too
             }
-            if (hi[slot] == h && lo[slot] == l) {
+            if (ring[at] == h && ring[at + 1] == l) {
                 return true;
             }
-            n = older[slot];
+            n = ring[at + 3];
         }
         return false;
     }

@@ -13,7 +13,8 @@ import java.nio.ByteOrder;
  */
 final class RepetitionCountTest {
     private static final VarHandle LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
 
     private final int cutoff;
     private int last = -1; // the previous byte, 0..255, or -1 before the first
@@ -46,8 +47,8 @@ final class RepetitionCountTest {
             for (; j < words; j++) {
                 long w = (long) LE.get(b, i + 8 * j);
                 long d = w ^ ((w << 8) | previous);
-                // high bit of each byte of d set exactly where that byte is zero
-                if (~(((d & LOW7) + LOW7) | d | LOW7) != 0) {
+                // nonzero exactly when some byte of d is zero (which bytes is left to the walk below)
+                if (((d - ONES) & ~d & HIGHS) != 0) {
                     break;
                 }
                 previous = w >>> 56;

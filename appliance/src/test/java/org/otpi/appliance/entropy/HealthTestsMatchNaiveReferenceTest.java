@@ -299,6 +299,97 @@ class HealthTestsMatchNaiveReferenceTest {
         assertTrue(failing > 300 && failing < 2900, "the inputs must exercise both verdicts: " + failing);
     }
 
+    /**
+     * The runs and long-run counts where a byte- or word-wise implementation can go wrong: runs
+     * of 1..40 bits (6, 25, 26 among them) starting at every bit of a byte and ending at every
+     * bit of the next, across 64-bit words and at both ends of the block, with the neighbours
+     * forced to the other bit so the run has exactly that length; runs through chains of 0x00 and
+     * 0xFF bytes; blocks made of bytes whose runs touch their edges (0x00, 0xFF, 0x80, 0x7F, ...).
+     */
+    @Test
+    void fipsRuns_equalBitByBit_acrossByteWordAndBlockEdges_andThroughUniformBytes() {
+        SplittableRandom r = new SplittableRandom(0x5EED07);
+        FipsBlockTests t = new FipsBlockTests(P);
+        List<String> mismatches = new ArrayList<>();
+        int blocks = 0;
+        int longRuns = 0;
+        int[] lengths = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14, 15, 16, 17, 22, 24, 25, 26, 27, 30, 33, 40};
+        for (int len : lengths) {
+            for (int shift = 0; shift < 16; shift++) {
+                // start at bit shift of byte 0 or of a byte near the block's end, or ending at every bit of
+                // the byte or word before a 64-bit word boundary
+                int[] starts = {shift, 8 * 37 + shift, 64 * 150 - len + shift - 8, 64 * 311 + shift,
+                    BLOCK * 8 - len - shift, 8 * (BLOCK - 4) + shift - len};
+                for (int at : starts) {
+                    if (at < 0 || at + len > BLOCK * 8) {
+                        continue;
+                    }
+                    byte[] b = switch (r.nextInt(3)) {
+                        case 0 -> good(r, BLOCK);
+                        case 1 -> edgyBytes(r);
+                        default -> new byte[BLOCK];
+                    };
+                    int bit = r.nextInt(2);
+                    plantBits(b, at, len, bit);
+                    if (at > 0) {
+                        plantBits(b, at - 1, 1, 1 - bit);
+                    }
+                    if (at + len < BLOCK * 8) {
+                        plantBits(b, at + len, 1, 1 - bit);
+                    }
+                    String m = compareBlock(t, b, "run of " + len + " at bit " + at);
+                    if (m != null) {
+                        mismatches.add(m);
+                    }
+                    blocks++;
+                    longRuns += t.lastLongRun() ? 1 : 0;
+                }
+            }
+        }
+        // whole blocks of one byte value, and of runs of 0x00 / 0xFF bytes of every length from 1 to 5 bytes
+        for (int v : new int[] {0x00, 0xff, 0x80, 0x01, 0x7f, 0xfe, 0xc0, 0x03, 0x3f, 0xfc, 0x0f, 0xf0, 0x55}) {
+            String m = compareBlock(t, filled(v), "filled " + Integer.toHexString(v));
+            if (m != null) {
+                mismatches.add(m);
+            }
+            blocks++;
+        }
+        for (int trial = 0; trial < 400; trial++) {
+            byte[] b = edgyBytes(r);
+            String m = compareBlock(t, b, "edge bytes " + trial);
+            if (m != null) {
+                mismatches.add(m);
+            }
+            blocks++;
+            longRuns += t.lastLongRun() ? 1 : 0;
+        }
+        assertEquals(List.of(), mismatches.subList(0, Math.min(10, mismatches.size())), mismatches.size() + " of " + blocks);
+        assertTrue(longRuns > 100 && longRuns < blocks - 100, "both long-run verdicts: " + longRuns + " of " + blocks);
+    }
+
+    /**
+     * A block of chains of 0x00 / 0xFF bytes (1..5 long) and bytes whose runs touch their edges
+     * (0x80, 0x01, 0x7F, 0xFE, 0xC0, ...), with some random bytes: runs go through and across
+     * byte boundaries all the time, and often reach 6, 25 and 26 bits.
+     */
+    private static byte[] edgyBytes(SplittableRandom r) {
+        int[] edgy = {0x80, 0x01, 0x7f, 0xfe, 0xc0, 0x03, 0x3f, 0xfc, 0xe0, 0x07, 0x1f, 0xf8, 0xf0, 0x0f};
+        byte[] b = new byte[BLOCK];
+        for (int i = 0; i < BLOCK; ) {
+            int kind = r.nextInt(4);
+            if (kind == 0) {
+                int n = Math.min(BLOCK - i, 1 + r.nextInt(5));
+                Arrays.fill(b, i, i + n, (byte) (r.nextBoolean() ? 0 : 0xff));
+                i += n;
+            } else if (kind == 1) {
+                b[i++] = (byte) r.nextInt(256);
+            } else {
+                b[i++] = (byte) edgy[r.nextInt(edgy.length)];
+            }
+        }
+        return b;
+    }
+
     /** Adds {@code diff} runs over the lengths other than {@code skip}, in the proportions of good data. */
     private static void spread(int[] counts, int diff, int skip) {
         double[] weight = {1 / 2.0, 1 / 4.0, 1 / 8.0, 1 / 16.0, 1 / 32.0, 1 / 32.0};
