@@ -79,13 +79,13 @@ class KioskWriteOnDeviceTest extends TrustedScreenFxTest {
                         .startsWith(Format.bytes(text.length()) + " · uses " + Format.bytes(text.length() + 32L)));
                 robot.clickOn("#compose-seal");
                 waitFor(() -> !ui.composeShowing());
-                waitFor(() -> alice.vault().outgoing().size() == 1);
+                waitFor(() -> alice.vault().onDevice().outgoing().size() == 1);
                 waitFor(() -> robot.lookup("#outbox-waiting").queryLabeled().getText().startsWith("1 written here"));
 
                 Run carried = otpi(aliceHome, "outbox");
                 assertEquals(0, carried.code(), carried.out());
                 assertTrue(carried.out().contains("Carried the message written on the device for bob"), carried.out());
-                assertTrue(alice.vault().outgoing().isEmpty(), "the device forgot it once the relay had it");
+                assertTrue(alice.vault().onDevice().outgoing().isEmpty(), "the device forgot it once the relay had it");
 
                 Run received = otpi(bobHome, "inbox");
                 assertTrue(received.out().contains("] alice: " + text), received.out());

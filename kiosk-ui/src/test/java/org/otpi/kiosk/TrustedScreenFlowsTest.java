@@ -82,7 +82,7 @@ class TrustedScreenFlowsTest extends TrustedScreenFxTest {
         robot.clickOn("#reader-destroy");
         robot.clickOn("#reader-destroy"); // the second touch
         waitFor(() -> !ui.readerShowing());
-        waitFor(() -> alice.vault().deviceMessages().isEmpty());
+        waitFor(() -> alice.vault().onDevice().messages().isEmpty());
         assertEquals("", ui.readerText(), "the reader forgot the text");
         waitFor(() -> visible(robot, "#inbox-none"));
     }

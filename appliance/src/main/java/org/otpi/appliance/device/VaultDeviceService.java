@@ -128,7 +128,7 @@ public final class VaultDeviceService implements DeviceService {
     }
 
     /**
-     * Keeps the message for the screen ({@link Vault#openOnDevice}, expiring after the person's keep
+     * Keeps the message for the screen ({@link org.otpi.appliance.vault.OnDevice#open}, expiring after the person's keep
      * setting) and returns no text. A retry of the same package after a lost answer finds its pad
      * destroyed (a replay to the vault); while the device still keeps a message from that contact
      * at the package's index, the answer is the same "shown on the device", marked as a repeat.
@@ -140,11 +140,11 @@ public final class VaultDeviceService implements DeviceService {
             long keep = device.keepOnDevice().toMillis();
             org.otpi.appliance.vault.DeviceMessage m;
             try {
-                m = v.openOnDevice(contact, packageBytes, keep == 0 ? 0 : System.currentTimeMillis() + keep);
+                m = v.onDevice().open(contact, packageBytes, keep == 0 ? 0 : System.currentTimeMillis() + keep);
             } catch (VaultException e) {
                 if (e.kind() == VaultException.Kind.REPLAY) {
                     long index = indexOf(packageBytes);
-                    for (org.otpi.appliance.vault.DeviceMessage kept : v.deviceMessages()) {
+                    for (org.otpi.appliance.vault.DeviceMessage kept : v.onDevice().messages()) {
                         if (kept.contact().equals(contact) && kept.index() == index && index >= 0) {
                             return new OpenResult(new byte[0], Set.of(), v.stats(contact).receiveRemaining(), index, true,
                                     true);
@@ -181,7 +181,7 @@ public final class VaultDeviceService implements DeviceService {
     public List<org.otpi.appliance.rpc.OutgoingView> outgoing() throws DeviceException {
         try {
             List<org.otpi.appliance.rpc.OutgoingView> out = new ArrayList<>();
-            for (org.otpi.appliance.vault.OutgoingPackage p : device.vault().outgoing()) {
+            for (org.otpi.appliance.vault.OutgoingPackage p : device.vault().onDevice().outgoing()) {
                 out.add(new org.otpi.appliance.rpc.OutgoingView(p.id(), p.contact(), p.remoteId() == null ? p.contact()
                         : p.remoteId(), p.packageBytes(), p.index(), p.createdAt()));
             }
@@ -197,10 +197,10 @@ public final class VaultDeviceService implements DeviceService {
             Vault v = device.vault();
             // Only an outgoing package: the vault's item ids are one namespace, and a laptop must
             // never be able to destroy a message kept for the screen.
-            if (v.outgoing().stream().noneMatch(p -> p.id().equals(id))) {
+            if (v.onDevice().outgoing().stream().noneMatch(p -> p.id().equals(id))) {
                 return false;
             }
-            boolean gone = v.outgoingSent(id);
+            boolean gone = v.onDevice().outgoingSent(id);
             if (gone) {
                 device.fire("inbox");
             }

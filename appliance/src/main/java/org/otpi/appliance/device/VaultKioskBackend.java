@@ -458,7 +458,7 @@ public final class VaultKioskBackend implements KioskBackend {
     @Override
     public List<Views.DeviceMessage> inbox() {
         List<Views.DeviceMessage> out = new ArrayList<>();
-        for (org.otpi.appliance.vault.DeviceMessage m : call(() -> vault().deviceMessages())) {
+        for (org.otpi.appliance.vault.DeviceMessage m : call(() -> vault().onDevice().messages())) {
             out.add(new Views.DeviceMessage(m.id(), m.contact(), m.receivedAt(), m.expiresAt(), m.length()));
         }
         return out;
@@ -466,16 +466,16 @@ public final class VaultKioskBackend implements KioskBackend {
 
     @Override
     public int outgoingCount() {
-        return call(() -> vault().outgoing()).size();
+        return call(() -> vault().onDevice().outgoing()).size();
     }
 
     @Override
     public DeviceText readMessage(String id) {
         Vault v = call(this::vault);
-        String contact = call(v::deviceMessages).stream().filter(m -> m.id().equals(id))
+        String contact = call(v.onDevice()::messages).stream().filter(m -> m.id().equals(id))
                 .map(org.otpi.appliance.vault.DeviceMessage::contact).findFirst()
                 .orElseThrow(() -> new Failure("this message is gone (destroyed, or its time was up)"));
-        byte[] text = call(() -> v.readDeviceMessage(id));
+        byte[] text = call(() -> v.onDevice().read(id));
         if (text == null) {
             throw new Failure("this message is gone (destroyed, or its time was up)");
         }
@@ -484,7 +484,7 @@ public final class VaultKioskBackend implements KioskBackend {
 
     @Override
     public void destroyMessage(String id) {
-        if (!call(() -> vault().destroyDeviceMessage(id))) {
+        if (!call(() -> vault().onDevice().destroy(id))) {
             throw new Failure("this message is gone already");
         }
         fire("inbox");
@@ -506,7 +506,7 @@ public final class VaultKioskBackend implements KioskBackend {
 
     /**
      * Seals the text for {@code contact} in the v2 format and keeps the package in the vault
-     * ({@link Vault#sealOnDevice}) until a laptop carries it; the text never leaves the device.
+     * ({@link org.otpi.appliance.vault.OnDevice#seal}) until a laptop carries it; the text never leaves the device.
      * A receive-only pad refuses (skip ahead first, or wait for the contact's next message).
      */
     @Override
@@ -520,7 +520,7 @@ public final class VaultKioskBackend implements KioskBackend {
         Vault v = call(this::vault);
         org.otpi.appliance.vault.OutgoingPackage p;
         try {
-            p = v.sealOnDevice(contact, text, org.otpi.appliance.vault.SealOptions.V2);
+            p = v.onDevice().seal(contact, text, org.otpi.appliance.vault.SealOptions.V2);
         } catch (VaultException e) {
             throw new Failure(switch (e.kind()) {
                 case LOCKED -> "vault locked";
@@ -543,7 +543,7 @@ public final class VaultKioskBackend implements KioskBackend {
 
     @Override
     public void setReadOnDevice(String contact, boolean on) {
-        call(() -> vault().setReadOnDevice(contact, on));
+        call(() -> vault().onDevice().setReadOnDevice(contact, on));
         fire("contacts");
     }
 

@@ -3,7 +3,7 @@ package org.otpi.appliance.vault;
 /**
  * A message kept in the vault to be read on the device's screen only (DESIGN section 8, "read on
  * the device"): the laptop never receives its text. The text itself is read with
- * {@link Vault#readDeviceMessage}.
+ * {@link OnDevice#read}.
  *
  * @param id         opaque id
  * @param contact    the sender, as this device names them

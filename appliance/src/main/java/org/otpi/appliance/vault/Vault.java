@@ -80,6 +80,7 @@ public final class Vault implements AutoCloseable {
     private final ReentrantReadWriteLock compaction = new ReentrantReadWriteLock();
     private final Map<String, Entry> contacts = new TreeMap<>();
     private final VaultReceiver receiver = new VaultReceiver(this);
+    private final OnDevice onDevice = new OnDevice(this);
     private byte[] vaultKey;
     private VaultRecorder recorder;
     private VaultItems items;
@@ -957,118 +958,15 @@ public final class Vault implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------------------
-    // Read and write on the device (DESIGN section 8): text that never reaches the laptop
+    // Read and write on the device (DESIGN section 8): in OnDevice
 
-    /**
-     * Opens a package (v1, v2 or armored text) for the device's own screen: the text is sealed into
-     * the vault's item store, the pad destroyed only after that is durable, and nothing of the text
-     * is returned. Kept until {@code expiresAt} (epoch millis; 0 = until destroyed on the device).
-     */
-    public DeviceMessage openOnDevice(String contact, byte[] pkg, long expiresAt) throws VaultException {
-        String head = new String(pkg, 0, Math.min(pkg.length, 32), StandardCharsets.US_ASCII).stripLeading();
-        Opened o = head.startsWith(ArmoredMessage.BEGIN)
-                ? openArmored(contact, new String(pkg, StandardCharsets.UTF_8), true)
-                : open(contact, pkg, true);
-        try {
-            VaultItems.Item i = new VaultItems.Item();
-            i.kind = "device-message";
-            i.contact = contact;
-            i.index = o.index();
-            i.createdAt = clock.millis();
-            i.expiresAt = expiresAt;
-            i.data = o.message();
-            String id = items.put(i);
-            Logger.tag("security").info("a message was kept to be read on the device only (pad index {})", o.index());
-            confirmOpened(contact, o.index());
-            return new DeviceMessage(id, contact, o.index(), i.createdAt, expiresAt, o.message().length);
-        } catch (IOException e) {
-            throw new VaultException(VaultException.Kind.IO, "cannot keep the message: " + e.getMessage(), e);
-        } finally {
-            Arrays.fill(o.message(), (byte) 0);
-        }
+    /** Messages read and written on the device's own screen (text that never reaches the laptop). */
+    public OnDevice onDevice() {
+        return onDevice;
     }
 
-    /** The messages kept to be read on the device, oldest first (expired ones are destroyed first). */
-    public List<DeviceMessage> deviceMessages() throws VaultException {
-        return itemOp(() -> {
-            items.expire(clock.millis());
-            List<DeviceMessage> out = new ArrayList<>();
-            for (VaultItems.Item i : items.list("device-message")) {
-                out.add(new DeviceMessage(i.id, i.contact, i.index, i.createdAt, i.expiresAt, i.data.length));
-                Arrays.fill(i.data, (byte) 0);
-            }
-            return out;
-        });
-    }
-
-    /** The text of a message kept for the device's screen (the caller wipes it), or null. */
-    public byte[] readDeviceMessage(String id) throws VaultException {
-        return itemOp(() -> {
-            VaultItems.Item i = items.get(id);
-            return i != null && "device-message".equals(i.kind) ? i.data : null;
-        });
-    }
-
-    /** Destroys a message kept for the device's screen; true if it existed. */
-    public boolean destroyDeviceMessage(String id) throws VaultException {
-        return itemOp(() -> {
-            boolean gone = items.destroy(id);
-            if (gone) {
-                Logger.tag("security").info("a message kept on the device was destroyed");
-            }
-            return gone;
-        });
-    }
-
-    /**
-     * Seals text composed on the device for {@code contact} and keeps the package until the laptop
-     * has carried it (see {@link #outgoing()}); the text never leaves the device.
-     */
-    public OutgoingPackage sealOnDevice(String contact, byte[] text, SealOptions o) throws VaultException {
-        Sealed s = seal(contact, text, o);
-        return itemOp(() -> {
-            VaultItems.Item i = new VaultItems.Item();
-            i.kind = "outgoing";
-            i.contact = contact;
-            i.index = s.index();
-            i.createdAt = clock.millis();
-            i.data = s.packageBytes();
-            String id = items.put(i);
-            return new OutgoingPackage(id, contact, remoteIdOf(contact), s.packageBytes(), s.index(), i.createdAt);
-        });
-    }
-
-    /** Packages sealed on the device that the laptop has not carried yet, oldest first. */
-    public List<OutgoingPackage> outgoing() throws VaultException {
-        return itemOp(() -> {
-            List<OutgoingPackage> out = new ArrayList<>();
-            for (VaultItems.Item i : items.list("outgoing")) {
-                String remote = remoteIdOf(i.contact);
-                out.add(new OutgoingPackage(i.id, i.contact, remote, i.data, i.index, i.createdAt));
-            }
-            return out;
-        });
-    }
-
-    /** The laptop carried an outgoing package (the relay stored it): forget it. True if it existed. */
-    public boolean outgoingSent(String id) throws VaultException {
-        return itemOp(() -> items.destroy(id));
-    }
-
-    /**
-     * Whether messages from {@code contact} are read on the device only (the laptop then never gets
-     * their text). A setting of the contact, kept in the journal.
-     */
-    public PadStats setReadOnDevice(String contact, boolean onDevice) throws VaultException {
-        return withContact(contact, e -> {
-            e.contact.readOnDevice = onDevice ? Boolean.TRUE : null;
-            persistWhole(e);
-            Logger.tag("security").info("read-on-device turned {} for a contact", onDevice ? "on" : "off");
-            return stats(e);
-        });
-    }
-
-    private String remoteIdOf(String contact) {
+    /** The contact's remote id, or null if there is no such contact. */
+    String remoteIdOf(String contact) {
         synchronized (contacts) {
             Entry e = contacts.get(contact);
             return e == null ? null : e.contact.remoteId;
@@ -1076,11 +974,11 @@ public final class Vault implements AutoCloseable {
     }
 
     @FunctionalInterface
-    private interface ItemOp<T> {
+    interface ItemOp<T> {
         T run() throws IOException, VaultException;
     }
 
-    private <T> T itemOp(ItemOp<T> op) throws VaultException {
+    <T> T itemOp(ItemOp<T> op) throws VaultException {
         compaction.readLock().lock();
         try {
             ensureOpen();
@@ -1192,6 +1090,11 @@ public final class Vault implements AutoCloseable {
         return clock;
     }
 
+    /** The encrypted item store (device messages, outgoing packages); callers use {@link #itemOp}. */
+    VaultItems items() {
+        return items;
+    }
+
     VaultPolicy policy() {
         return policy;
     }
@@ -1225,11 +1128,11 @@ public final class Vault implements AutoCloseable {
     // Helpers
 
     @FunctionalInterface
-    private interface ContactOp<T> {
+    interface ContactOp<T> {
         T apply(Entry e) throws IOException, VaultException, MalformedPackageException;
     }
 
-    private <T> T withContact(String contact, ContactOp<T> op) throws VaultException {
+    <T> T withContact(String contact, ContactOp<T> op) throws VaultException {
         compaction.readLock().lock();
         try {
             ensureOpen();
@@ -1290,7 +1193,7 @@ public final class Vault implements AutoCloseable {
         return HexFormat.of().parseHex(e.ledger.pad.padId);
     }
 
-    private PadStats stats(Entry e) {
+    PadStats stats(Entry e) {
         PadLedger l = e.ledger;
         VaultState.Pad p = l.pad;
         return new PadStats(e.name(), e.contact.remoteId, p.padId, p.size, p.source, p.kind,

@@ -108,7 +108,7 @@ class RpcTrustedScreenTest {
     void readOnDevice_theRawAnswerHoldsNoPlaintext_theVaultKeepsIt_andARetryIsARepeat() throws Exception {
         String secret = "The safe combination is 31-17-42; burn this.";
         byte[] pkg = bob.seal("alice", secret.getBytes(StandardCharsets.UTF_8), SealOptions.V2).packageBytes();
-        alice.vault().setReadOnDevice("bob", true);
+        alice.vault().onDevice().setReadOnDevice("bob", true);
         approver.mode(CountingApprover.Mode.APPROVE);
 
         byte[] raw = rawPost(RpcPaths.OPEN, "{\"contact\":\"bob\",\"packageData\":\"" + Base64.getEncoder().encodeToString(pkg) + "\"}");
@@ -123,11 +123,11 @@ class RpcTrustedScreenTest {
         assertEquals(secret.length(), asked.messageLength(), "the message's length, not the package's");
         assertEquals(0, asked.details().text().length, "an open shows no text before it is opened");
 
-        List<DeviceMessage> kept = alice.vault().deviceMessages();
+        List<DeviceMessage> kept = alice.vault().onDevice().messages();
         assertEquals(1, kept.size());
         assertEquals("bob", kept.get(0).contact());
         assertEquals(secret.length(), kept.get(0).length());
-        assertArrayEquals(secret.getBytes(StandardCharsets.UTF_8), alice.vault().readDeviceMessage(kept.get(0).id()));
+        assertArrayEquals(secret.getBytes(StandardCharsets.UTF_8), alice.vault().onDevice().read(kept.get(0).id()));
 
         // the laptop lost the answer and asks again: the same, marked as a repeat, still no text
         byte[] again = rawPost(RpcPaths.OPEN, "{\"contact\":\"bob\",\"packageData\":\"" + Base64.getEncoder().encodeToString(pkg) + "\"}");
@@ -135,7 +135,7 @@ class RpcTrustedScreenTest {
         String a2 = new String(again, StandardCharsets.ISO_8859_1);
         JsonNode body2 = RpcJson.mapper().readTree(a2.substring(a2.indexOf("\r\n\r\n") + 4));
         assertTrue(body2.get("repeat").asBoolean() && body2.get("shownOnDevice").asBoolean(), a2);
-        assertEquals(1, alice.vault().deviceMessages().size());
+        assertEquals(1, alice.vault().onDevice().messages().size());
 
         // a file open of a package from this contact would undo the setting: refused before anyone is asked
         int asks = approver.requests.size();
@@ -164,8 +164,8 @@ class RpcTrustedScreenTest {
         byte[] raw = rawPost(RpcPaths.OPEN, "{\"contact\":\"bob\",\"packageData\":\"" + Base64.getEncoder().encodeToString(pkg) + "\"}");
         assertNoTrace(raw, secret);
         assertTrue(new String(raw, StandardCharsets.ISO_8859_1).contains("\"shownOnDevice\":true"));
-        assertEquals(1, alice.vault().deviceMessages().size());
-        assertTrue(alice.vault().deviceMessages().get(0).expiresAt() > System.currentTimeMillis() + Duration.ofDays(6).toMillis(),
+        assertEquals(1, alice.vault().onDevice().messages().size());
+        assertTrue(alice.vault().onDevice().messages().get(0).expiresAt() > System.currentTimeMillis() + Duration.ofDays(6).toMillis(),
                 "kept for the default week");
 
         // "read here" is an answer to an open only: for a seal it is a denial
@@ -177,7 +177,7 @@ class RpcTrustedScreenTest {
     @Test
     void outbox_carriesOnlyCiphertext_thatTheOtherDeviceOpens_andAnAckForgetsIt() throws Exception {
         String text = "written on alice's screen, never on her laptop";
-        OutgoingPackage written = alice.vault().sealOnDevice("bob", text.getBytes(StandardCharsets.UTF_8), SealOptions.V2);
+        OutgoingPackage written = alice.vault().onDevice().seal("bob", text.getBytes(StandardCharsets.UTF_8), SealOptions.V2);
         DeviceMessage kept = keepOne("kept for the screen");
 
         byte[] raw = rawGet(RpcPaths.OUTBOX);
@@ -195,13 +195,13 @@ class RpcTrustedScreenTest {
         HttpResponse<String> wrong = post(RpcPaths.OUTBOX_ACK, "{\"id\":\"" + kept.id() + "\"}");
         assertEquals(200, wrong.statusCode());
         assertFalse(RpcJson.mapper().readTree(wrong.body()).get("forgotten").asBoolean());
-        assertEquals(1, alice.vault().deviceMessages().size());
+        assertEquals(1, alice.vault().onDevice().messages().size());
 
         HttpResponse<String> ack = post(RpcPaths.OUTBOX_ACK, "{\"id\":\"" + written.id() + "\"}");
         assertTrue(RpcJson.mapper().readTree(ack.body()).get("forgotten").asBoolean());
         assertFalse(RpcJson.mapper().readTree(post(RpcPaths.OUTBOX_ACK, "{\"id\":\"" + written.id() + "\"}").body())
                 .get("forgotten").asBoolean(), "a second ack is fine");
-        assertTrue(alice.vault().outgoing().isEmpty());
+        assertTrue(alice.vault().onDevice().outgoing().isEmpty());
         assertEquals(400, post(RpcPaths.OUTBOX_ACK, "{\"id\":\"../items\"}").statusCode());
         assertEquals(401, http.send(HttpRequest.newBuilder(base.resolve(RpcPaths.OUTBOX)).GET().build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode());
@@ -295,7 +295,7 @@ class RpcTrustedScreenTest {
 
     private DeviceMessage keepOne(String text) throws Exception {
         byte[] pkg = bob.seal("alice", text.getBytes(StandardCharsets.UTF_8), SealOptions.V2).packageBytes();
-        return alice.vault().openOnDevice("bob", pkg, 0);
+        return alice.vault().onDevice().open("bob", pkg, 0);
     }
 
     /** Neither the text nor its base64 (any alignment) nor its hex is anywhere in {@code raw}. */

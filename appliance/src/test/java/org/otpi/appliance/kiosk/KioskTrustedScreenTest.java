@@ -145,7 +145,7 @@ class KioskTrustedScreenTest {
 
             kiosk.send(new KioskMessage.DestroyMessage(4, m.id()));
             assertTrue(kiosk.await(KioskMessage.Done.class, d -> d.id() == 4).ok());
-            assertTrue(rt.device().vault().deviceMessages().isEmpty(), "destroyed in the vault");
+            assertTrue(rt.device().vault().onDevice().messages().isEmpty(), "destroyed in the vault");
             kiosk.send(new KioskMessage.ReadMessage(5, m.id()));
             assertFalse(kiosk.await(KioskMessage.Done.class, d -> d.id() == 5).ok(), "gone for good");
 

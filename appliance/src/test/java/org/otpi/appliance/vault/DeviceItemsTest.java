@@ -26,20 +26,20 @@ class DeviceItemsTest {
         byte[] pad = TestVaults.pad(51, 30_000);
         try (Vault a = TestVaults.create(dir, "alice"); Vault b = TestVaults.create(dir, "bob")) {
             TestVaults.share(a, "bob", b, "alice", pad);
-            b.setReadOnDevice("alice", true);
+            b.onDevice().setReadOnDevice("alice", true);
             assertTrue(b.stats("alice").readOnDevice());
             byte[] pkg = a.seal("bob", SECRET, SealOptions.V2).packageBytes();
-            DeviceMessage m = b.openOnDevice("alice", pkg, 0);
+            DeviceMessage m = b.onDevice().open("alice", pkg, 0);
             assertEquals("alice", m.contact());
             assertEquals(SECRET.length, m.length());
             assertFalse(new String(TestVaults.allBytes(dir.resolve("bob-medium")), StandardCharsets.ISO_8859_1)
                     .contains("north gate"), "the text is on the medium in clear");
-            assertEquals(List.of(m), b.deviceMessages());
-            assertArrayEquals(SECRET, b.readDeviceMessage(m.id()));
+            assertEquals(List.of(m), b.onDevice().messages());
+            assertArrayEquals(SECRET, b.onDevice().read(m.id()));
             assertEquals(0, b.stats("alice").keptOpens(), "the pad was not destroyed once the text was kept");
-            assertTrue(b.destroyDeviceMessage(m.id()));
-            assertNull(b.readDeviceMessage(m.id()));
-            assertEquals(List.of(), b.deviceMessages());
+            assertTrue(b.onDevice().destroy(m.id()));
+            assertNull(b.onDevice().read(m.id()));
+            assertEquals(List.of(), b.onDevice().messages());
             try (var files = Files.list(dir.resolve("bob-medium").resolve(VaultItems.DIR))) {
                 assertEquals(0, files.count(), "the item file is still on the medium");
             }
@@ -51,14 +51,14 @@ class DeviceItemsTest {
         byte[] pad = TestVaults.pad(52, 30_000);
         try (Vault a = TestVaults.create(dir, "alice"); Vault b = TestVaults.create(dir, "bob")) {
             TestVaults.share(a, "bob", b, "alice", pad);
-            b.openOnDevice("alice", a.seal("bob", SECRET, SealOptions.V2).packageBytes(),
+            b.onDevice().open("alice", a.seal("bob", SECRET, SealOptions.V2).packageBytes(),
                     Instant.now().plus(Duration.ofHours(1)).toEpochMilli());
-            assertEquals(1, b.deviceMessages().size());
+            assertEquals(1, b.onDevice().messages().size());
         }
         Clock later = Clock.fixed(Instant.now().plus(Duration.ofHours(2)), ZoneOffset.UTC);
         try (Vault b = Vault.unlock(dir.resolve("bob-medium"), dir.resolve("bob-state"), TestVaults.PIN,
                 VaultPolicy.DEFAULT, later)) {
-            assertEquals(List.of(), b.deviceMessages());
+            assertEquals(List.of(), b.onDevice().messages());
         }
     }
 
@@ -67,14 +67,14 @@ class DeviceItemsTest {
         byte[] pad = TestVaults.pad(53, 30_000);
         try (Vault a = TestVaults.create(dir, "alice"); Vault b = TestVaults.create(dir, "bob")) {
             TestVaults.share(a, "bob", b, "alice", pad);
-            OutgoingPackage out = a.sealOnDevice("bob", SECRET, SealOptions.V2);
+            OutgoingPackage out = a.onDevice().seal("bob", SECRET, SealOptions.V2);
             assertEquals("bob", out.remoteId());
             assertFalse(new String(out.packageBytes(), StandardCharsets.ISO_8859_1).contains("north gate"));
-            assertEquals(1, a.outgoing().size());
-            assertArrayEquals(out.packageBytes(), a.outgoing().get(0).packageBytes());
+            assertEquals(1, a.onDevice().outgoing().size());
+            assertArrayEquals(out.packageBytes(), a.onDevice().outgoing().get(0).packageBytes());
             assertArrayEquals(SECRET, b.open("alice", out.packageBytes()).message());
-            assertTrue(a.outgoingSent(out.id()));
-            assertEquals(List.of(), a.outgoing());
+            assertTrue(a.onDevice().outgoingSent(out.id()));
+            assertEquals(List.of(), a.onDevice().outgoing());
         }
     }
 }
